@@ -1,0 +1,128 @@
+"""The command line: parse options, call one function, print its report, exit.
+
+User errors (`FicheError`) print as `file:line:col: field: message` lines and
+exit 2; anything else is a bug and keeps its traceback.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+
+from . import __version__
+
+root_option = click.option(
+    "--root", type=click.Path(file_okay=False, path_type=Path), default=Path("."),
+    show_default=True, help="Project folder holding content/, layouts/ and assets/.",
+)
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="fiche")
+def main() -> None:
+    """Build numbered, two-sided info sheets as print-ready PDFs.
+
+    \b
+    Example:
+      fiche build                 # every sheet, every language, into dist/
+      fiche build --lang nl --sheet n3-youth
+    """
+
+
+@main.command()
+@root_option
+@click.option("--out", type=click.Path(file_okay=False, path_type=Path), default=None,
+              help="Output folder (default: <root>/dist).")
+@click.option("--lang", "langs", multiple=True, help="Only this language (repeatable).")
+@click.option("--sheet", "sheets", multiple=True,
+              help="Only this sheet or fiche folder (repeatable).")
+def build(root: Path, out: Path | None, langs: tuple[str, ...], sheets: tuple[str, ...]) -> None:
+    """Build sheets into PDFs and check each one.
+
+    \b
+    Example:
+      fiche build --lang nl --sheet n3-sexting
+    """
+    from .build import build as run_build
+
+    report = run_build(root, out or root / "dist", langs, sheets)
+    for p in report.problems:
+        click.echo(f"error: {p}", err=True)
+    for r in report.results:
+        if r.ok:
+            click.echo(f"built {r.path}  (body {'/'.join(f'{b:g}' for b in r.body_pt)} pt)")
+        else:
+            click.echo(f"failed {r.job.sheet} ({r.job.lang}):", err=True)
+            for p in r.problems:
+                click.echo(f"  {p}", err=True)
+    click.echo(str(report))
+    sys.exit(report.exit_code)
+
+
+@main.command()
+@root_option
+def validate(root: Path) -> None:
+    """Check every content and layout file without building.
+
+    \b
+    Example:
+      fiche validate --root .
+    """
+    from .catalog import load_catalog
+    from .errors import FicheError
+
+    try:
+        problems = load_catalog(root).all_problems()
+    except FicheError as e:
+        problems = e.problems
+    for p in problems:
+        click.echo(str(p), err=True)
+    if problems:
+        files = {p.path for p in problems if p.path}
+        click.echo(f"{len(problems)} error(s) in {len(files)} file(s)", err=True)
+        sys.exit(2)
+    click.echo("all content and layouts are valid")
+
+
+@main.command()
+@click.argument("pdfs", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False,
+                                                                 path_type=Path))
+def check(pdfs: tuple[Path, ...]) -> None:
+    """Preflight written PDFs: pages, boxes, fonts, text, metadata.
+
+    \b
+    Example:
+      fiche check dist/nl/n3-sexting.pdf
+    """
+    from .preflight import preflight
+
+    failed = 0
+    for path in pdfs:
+        report = preflight(path)
+        click.echo(f"{path}:")
+        for c in report.checks:
+            click.echo(f"  {c}")
+        failed += not report.ok()
+    sys.exit(1 if failed else 0)
+
+
+@main.command()
+@click.argument("pdfs", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False,
+                                                                 path_type=Path))
+@click.option("--out", type=click.Path(file_okay=False, path_type=Path), default=Path("preview"),
+              show_default=True)
+@click.option("--dpi", type=click.IntRange(20, 600), default=110, show_default=True)
+def preview(pdfs: tuple[Path, ...], out: Path, dpi: int) -> None:
+    """Render PDF pages to PNG and print their paths.
+
+    \b
+    Example:
+      fiche preview dist/nl/n3-youth.pdf --dpi 150
+    """
+    from .preview import render_png
+
+    for pdf in pdfs:
+        for path in render_png(pdf, out, dpi):
+            click.echo(str(path))

@@ -1,0 +1,258 @@
+"""Layout definitions: page geometry, fonts, palette, text styles, and per page
+the decorations and the regions that content flows into.
+
+Input: a layout `Source` (after `extends` has been merged in `catalog`).
+Output: a frozen `Layout`. Coordinates are millimetres from the top-left corner
+of the trimmed page, as a designer measures them; `render` converts to
+ReportLab's bottom-left points.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal
+
+from pydantic import Field, StringConstraints, field_validator, model_validator
+
+from .errors import LayoutError
+from .source import Source
+from .validation import Model, validate
+
+Name = Annotated[str, StringConstraints(pattern=r"^[a-z0-9][a-z0-9-]*$")]
+Percent = Annotated[float, Field(ge=0, le=100)]
+Mm = Annotated[float, Field(ge=-50, le=1000)]
+PositiveMm = Annotated[float, Field(gt=0, le=1000)]
+Edge = Literal["top", "bottom", "left", "right"]
+
+# The styles every layout defines, because block kinds are drawn with them.
+REQUIRED_STYLES = (
+    "body", "lead", "small", "h1", "h2", "h3", "list", "tip", "badge",
+    "callout", "callout-title", "term",
+)
+
+
+class PageGeometry(Model):
+    width_mm: PositiveMm = 210.0
+    height_mm: PositiveMm = 297.0
+    bleed_mm: Annotated[float, Field(ge=0, le=20)] = 3.0
+
+
+class FontFamily(Model):
+    """Font files (in assets/fonts) of one family; missing faces fall back to regular."""
+
+    regular: str
+    bold: str | None = None
+    italic: str | None = None
+    bold_italic: str | None = None
+
+
+class Colour(Model):
+    """A process colour in CMYK percentages; the print file uses these numbers as given."""
+
+    cmyk: Annotated[list[Percent], Field(min_length=4, max_length=4)]
+
+
+class Style(Model):
+    font: Name
+    size_pt: float | Annotated[list[float], Field(min_length=2, max_length=2)] = Field(
+        description="A size, or [smallest, largest]: the renderer picks the largest that fits."
+    )
+    leading: Annotated[float, Field(ge=0.8, le=3)] = 1.25
+    color: Name = "ink"
+    align: Literal["left", "justify", "center", "right"] = "left"
+    space_before_pt: Annotated[float, Field(ge=0, le=100)] = 0.0
+    space_after_pt: Annotated[float, Field(ge=0, le=100)] = 0.0
+    indent_mm: Annotated[float, Field(ge=0, le=50)] = 0.0
+    hyphenate: bool = True
+
+    @field_validator("size_pt")
+    @classmethod
+    def _sizes(cls, v: float | list[float]) -> float | list[float]:
+        lo, hi = (v, v) if isinstance(v, float | int) else v
+        if not 4 <= lo <= hi <= 200:
+            raise ValueError("sizes must be between 4 and 200 pt, smallest first")
+        return v
+
+    @property
+    def size_range(self) -> tuple[float, float]:
+        return (self.size_pt, self.size_pt) if isinstance(self.size_pt, float | int) \
+            else (self.size_pt[0], self.size_pt[1])
+
+
+class RectDecoration(Model):
+    kind: Literal["rect"]
+    x_mm: Mm
+    y_mm: Mm
+    w_mm: PositiveMm
+    h_mm: PositiveMm
+    fill: Name
+    radius_mm: Annotated[float, Field(ge=0, le=100)] = 0.0
+    bleed: list[Edge] = Field(
+        default_factory=list,
+        description="Edges of the trim this shape touches; it is extended into the bleed there.",
+    )
+
+
+class CircleDecoration(Model):
+    kind: Literal["circle"]
+    x_mm: Mm
+    y_mm: Mm
+    r_mm: PositiveMm
+    fill: Name
+
+
+class TextDecoration(Model):
+    """One line of page furniture. `text` may use {series}, {number_label}, {title}."""
+
+    kind: Literal["text"]
+    x_mm: Mm
+    y_mm: Mm = Field(description="Baseline, from the top of the trim.")
+    style: Name
+    text: str
+    align: Literal["left", "center", "right"] = "left"
+    max_width_mm: PositiveMm
+
+
+Decoration = Annotated[
+    RectDecoration | CircleDecoration | TextDecoration, Field(discriminator="kind")
+]
+
+
+class Region(Model):
+    x_mm: Mm
+    y_mm: Mm
+    w_mm: PositiveMm
+    h_mm: PositiveMm
+    columns: Annotated[int, Field(ge=1, le=4)] = 1
+    gutter_mm: Annotated[float, Field(ge=0, le=50)] = 5.0
+    padding_mm: Annotated[float, Field(ge=0, le=50)] = 0.0
+    fill: Name | None = None
+    radius_mm: Annotated[float, Field(ge=0, le=50)] = 0.0
+    valign: Literal["top", "middle", "bottom"] = "top"
+    styles: dict[Name, Name] = Field(
+        default_factory=dict,
+        description="Styles used instead of the usual ones in this region, e.g. {list: contact}.",
+    )
+
+
+class Page(Model):
+    decorations: list[Decoration] = Field(default_factory=list)
+    regions: Annotated[dict[Name, Region], Field(min_length=1)]
+
+
+class Pages(Model):
+    front: Page
+    back: Page
+
+
+class Look(Model):
+    """How block kinds are drawn beyond their text styles (colours from the palette)."""
+
+    callout_fill: Name
+    callout_padding_mm: Annotated[float, Field(ge=0, le=20)] = 3.0
+    callout_radius_mm: Annotated[float, Field(ge=0, le=20)] = 2.0
+    badge_fill: Name
+    badge_text: Name
+    marker_color: Name
+    list_indent_mm: Annotated[float, Field(ge=1, le=30)] = 4.5
+    tip_indent_mm: Annotated[float, Field(ge=1, le=30)] = 8.0
+
+
+TEMPLATE_FIELDS = ("series", "number_label")
+
+
+class Layout(Model):
+    extends: Annotated[str, StringConstraints(pattern=r"^_?[a-z0-9][a-z0-9-]*$")] | None = Field(
+        default=None, description="A layout to start from; `_name` files are partial bases.")
+    description: str = ""
+    page: PageGeometry = Field(default_factory=PageGeometry)
+    min_body_pt: Annotated[float, Field(ge=4, le=30)] = 9.0
+    fonts: Annotated[dict[Name, FontFamily], Field(min_length=1)]
+    palette: Annotated[dict[Name, Colour], Field(min_length=1)]
+    styles: dict[Name, Style]
+    look: Look
+    pages: Pages
+
+    @model_validator(mode="after")
+    def _body_floor(self) -> Layout:
+        body = self.styles.get("body")
+        if body and body.size_range[0] < self.min_body_pt:
+            raise ValueError(
+                f"styles.body may shrink to {body.size_range[0]} pt, below min_body_pt "
+                f"{self.min_body_pt} pt"
+            )
+        return self
+
+
+def load_layout(src: Source) -> Layout:
+    """A merged layout `Source` into a `Layout`."""
+    return validate(Layout, src, LayoutError)
+
+
+def layout_links(layout: Layout, src: Source, font_files: set[str]) -> list:
+    """Problems in the references inside one layout (fonts, colours, styles, geometry)."""
+    problems = []
+    for fam, spec in layout.fonts.items():
+        for face in ("regular", "bold", "italic", "bold_italic"):
+            f = getattr(spec, face)
+            if f is not None and f not in font_files:
+                problems.append(src.problem(
+                    ("fonts", fam, face),
+                    f"font file '{f}' not found in assets/fonts"
+                    + (f" (available: {', '.join(sorted(font_files))})" if font_files else ""),
+                ))
+    for name in REQUIRED_STYLES:
+        if name not in layout.styles:
+            problems.append(src.problem(("styles",), f"style '{name}' is missing (every layout "
+                                        f"needs: {', '.join(REQUIRED_STYLES)})"))
+    for name, st in layout.styles.items():
+        if st.font not in layout.fonts:
+            problems.append(src.problem(("styles", name, "font"),
+                                        f"unknown font '{st.font}' (fonts: {', '.join(layout.fonts)})"))
+        if st.color not in layout.palette:
+            problems.append(src.problem(("styles", name, "color"),
+                                        f"unknown colour '{st.color}' (palette: {', '.join(layout.palette)})"))
+    for key in ("callout_fill", "badge_fill", "badge_text", "marker_color"):
+        if getattr(layout.look, key) not in layout.palette:
+            problems.append(src.problem(("look", key),
+                                        f"unknown colour '{getattr(layout.look, key)}'"))
+    g = layout.page
+    for pname in ("front", "back"):
+        page: Page = getattr(layout.pages, pname)
+        for i, d in enumerate(page.decorations):
+            loc = ("pages", pname, "decorations", i)
+            if isinstance(d, RectDecoration | CircleDecoration) and d.fill not in layout.palette:
+                problems.append(src.problem((*loc, "fill"), f"unknown colour '{d.fill}'"))
+            if isinstance(d, TextDecoration):
+                if d.style not in layout.styles:
+                    problems.append(src.problem((*loc, "style"), f"unknown style '{d.style}'"))
+                try:
+                    d.text.format(**{k: "" for k in TEMPLATE_FIELDS})
+                except (KeyError, IndexError, ValueError) as e:
+                    problems.append(src.problem((*loc, "text"), f"unknown field {e} in text "
+                                                f"(fields: {', '.join(TEMPLATE_FIELDS)})"))
+        boxes = []
+        for rname, r in page.regions.items():
+            loc = ("pages", pname, "regions", rname)
+            for role, style in r.styles.items():
+                if role not in REQUIRED_STYLES:
+                    problems.append(src.problem((*loc, "styles", role), f"'{role}' is not a style "
+                                                f"role (roles: {', '.join(REQUIRED_STYLES)})",
+                                                key=True))
+                elif style not in layout.styles:
+                    problems.append(src.problem((*loc, "styles", role),
+                                                f"unknown style '{style}'"))
+            if r.fill and r.fill not in layout.palette:
+                problems.append(src.problem((*loc, "fill"), f"unknown colour '{r.fill}'"))
+            if r.x_mm < 0 or r.y_mm < 0 or r.x_mm + r.w_mm > g.width_mm + 1e-6 \
+                    or r.y_mm + r.h_mm > g.height_mm + 1e-6:
+                problems.append(src.problem(loc, "region lies partly outside the trimmed page"))
+            inner_w = r.w_mm - 2 * r.padding_mm - (r.columns - 1) * r.gutter_mm
+            if inner_w < 15:
+                problems.append(src.problem(loc, f"columns are only {inner_w / r.columns:.1f} mm "
+                                                 "wide; widen the region or use fewer columns"))
+            for other, o in boxes:
+                if (r.x_mm < o.x_mm + o.w_mm and o.x_mm < r.x_mm + r.w_mm
+                        and r.y_mm < o.y_mm + o.h_mm and o.y_mm < r.y_mm + r.h_mm):
+                    problems.append(src.problem(loc, f"region overlaps region '{other}'"))
+            boxes.append((rname, r))
+    return problems

@@ -1,0 +1,547 @@
+"""A typeset sheet, its layout and an output profile into PDF bytes (ReportLab).
+
+Each page is fitted first: every style with a size range is set at the same
+point of its range (`scale`, 0 = smallest, 1 = largest) and the largest scale
+at which all regions of the page hold their content is used, so a page stays
+even. If the smallest sizes do not fit, a `FitError` names the region, page
+and how much is too much; nothing is ever clipped or dropped.
+
+Coordinates: layouts measure in mm from the trim's top-left corner; ReportLab
+draws in points from the bottom-left, so `_box` converts. The canvas origin is
+moved to the trim's bottom-left corner; bleed and marks lie at negative
+coordinates or beyond the trim size.
+"""
+
+from __future__ import annotations
+
+import io
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from reportlab.lib.colors import CMYKColor, Color
+from reportlab.lib.enums import TA_CENTER, TA_JUSTIFY, TA_LEFT, TA_RIGHT
+from reportlab.lib.styles import ParagraphStyle
+from reportlab.pdfgen.canvas import Canvas
+from reportlab.platypus import Flowable, Frame
+from reportlab.platypus import Image as RLImage
+
+from .errors import FitError, GlyphError, Problem
+from .flowables import Box, Hanging, KeepWithNext, TextParagraph
+from .fonts import Family, missing_glyphs, register_family
+from .layout import Layout, Page, Region, RectDecoration, CircleDecoration, TextDecoration
+from .profiles import MM, PageBoxes, Profile, page_boxes
+from .typeset import TBlock, TPage, TText, TypesetSheet
+from .typography import hyphenator
+
+_ALIGN = {"left": TA_LEFT, "justify": TA_JUSTIFY, "center": TA_CENTER, "right": TA_RIGHT}
+FIT_STEPS = 7  # binary search steps: the scale is found to within 1/128 of the range
+
+
+@dataclass(frozen=True)
+class PageFit:
+    side: str
+    scale: float
+    body_pt: float
+
+
+@dataclass(frozen=True)
+class RenderResult:
+    pdf: bytes
+    boxes: PageBoxes
+    fits: tuple[PageFit, ...]
+
+
+@dataclass
+class _Ctx:
+    sheet: TypesetSheet
+    layout: Layout
+    layout_path: str
+    families: dict[str, Family]
+    colours: dict[str, Color]
+    hyph: object
+    problems: list[Problem] = field(default_factory=list)
+    checked: set = field(default_factory=set)
+
+
+def render_pdf(sheet: TypesetSheet, layout: Layout, profile: Profile, fonts_dir: Path,
+               layout_path: str = "", hyphenation_dir: Path | None = None) -> RenderResult:
+    """Draw both pages of `sheet` with `layout` for `profile`; raise on overflow."""
+    families = {name: register_family(name, spec, fonts_dir) for name, spec in layout.fonts.items()}
+    colours = {name: CMYKColor(*(v / 100 for v in c.cmyk)) for name, c in layout.palette.items()}
+    exc = hyphenation_dir / f"{sheet.lang}.txt" if hyphenation_dir else None
+    ctx = _Ctx(sheet, layout, layout_path or f"layouts/{sheet.layout}.yaml", families, colours,
+               hyphenator(sheet.lang, exc if exc and exc.is_file() else None))
+    g = layout.page
+    boxes = page_boxes(profile, g.width_mm, g.height_mm, g.bleed_mm)
+    body_font = families[layout.styles["body"].font].regular
+
+    fits = []
+    for tpage in sheet.pages:
+        lpage: Page = getattr(layout.pages, tpage.side)
+        fits.append(_fit_page(ctx, tpage, lpage))
+    if ctx.problems:
+        raise GlyphError(ctx.problems)
+
+    buf = io.BytesIO()
+    canv = Canvas(buf, pagesize=boxes.media[2:], invariant=1, pageCompression=1,
+                  initialFontName=body_font, initialFontSize=10)
+    canv.setTitle(sheet.title)
+    canv.setAuthor(sheet.author)
+    canv.setSubject(sheet.subject)
+    canv.setCreator("fiche")
+    canv.setProducer("fiche (ReportLab)")
+    for tpage, fit in zip(sheet.pages, fits, strict=True):
+        lpage = getattr(layout.pages, tpage.side)
+        _draw_page(ctx, canv, tpage, lpage, fit.scale, boxes, profile)
+        canv.showPage()
+    canv.save()
+    if ctx.problems:
+        raise FitError(ctx.problems)
+    return RenderResult(buf.getvalue(), boxes, tuple(fits))
+
+
+# --- fitting ---------------------------------------------------------------
+
+def _fit_page(ctx: _Ctx, tpage: TPage, lpage: Page) -> PageFit:
+    ranged = any(lo != hi for lo, hi in (s.size_range for s in ctx.layout.styles.values()))
+    if _overflow(ctx, tpage, lpage, 1.0) is None:
+        scale = 1.0
+    elif not ranged:
+        raise FitError(_overflow_problems(ctx, tpage, _overflow(ctx, tpage, lpage, 1.0)))
+    else:
+        worst = _overflow(ctx, tpage, lpage, 0.0)
+        if worst is not None:
+            raise FitError(_overflow_problems(ctx, tpage, worst))
+        lo, hi = 0.0, 1.0
+        for _ in range(FIT_STEPS):
+            mid = (lo + hi) / 2
+            if _overflow(ctx, tpage, lpage, mid) is None:
+                lo = mid
+            else:
+                hi = mid
+        scale = lo
+    body = _size(ctx.layout.styles["body"].size_range, scale)
+    return PageFit(tpage.side, scale, round(body, 2))
+
+
+def _overflow(ctx: _Ctx, tpage: TPage, lpage: Page, scale: float):
+    """None if every region holds its content at `scale`, else what is left over."""
+    styles = _styles(ctx, scale)
+    scratch = Canvas(io.BytesIO())
+    over = []
+    for treg in tpage.regions:
+        region = lpage.regions[treg.name]
+        frames = _frames(region, ctx.layout.page.height_mm)
+        flow = _region_flowables(ctx, treg.blocks, _region_styles(styles, region))
+        left = _flow(flow, frames, scratch)
+        if left:
+            width = frames[-1]._aW
+            height = sum(f.wrap(width, 1e6)[1] + f.getSpaceBefore() for f in left)
+            ids = [getattr(f, "block_id", None) for f in left]
+            over.append((treg, region, height, [i for i in ids if i]))
+    return over or None
+
+
+def _overflow_problems(ctx: _Ctx, tpage: TPage, over) -> list[Problem]:
+    out = []
+    s = ctx.sheet
+    body_min = ctx.layout.styles["body"].size_range[0]
+    for treg, _region, height, ids in over:
+        block = next((b for b in treg.blocks if b.id in ids), treg.blocks[-1])
+        origin = _first_origin(block)
+        out.append(Problem(
+            origin.path if origin else ctx.layout_path, origin.line if origin else 0,
+            origin.col if origin else 0, f"blocks.{block.id}",
+            f"does not fit: sheet {s.sheet} ({s.lang}), {tpage.side} page, region "
+            f"'{treg.name}' overflows by {height / MM:.1f} mm even at the smallest type "
+            f"(body {body_min:g} pt); shorten the text or enlarge the region in {ctx.layout_path}",
+        ))
+    return out
+
+
+def _first_origin(b: TBlock):
+    for t in (b.title, b.text, *(i.text for i in b.items)):
+        if t is not None:
+            return t.origin
+    return None
+
+
+def _flow(flowables: list[Flowable], frames: list[Frame], canv: Canvas) -> list[Flowable]:
+    """Fill `frames` in order; return what did not fit."""
+    queue = list(flowables)
+    for frame in frames:
+        while queue:
+            f = queue[0]
+            if frame.add(f, canv, trySplit=1):
+                queue.pop(0)
+                continue
+            parts = frame.split(f, canv)
+            if len(parts) >= 2 and frame.add(parts[0], canv, trySplit=1):
+                for p in parts[1:]:
+                    p.block_id = getattr(f, "block_id", None)
+                queue[0:1] = parts[1:]
+                continue
+            break
+    return queue
+
+
+def _size(rng: tuple[float, float], scale: float) -> float:
+    lo, hi = rng
+    return lo + (hi - lo) * scale
+
+
+# --- styles and flowables --------------------------------------------------
+
+def _styles(ctx: _Ctx, scale: float) -> dict[str, ParagraphStyle]:
+    out = {}
+    for name, st in ctx.layout.styles.items():
+        size = _size(st.size_range, scale)
+        out[name] = ParagraphStyle(
+            name, fontName=ctx.families[st.font].regular, fontSize=size,
+            leading=size * st.leading, textColor=ctx.colours[st.color],
+            alignment=_ALIGN[st.align], spaceBefore=st.space_before_pt,
+            spaceAfter=st.space_after_pt, leftIndent=st.indent_mm * MM,
+            hyphenationLang=ctx.hyph if (st.hyphenate and ctx.hyph) else "",
+            hyphenationMinWordLength=6, embeddedHyphenation=0, uriWasteReduce=0,
+            splitLongWords=0, allowWidows=0, allowOrphans=0,
+            # ReportLab lets a line run 5 % of its spaces past the column unless told not to.
+            spaceShrinkage=0,
+        )
+    return out
+
+
+def _region_styles(styles: dict[str, ParagraphStyle], region: Region) -> dict:
+    return {**styles, **{role: styles[name] for role, name in region.styles.items()}}
+
+
+def _para(ctx: _Ctx, t: TText, style: ParagraphStyle) -> TextParagraph:
+    key = (t.origin, style.fontName)
+    if key not in ctx.checked:
+        ctx.checked.add(key)
+        _check_glyphs(ctx, t, style)
+    return TextParagraph(t.markup, style, origin=t.origin,
+                         on_overfull=lambda p, by: _overfull(ctx, p, by))
+
+
+def _check_glyphs(ctx: _Ctx, t: TText, style: ParagraphStyle) -> None:
+    fam = next((f for f in ctx.families.values() if style.fontName in
+                (f.regular, f.bold, f.italic, f.bold_italic)), None)
+    fonts = [style.fontName]
+    if fam and "<b>" in t.markup:
+        fonts.append(fam.bold)
+    if fam and "<i>" in t.markup:
+        fonts.append(fam.italic)
+    for font in fonts:
+        for ch in missing_glyphs(font, t.plain):
+            o = t.origin
+            ctx.problems.append(Problem(
+                o.path, o.line, o.col, o.field,
+                f"character U+{ord(ch):04X} {ch!r} cannot be drawn with font {font} "
+                f"(fiche {ctx.sheet.fiche}, language {ctx.sheet.lang}); use another "
+                f"character or a font that has it",
+            ))
+
+
+def _overfull(ctx: _Ctx, p: TextParagraph, by: float) -> None:
+    o = p.origin
+    ctx.problems.append(Problem(
+        o.path, o.line, o.col, o.field,
+        f"a word is {by / MM:.1f} mm wider than its column in sheet {ctx.sheet.sheet} "
+        f"({ctx.sheet.lang}); allow a break or widen the region",
+    ))
+
+
+def _region_flowables(ctx: _Ctx, blocks: tuple[TBlock, ...], st: dict) -> list[Flowable]:
+    out: list[Flowable] = []
+    for b in blocks:
+        flows = _block_flowables(ctx, b, st)
+        for f in flows:
+            f.block_id = b.id
+        out += flows
+    return out
+
+
+def _block_flowables(ctx: _Ctx, b: TBlock, st: dict) -> list[Flowable]:
+    look = ctx.layout.look
+    if b.kind == "heading":
+        return [_para(ctx, b.text, st[f"h{b.level}"])]
+    if b.kind == "paragraph":
+        return [_para(ctx, b.text, st[b.role])]
+    if b.kind == "callout":
+        content: list[Flowable] = []
+        if b.title:
+            content.append(_para(ctx, b.title, st["callout-title"]))
+        content.append(_para(ctx, b.text, st["callout"]))
+        return [Box(content, ctx.colours[look.callout_fill], look.callout_padding_mm * MM,
+                    look.callout_radius_mm * MM, space_before=st["callout"].spaceBefore,
+                    space_after=st["callout"].spaceAfter)]
+    if b.kind == "image":
+        return [_image(ctx, b)]
+    items: list[Flowable] = []
+    if b.kind == "definition":
+        items.append(_para(ctx, b.text, st["term"]))
+        for i, it in enumerate(b.items, start=1):
+            items.append(_hanging(ctx, it.text, st["list"], look.list_indent_mm * MM,
+                                  _number_marker(ctx, i, st["list"])))
+    elif b.kind == "list":
+        indent = 0.0 if b.marker == "none" else look.list_indent_mm * MM
+        for it in b.items:
+            items.append(_hanging(ctx, it.text, st["list"], indent,
+                                  _marker(ctx, b.marker, st["list"])))
+            for sub in it.sub:
+                sub_style = ParagraphStyle("sub", parent=st["list"],
+                                           leftIndent=look.list_indent_mm * MM)
+                items.append(_hanging(ctx, sub, sub_style, look.list_indent_mm * MM * 2,
+                                      _marker(ctx, "dash", st["list"], shift=look.list_indent_mm * MM)))
+    elif b.kind == "tips":
+        radius = _badge_radius(st)
+        indent = max(look.tip_indent_mm * MM, 2 * radius + 2 * MM)
+        for i, it in enumerate(b.items, start=b.start):
+            items.append(_hanging(ctx, it.text, st["tip"], indent, _badge(ctx, i, st, indent)))
+    if b.title:
+        head = _para(ctx, b.title, st["h3"])
+        return [KeepWithNext(head, items[0]), *items[1:]]
+    return items
+
+
+def _hanging(ctx, t: TText, style: ParagraphStyle, indent: float, marker) -> Hanging:
+    draw, height = marker
+    return Hanging(_para(ctx, t, style), indent, draw, height)
+
+
+def _marker(ctx: _Ctx, kind: str, style: ParagraphStyle, shift: float = 0.0):
+    colour = ctx.colours[ctx.layout.look.marker_color]
+    fs = style.fontSize
+
+    def draw(canv, x, y, top):
+        x += shift
+        canv.saveState()
+        canv.setFillColor(colour)
+        canv.setStrokeColor(colour)
+        canv.setLineWidth(fs * 0.11)
+        canv.setLineCap(1)
+        canv.setLineJoin(1)
+        if kind == "bullet":
+            canv.circle(x, y, fs * 0.17, stroke=0, fill=1)
+        elif kind == "dash":
+            canv.line(x - fs * 0.2, y, x + fs * 0.2, y)
+        elif kind == "check":
+            p = canv.beginPath()
+            p.moveTo(x - fs * 0.28, y + fs * 0.02)
+            p.lineTo(x - fs * 0.08, y - fs * 0.2)
+            p.lineTo(x + fs * 0.3, y + fs * 0.25)
+            canv.drawPath(p, stroke=1, fill=0)
+        elif kind in ("plus", "minus"):
+            canv.setLineWidth(fs * 0.13)
+            canv.line(x - fs * 0.24, y, x + fs * 0.24, y)
+            if kind == "plus":
+                canv.line(x, y - fs * 0.24, x, y + fs * 0.24)
+        elif kind == "arrow":
+            p = canv.beginPath()
+            p.moveTo(x - fs * 0.18, y + fs * 0.22)
+            p.lineTo(x + fs * 0.22, y)
+            p.lineTo(x - fs * 0.18, y - fs * 0.22)
+            p.close()
+            canv.drawPath(p, stroke=0, fill=1)
+        canv.restoreState()
+
+    return (None if kind == "none" else draw), 0.0
+
+
+def _number_marker(ctx: _Ctx, n: int, style: ParagraphStyle):
+    colour = ctx.colours[ctx.layout.look.marker_color]
+    fam = next(f for f in ctx.families.values() if style.fontName == f.regular)
+
+    def draw(canv, x, y, top):
+        canv.saveState()
+        canv.setFillColor(colour)
+        canv.setFont(fam.bold, style.fontSize)
+        canv.drawCentredString(x, y - style.fontSize * 0.36, f"{n}")
+        canv.restoreState()
+
+    return draw, 0.0
+
+
+def _badge_radius(st: dict) -> float:
+    return st["badge"].fontSize * 0.85
+
+
+def _badge(ctx: _Ctx, n: int, st: dict, indent: float):
+    look = ctx.layout.look
+    badge = st["badge"]
+    r = _badge_radius(st)
+    fill, ink = ctx.colours[look.badge_fill], ctx.colours[look.badge_text]
+
+    def draw(canv, x, y, top):
+        # At the item's left edge, centred on the first line, never above the item.
+        cx = x - indent / 2 + r
+        cy = min(y, top - r)
+        canv.saveState()
+        canv.setFillColor(fill)
+        canv.circle(cx, cy, r, stroke=0, fill=1)
+        canv.setFillColor(ink)
+        canv.setFont(badge.fontName, badge.fontSize)
+        canv.drawCentredString(cx, cy - badge.fontSize * 0.36, f"{n}")
+        canv.restoreState()
+
+    return draw, 2 * r
+
+
+def _image(ctx: _Ctx, b: TBlock) -> Flowable:
+    raise FitError([Problem(ctx.layout_path, 0, 0, f"blocks.{b.id}",
+                            "image blocks are not supported yet")])
+
+
+# --- drawing ---------------------------------------------------------------
+
+def _box(r, page_h_mm: float) -> tuple[float, float, float, float]:
+    """(x, y, w, h) in points from the trim's bottom-left, for a top-left mm box."""
+    return r.x_mm * MM, (page_h_mm - r.y_mm - r.h_mm) * MM, r.w_mm * MM, r.h_mm * MM
+
+
+def _frames(region: Region, page_h_mm: float) -> list[Frame]:
+    x, y, w, h = _box(region, page_h_mm)
+    pad = region.padding_mm * MM
+    gutter = region.gutter_mm * MM
+    n = region.columns
+    col_w = (w - 2 * pad - (n - 1) * gutter) / n
+    return [Frame(x + pad + i * (col_w + gutter), y + pad, col_w, h - 2 * pad,
+                  leftPadding=0, rightPadding=0, topPadding=0, bottomPadding=0, showBoundary=0)
+            for i in range(n)]
+
+
+def _draw_page(ctx: _Ctx, canv: Canvas, tpage: TPage, lpage: Page, scale: float,
+               boxes: PageBoxes, profile: Profile) -> None:
+    g = ctx.layout.page
+    bleed = g.bleed_mm * MM if profile.bleed else 0.0
+    styles = _styles(ctx, scale)
+    canv.saveState()
+    canv.translate(*boxes.trim_origin)
+    clip = canv.beginPath()
+    clip.rect(-bleed, -bleed, g.width_mm * MM + 2 * bleed, g.height_mm * MM + 2 * bleed)
+    canv.clipPath(clip, stroke=0, fill=0)
+    shapes = [d for d in lpage.decorations if not isinstance(d, TextDecoration)]
+    furniture = [d for d in lpage.decorations if isinstance(d, TextDecoration)]
+    for deco in shapes:
+        _draw_decoration(ctx, canv, deco, bleed, styles)
+    for treg in tpage.regions:
+        region = lpage.regions[treg.name]
+        if region.fill:
+            x, y, w, h = _box(region, g.height_mm)
+            canv.setFillColor(ctx.colours[region.fill])
+            canv.roundRect(x, y, w, h, region.radius_mm * MM, stroke=0, fill=1)
+        frames = _frames(region, g.height_mm)
+        rstyles = _region_styles(styles, region)
+        flow = _region_flowables(ctx, treg.blocks, rstyles)
+        if region.valign != "top" and region.columns == 1:
+            frames = _aligned(ctx, region, frames, rstyles, treg.blocks)
+        left = _flow(flow, frames, canv)
+        if left:  # the fit said it would fit; a mismatch is a bug, never a silent clip
+            raise AssertionError(f"region {treg.name} overflowed after fitting")
+    # Page furniture goes after the content so that text extraction, which follows
+    # the drawing order, reads the content without the header's words in between.
+    for deco in furniture:
+        _draw_decoration(ctx, canv, deco, bleed, styles)
+    canv.restoreState()
+    if profile.crop_marks:
+        _crop_marks(canv, boxes, profile)
+
+
+def _aligned(ctx, region, frames, styles, blocks) -> list[Frame]:
+    probe = _region_flowables(ctx, blocks, styles)
+    f0 = frames[0]
+    _flow(probe, [Frame(f0._x1, f0._y1, f0._width, f0._height, leftPadding=0, rightPadding=0,
+                        topPadding=0, bottomPadding=0)], Canvas(io.BytesIO()))
+    used = 0.0
+    for f in probe:
+        used += f.wrap(f0._width, 1e6)[1]
+    used += sum(f.getSpaceAfter() for f in probe[:-1]) + sum(f.getSpaceBefore() for f in probe[1:])
+    free = max(f0._height - used, 0)
+    shift = free / 2 if region.valign == "middle" else free
+    return [Frame(f0._x1, f0._y1, f0._width, f0._height - shift, leftPadding=0, rightPadding=0,
+                  topPadding=0, bottomPadding=0)]
+
+
+def _draw_decoration(ctx: _Ctx, canv: Canvas, d, bleed: float, styles: dict) -> None:
+    H = ctx.layout.page.height_mm
+    W = ctx.layout.page.width_mm
+    if isinstance(d, RectDecoration):
+        x, y, w, h = _box(d, H)
+        # Shapes that touch a trim edge run on into the bleed there.
+        if "left" in d.bleed:
+            x, w = x - bleed, w + bleed
+        if "right" in d.bleed:
+            w += bleed
+        if "bottom" in d.bleed:
+            y, h = y - bleed, h + bleed
+        if "top" in d.bleed:
+            h += bleed
+        canv.setFillColor(ctx.colours[d.fill])
+        if d.radius_mm:
+            canv.roundRect(x, y, w, h, d.radius_mm * MM, stroke=0, fill=1)
+        else:
+            canv.rect(x, y, w, h, stroke=0, fill=1)
+    elif isinstance(d, CircleDecoration):
+        canv.setFillColor(ctx.colours[d.fill])
+        canv.circle(d.x_mm * MM, (H - d.y_mm) * MM, d.r_mm * MM, stroke=0, fill=1)
+    elif isinstance(d, TextDecoration):
+        _draw_text_decoration(ctx, canv, d, H, W)
+
+
+def _draw_text_decoration(ctx: _Ctx, canv: Canvas, d: TextDecoration, H: float, W: float):
+    from reportlab.pdfbase.pdfmetrics import stringWidth
+
+    fields = ctx.sheet.fields()
+    used = [k for k in fields if "{" + k + "}" in d.text]
+    text = d.text.format(**{k: v.plain for k, v in fields.items()})
+    origin = fields[used[0]].origin if used else None
+    st = ctx.layout.styles[d.style]
+    font = ctx.families[st.font].regular
+    for ch in missing_glyphs(font, text):
+        o = origin
+        ctx.problems.append(Problem(o.path if o else ctx.layout_path, o.line if o else 0,
+                                    o.col if o else 0, o.field if o else "",
+                                    f"character U+{ord(ch):04X} {ch!r} cannot be drawn with font "
+                                    f"{font} (fiche {ctx.sheet.fiche}, language {ctx.sheet.lang})"))
+    lo, hi = st.size_range
+    size = hi
+    limit = d.max_width_mm * MM
+    while stringWidth(text, font, size) > limit and size > lo:
+        size = max(lo, size - 0.25)
+    width = stringWidth(text, font, size)
+    if width > limit + 0.01:
+        o = origin
+        ctx.problems.append(Problem(
+            o.path if o else ctx.layout_path, o.line if o else 0, o.col if o else 0,
+            o.field if o else "",
+            f"'{text}' is {(width - limit) / MM:.1f} mm wider than its place in the header "
+            f"of sheet {ctx.sheet.sheet} ({ctx.sheet.lang}) even at {lo:g} pt"))
+        return
+    canv.setFont(font, size)
+    canv.setFillColor(ctx.colours[st.color])
+    x, y = d.x_mm * MM, (H - d.y_mm) * MM
+    if d.align == "left":
+        canv.drawString(x, y, text)
+    elif d.align == "right":
+        canv.drawRightString(x, y, text)
+    else:
+        canv.drawCentredString(x, y, text)
+
+
+def _crop_marks(canv: Canvas, boxes: PageBoxes, profile: Profile) -> None:
+    x0, y0, x1, y1 = boxes.trim
+    bx0, by0, bx1, by1 = boxes.bleed
+    off = profile.mark_offset_mm * MM
+    length = profile.mark_length_mm * MM
+    canv.saveState()
+    # 100 % black only: marks must separate onto one plate, never into RGB.
+    canv.setStrokeColor(CMYKColor(0, 0, 0, 1))
+    canv.setLineWidth(profile.mark_width_pt)
+    for x, sx in ((x0, -1), (x1, 1)):
+        for y, sy in ((y0, -1), (y1, 1)):
+            # horizontal mark on the trim line y, starting outside the bleed
+            hx = (bx0 if sx < 0 else bx1) + sx * off
+            canv.line(hx, y, hx + sx * length, y)
+            vy = (by0 if sy < 0 else by1) + sy * off
+            canv.line(x, vy, x, vy + sy * length)
+    canv.restoreState()

@@ -1,0 +1,69 @@
+"""Text a reader extracts from a PDF, compared with the text it was made from.
+
+Input: PDF bytes and, per page, the expected texts in reading order. Output:
+the texts that could not be found, in order. Line ends may split a word with a
+hyphen (our hyphenation) and spacing may differ; every other character must
+be there, in the same order.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+
+def extract_pages(pdf: bytes) -> list[str]:
+    """The text of each page, as pdfium extracts it."""
+    import pypdfium2 as pdfium
+
+    doc = pdfium.PdfDocument(pdf)
+    try:
+        out = []
+        for i in range(len(doc)):
+            page = doc[i]
+            tp = page.get_textpage()
+            out.append(tp.get_text_range())
+            tp.close()
+            page.close()
+        return out
+    finally:
+        doc.close()
+
+
+def bad_characters(text: str) -> list[str]:
+    """Signs of broken text mapping: U+FFFD, private-use characters, '(cid:'."""
+    bad = sorted({c for c in text if c == "\ufffd" or unicodedata.category(c) == "Co"})
+    out = [f"U+{ord(c):04X}" for c in bad]
+    if "(cid:" in text:
+        out.append("'(cid:' sequences")
+    return out
+
+
+# Where a line was hyphenated: pdfium reports the hyphen as U+FFFE and joins the
+# lines; other readers keep "-" and a line break.
+_BREAK = r"(?:\ufffe|-[\r\n]+)?"
+
+
+def _pattern(text: str) -> re.Pattern:
+    parts = []
+    for ch in text:
+        if ch.isspace():
+            parts.append(r"\s+")
+        elif ch == "-":
+            parts.append(r"(?:-|\ufffe)\s*")
+        else:
+            parts.append(re.escape(ch) + _BREAK)
+    return re.compile("".join(parts).replace(r"\s+\s+", r"\s+"))
+
+
+def missing_in_order(extracted: str, expected: list[str]) -> list[str]:
+    """Expected texts not found in `extracted` after the previous one."""
+    pos = 0
+    missing = []
+    for text in expected:
+        m = _pattern(text.strip()).search(extracted, pos)
+        if m is None:
+            missing.append(text)
+        else:
+            pos = m.end()
+    return missing

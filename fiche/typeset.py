@@ -1,0 +1,166 @@
+"""Content of one sheet in one language into typeset text, ready to draw.
+
+Input: the catalog's validated models. Output: a `TypesetSheet`, plain frozen
+data: every text already carries its language's typography as ReportLab
+markup, the plain text a reader will extract, and the file, line and field it
+came from (so later stages can name the place of a problem).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from .catalog import Catalog, Job
+from .content import Definition, Image, ListBlock, SubList, Tips
+from .source import format_field
+from .typography import smarten, to_markup
+
+
+@dataclass(frozen=True)
+class Origin:
+    path: str
+    line: int
+    col: int
+    field: str
+
+    def __str__(self) -> str:
+        return f"{self.path}:{self.line}:{self.col}: {self.field}"
+
+
+@dataclass(frozen=True)
+class TText:
+    markup: str
+    plain: str
+    origin: Origin
+
+
+@dataclass(frozen=True)
+class TItem:
+    text: TText
+    sub: tuple[TText, ...] = ()
+
+
+@dataclass(frozen=True)
+class TBlock:
+    """One block. Definitions put the term in `text` and meanings in `items`."""
+
+    id: str
+    kind: str
+    title: TText | None = None
+    text: TText | None = None
+    items: tuple[TItem, ...] = ()
+    level: int = 2
+    role: str = "body"
+    marker: str = "bullet"
+    start: int = 1
+    src: str = ""
+    alt: str = ""
+    width_mm: float | None = None
+
+
+@dataclass(frozen=True)
+class TRegion:
+    name: str
+    blocks: tuple[TBlock, ...]
+
+
+@dataclass(frozen=True)
+class TPage:
+    side: str
+    regions: tuple[TRegion, ...]
+
+
+@dataclass(frozen=True)
+class TypesetSheet:
+    fiche: str
+    sheet: str
+    lang: str
+    layout: str
+    series: str
+    number: int
+    number_label: TText
+    series_name: TText
+    title: str
+    subject: str
+    author: str
+    pages: tuple[TPage, ...]
+
+    def fields(self) -> dict[str, TText]:
+        """Texts that page decorations may show, by template name."""
+        return {"series": self.series_name, "number_label": self.number_label}
+
+
+def typeset(cat: Catalog, job: Job) -> TypesetSheet:
+    """The sheet of `job` with the typography of its language applied."""
+    entry = cat.fiches[job.fiche]
+    assert entry.defn is not None
+    lf = entry.langs[job.lang]
+    src = entry.lang_srcs[job.lang]
+    sheet = entry.defn.sheets[job.sheet]
+
+    def t(text: str, loc: tuple) -> TText:
+        mark = src.where(loc)
+        markup, plain = to_markup(smarten(text, job.lang))
+        return TText(markup, plain, Origin(mark.path, mark.line, mark.col, format_field(loc)))
+
+    pages = []
+    for side in ("front", "back"):
+        regions = []
+        for region, ids in getattr(sheet, side).items():
+            regions.append(TRegion(region, tuple(_block(bid, lf.blocks[bid], t) for bid in ids)))
+        pages.append(TPage(side, tuple(regions)))
+    st = lf.sheets[job.sheet]
+    return TypesetSheet(
+        fiche=job.fiche, sheet=job.sheet, lang=job.lang, layout=sheet.layout,
+        series=entry.defn.series, number=entry.defn.number,
+        number_label=t(lf.meta.number_label, ("meta", "number_label")),
+        series_name=t(lf.meta.series, ("meta", "series")),
+        title=smarten(st.title, job.lang), subject=smarten(st.subject, job.lang),
+        author=lf.meta.author, pages=tuple(pages),
+    )
+
+
+def _block(bid: str, b, t) -> TBlock:
+    base = ("blocks", bid)
+    title = t(b.title, (*base, "title")) if getattr(b, "title", None) else None
+    if isinstance(b, ListBlock):
+        items = []
+        for i, item in enumerate(b.items):
+            if isinstance(item, SubList):
+                items.append(TItem(t(item.text, (*base, "items", i, "text")),
+                                   tuple(t(s, (*base, "items", i, "items", j))
+                                         for j, s in enumerate(item.items))))
+            else:
+                items.append(TItem(t(item, (*base, "items", i))))
+        return TBlock(bid, "list", title=title, items=tuple(items), marker=b.marker)
+    if isinstance(b, Tips):
+        items = tuple(TItem(t(s, (*base, "items", i))) for i, s in enumerate(b.items))
+        return TBlock(bid, "tips", title=title, items=items, start=b.start)
+    if isinstance(b, Definition):
+        items = tuple(TItem(t(s, (*base, "meanings", i))) for i, s in enumerate(b.meanings))
+        return TBlock(bid, "definition", title=title, text=t(b.term, (*base, "term")), items=items)
+    if isinstance(b, Image):
+        return TBlock(bid, "image", src=b.src, alt=b.alt or "", width_mm=b.width_mm)
+    kw = {"level": b.level} if b.kind == "heading" else {}
+    if b.kind == "paragraph":
+        kw["role"] = b.role
+    return TBlock(bid, b.kind, title=title, text=t(b.text, (*base, "text")), **kw)
+
+
+def expected_text(sheet: TypesetSheet) -> list[tuple[str, list[str]]]:
+    """Per page, the texts a reader must find in the PDF, in reading order."""
+    out = []
+    for page in sheet.pages:
+        texts: list[str] = []
+        for region in page.regions:
+            for b in region.blocks:
+                if b.title:
+                    texts.append(b.title.plain)
+                if b.text:
+                    texts.append(b.text.plain)
+                for it in b.items:
+                    texts.append(it.text.plain)
+                    texts += [s.plain for s in it.sub]
+        out.append((page.side, texts))
+    return out
+

@@ -1,0 +1,134 @@
+"""Per-language text rules: quotes, apostrophes, spaces, inline marks, hyphenation.
+
+Content files may be typed with plain quotes and apostrophes; these functions
+turn them into the typographic characters each language uses, and turn the two
+inline marks (`**strong**`, `*emphasis*`) into ReportLab paragraph markup.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+NBSP = "\u00a0"
+NNBSP = "\u202f"
+
+
+@dataclass(frozen=True)
+class LangRules:
+    quotes: tuple[str, str]
+    pyphen: str
+    quote_space: str = ""  # inside quotes (French)
+    space_before: dict[str, str] | None = None  # punctuation -> no-break space before it
+
+
+RULES: dict[str, LangRules] = {
+    "nl": LangRules(("\u201c", "\u201d"), "nl_NL"),
+    "en": LangRules(("\u201c", "\u201d"), "en_GB"),
+    "de": LangRules(("\u201e", "\u201c"), "de_DE"),
+    "fr": LangRules(("\u00ab", "\u00bb"), "fr_FR", quote_space=NNBSP,
+                    space_before={";": NNBSP, "!": NNBSP, "?": NNBSP, ":": NBSP}),
+}
+
+
+def rules_for(lang: str) -> LangRules:
+    return RULES.get(lang, RULES["en"])
+
+
+_APOSTROPHE = re.compile(r"(?<=\w)'(?=\w)|(?<![\w'])'(?=(s|t|n|k)\b)")
+_DOUBLE = re.compile(r'"([^"\n]*)"')
+
+
+def smarten(text: str, lang: str) -> str:
+    """Plain quotes, apostrophes and spacing into the language's typographic forms."""
+    r = rules_for(lang)
+    text = text.replace("...", "\u2026")
+    text = _APOSTROPHE.sub("\u2019", text)
+    open_q, close_q = r.quotes
+    text = _DOUBLE.sub(lambda m: f"{open_q}{r.quote_space}{m.group(1).strip()}{r.quote_space}"
+                                 f"{close_q}", text)
+    if r.space_before:
+        for mark, space in r.space_before.items():
+            # Replace any typed space, or add one, but leave URLs (http://) alone.
+            pattern = rf"[ {NBSP}{NNBSP}]*(?<!http)(?<!https){re.escape(mark)}(?!//)"
+            text = re.sub(pattern, space + mark, text)
+            text = text.replace(space + space, space)
+    return text
+
+
+_MARK = re.compile(r"\*\*(.+?)\*\*|\*(.+?)\*")
+
+
+def to_markup(text: str) -> tuple[str, str]:
+    """Inline marks into (ReportLab markup, plain text as a reader will see it)."""
+    out: list[str] = []
+    plain: list[str] = []
+    pos = 0
+    for m in _MARK.finditer(text):
+        out.append(_escape(text[pos:m.start()]))
+        plain.append(text[pos:m.start()])
+        inner = m.group(1) if m.group(1) is not None else m.group(2)
+        tag = "b" if m.group(1) is not None else "i"
+        out.append(f"<{tag}>{_escape(inner)}</{tag}>")
+        plain.append(inner)
+        pos = m.end()
+    out.append(_escape(text[pos:]))
+    plain.append(text[pos:])
+    return "".join(out), "".join(plain)
+
+
+def _escape(s: str) -> str:
+    return s.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+Hyphenator = Callable[[str], Iterator[tuple[str, str]]]
+
+
+@functools.cache
+def hyphenator(lang: str, exceptions_file: Path | None = None) -> Hyphenator | None:
+    """A ReportLab hyphenator (word -> (head, tail) pairs, best first) for `lang`.
+
+    Words listed in the exceptions file (one per line, hyphens where breaks are
+    allowed) use those breaks only. Words with digits, '@', '/' or '.' never
+    break: ReportLab does not offer those to the hyphenator at all.
+    """
+    try:
+        import pyphen
+    except ImportError:  # pragma: no cover - pyphen is a dependency
+        return None
+    code = rules_for(lang).pyphen
+    if code not in pyphen.LANGUAGES:
+        return None
+    dic = pyphen.Pyphen(lang=code, left=3, right=3)
+    fixed = _read_exceptions(exceptions_file) if exceptions_file else {}
+
+    def iterate(word: str) -> Iterator[tuple[str, str]]:
+        key = word.lower()
+        if key in fixed:
+            cuts = fixed[key]
+            for cut in reversed(cuts):
+                yield word[:cut], word[cut:]
+            return
+        yield from dic.iterate(word)
+
+    return iterate
+
+
+def _read_exceptions(path: Path) -> dict[str, list[int]]:
+    out: dict[str, list[int]] = {}
+    if not path.is_file():
+        return out
+    for raw in path.read_text(encoding="utf-8").splitlines():
+        line = raw.split("#", 1)[0].strip()
+        if not line:
+            continue
+        parts = line.split("-")
+        cuts, n = [], 0
+        for p in parts[:-1]:
+            n += len(p)
+            cuts.append(n)
+        out["".join(parts).lower()] = cuts
+    return out
