@@ -128,6 +128,7 @@ class Region(Model):
     fill: Name | None = None
     radius_mm: Annotated[float, Field(ge=0, le=50)] = 0.0
     valign: Literal["top", "middle", "bottom"] = "top"
+    balance: bool = Field(default=True, description="End all columns at about the same height.")
     styles: dict[Name, Name] = Field(
         default_factory=dict,
         description="Styles used instead of the usual ones in this region, e.g. {list: contact}.",

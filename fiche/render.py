@@ -289,10 +289,8 @@ def _block_flowables(ctx: _Ctx, b: TBlock, st: dict) -> list[Flowable]:
             items.append(_hanging(ctx, it.text, st["list"], indent,
                                   _marker(ctx, b.marker, st["list"])))
             for sub in it.sub:
-                sub_style = ParagraphStyle("sub", parent=st["list"],
-                                           leftIndent=look.list_indent_mm * MM)
-                items.append(_hanging(ctx, sub, sub_style, look.list_indent_mm * MM * 2,
-                                      _marker(ctx, "dash", st["list"], shift=look.list_indent_mm * MM)))
+                items.append(_hanging(ctx, sub, st["list"], indent * 2,
+                                      _marker(ctx, "dash", st["list"], shift=indent / 2)))
     elif b.kind == "tips":
         radius = _badge_radius(st)
         indent = max(look.tip_indent_mm * MM, 2 * radius + 2 * MM)
@@ -435,6 +433,8 @@ def _draw_page(ctx: _Ctx, canv: Canvas, tpage: TPage, lpage: Page, scale: float,
         flow = _region_flowables(ctx, treg.blocks, rstyles)
         if region.valign != "top" and region.columns == 1:
             frames = _aligned(ctx, region, frames, rstyles, treg.blocks)
+        elif region.columns > 1 and region.balance:
+            frames = _balanced(ctx, frames, rstyles, treg.blocks)
         left = _flow(flow, frames, canv)
         if left:  # the fit said it would fit; a mismatch is a bug, never a silent clip
             raise AssertionError(f"region {treg.name} overflowed after fitting")
@@ -460,6 +460,22 @@ def _aligned(ctx, region, frames, styles, blocks) -> list[Frame]:
     shift = free / 2 if region.valign == "middle" else free
     return [Frame(f0._x1, f0._y1, f0._width, f0._height - shift, leftPadding=0, rightPadding=0,
                   topPadding=0, bottomPadding=0)]
+
+
+def _balanced(ctx: _Ctx, frames: list[Frame], styles: dict, blocks) -> list[Frame]:
+    """The same frames, shortened to the least height that still holds the content."""
+    full = frames[0]._height
+
+    def at(height: float) -> list[Frame]:
+        return [Frame(f._x1, f._y1 + full - height, f._width, height, leftPadding=0,
+                      rightPadding=0, topPadding=0, bottomPadding=0) for f in frames]
+
+    lo, hi = 0.0, full
+    for _ in range(10):
+        mid = (lo + hi) / 2
+        left = _flow(_region_flowables(ctx, blocks, styles), at(mid), Canvas(io.BytesIO()))
+        lo, hi = (mid, hi) if left else (lo, mid)
+    return at(hi)
 
 
 def _draw_decoration(ctx: _Ctx, canv: Canvas, d, bleed: float, styles: dict) -> None:
