@@ -87,30 +87,53 @@ def build_job(cat: Catalog, job: Job, profile: Profile) -> tuple[bytes, list[flo
 
     sheet = typeset(cat, job)
     layout = cat.layouts[sheet.layout]
-    result = render_pdf(sheet, layout, profile, cat.fonts_dir,
-                        layout_path=cat.layout_srcs[sheet.layout].path,
-                        hyphenation_dir=cat.root / "hyphenation")
+    result = render_pdf(
+        sheet,
+        layout,
+        profile,
+        cat.fonts_dir,
+        layout_path=cat.layout_srcs[sheet.layout].path,
+        hyphenation_dir=cat.root / "hyphenation",
+    )
     meta = DocMeta(title=sheet.title, author=sheet.author, subject=sheet.subject, lang=job.lang)
     pdf = postprocess(result.pdf, result.boxes, meta)
 
     where = f"sheet {job.sheet} ({job.lang})"
-    report = preflight(pdf, name=where, bleed_mm=layout.page.bleed_mm if profile.bleed else 0.0,
-                       trim_mm=(layout.page.width_mm, layout.page.height_mm))
-    problems = [Problem("", 0, 0, "", f"{where}: preflight {c.name}: {c.detail}")
-                for c in report.failed]
+    report = preflight(
+        pdf,
+        name=where,
+        bleed_mm=layout.page.bleed_mm if profile.bleed else 0.0,
+        trim_mm=(layout.page.width_mm, layout.page.height_mm),
+    )
+    problems = [
+        Problem("", 0, 0, "", f"{where}: preflight {c.name}: {c.detail}") for c in report.failed
+    ]
     # Our own PDFs must give back every word they were made from.
     pages = extract_pages(pdf)
     for (side, texts), text in zip(expected_text(sheet), pages, strict=True):
         for lost in missing_in_order(text, texts):
-            problems.append(Problem("", 0, 0, "", f"{where}: {side} page: text not found in "
-                                                  f"the PDF in reading order: {lost[:60]!r}"))
+            problems.append(
+                Problem(
+                    "",
+                    0,
+                    0,
+                    "",
+                    f"{where}: {side} page: text not found in "
+                    f"the PDF in reading order: {lost[:60]!r}",
+                )
+            )
     if problems:
         raise FicheError(problems)
     return pdf, [f.body_pt for f in result.fits]
 
 
-def build(root: Path, out_dir: Path, langs: tuple[str, ...] = (), sheets: tuple[str, ...] = (),
-          profile_name: str = DEFAULT_PROFILE) -> BuildReport:
+def build(
+    root: Path,
+    out_dir: Path,
+    langs: tuple[str, ...] = (),
+    sheets: tuple[str, ...] = (),
+    profile_name: str = DEFAULT_PROFILE,
+) -> BuildReport:
     """Build every selected job; failed jobs are reported, the others still written."""
     start = time.perf_counter()
     report = BuildReport()
@@ -123,9 +146,17 @@ def build(root: Path, out_dir: Path, langs: tuple[str, ...] = (), sheets: tuple[
     profile = PROFILES[profile_name]
     unknown = [lang for lang in langs if lang not in cat.known_languages()]
     if unknown:
-        report.problems.append(Problem("", 0, 0, "--lang", f"unknown language(s): "
-                                       f"{', '.join(unknown)} (known: "
-                                       f"{', '.join(sorted(cat.known_languages()))})"))
+        report.problems.append(
+            Problem(
+                "",
+                0,
+                0,
+                "--lang",
+                f"unknown language(s): "
+                f"{', '.join(unknown)} (known: "
+                f"{', '.join(sorted(cat.known_languages()))})",
+            )
+        )
     jobs = cat.jobs(langs, sheets)
     if sheets and not jobs:
         report.problems.append(Problem("", 0, 0, "", f"no sheet named {', '.join(sheets)}"))

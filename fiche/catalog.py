@@ -104,15 +104,25 @@ def load_catalog(root: Path) -> Catalog:
     cat = Catalog(root)
     content_dir, layouts_dir = root / "content", root / "layouts"
     if not content_dir.is_dir():
-        raise FicheError.at(rel(root, content_dir), "", "no content folder here "
-                            "(run fiche in a project folder, or pass --root)")
+        raise FicheError.at(
+            rel(root, content_dir),
+            "",
+            "no content folder here (run fiche in a project folder, or pass --root)",
+        )
     _load_layouts(cat, layouts_dir)
     for folder in sorted(p for p in content_dir.iterdir() if p.is_dir()):
         if (folder / "fiche.yaml").is_file():
             cat.fiches[folder.name] = _load_fiche(cat, folder)
     if not cat.fiches:
-        cat.problems.append(Problem(rel(root, content_dir), 0, 0, "",
-                                    "no fiche found (expected content/<name>/fiche.yaml)"))
+        cat.problems.append(
+            Problem(
+                rel(root, content_dir),
+                0,
+                0,
+                "",
+                "no fiche found (expected content/<name>/fiche.yaml)",
+            )
+        )
     _check_catalog(cat)
     return cat
 
@@ -126,8 +136,10 @@ def _load_layouts(cat: Catalog, layouts_dir: Path) -> None:
             raw[name] = load_yaml(path, rel(cat.root, path))
         except FicheError as e:
             failed[name] = e.problems
-    font_files = {p.name for p in cat.fonts_dir.glob("*.tt[fc]")} if cat.fonts_dir.is_dir() else set()
-    for name, src in raw.items():
+    font_files = (
+        {p.name for p in cat.fonts_dir.glob("*.tt[fc]")} if cat.fonts_dir.is_dir() else set()
+    )
+    for name in raw:
         if name.startswith("_"):
             continue  # a partial base, only used through `extends`
         try:
@@ -157,12 +169,22 @@ def _resolve_extends(name: str, raw: dict[str, Source], seen: tuple[str, ...]) -
     if parent is None:
         return src
     if not isinstance(parent, str) or parent not in raw:
-        known = ", ".join(sorted(n for n in raw if n != name and n.startswith("_")) +
-                          sorted(n for n in raw if n != name and not n.startswith("_")))
-        raise FicheError([src.problem(("extends",), f"unknown layout '{parent}' (layouts: {known})")])
+        known = ", ".join(
+            sorted(n for n in raw if n != name and n.startswith("_"))
+            + sorted(n for n in raw if n != name and not n.startswith("_"))
+        )
+        raise FicheError(
+            [src.problem(("extends",), f"unknown layout '{parent}' (layouts: {known})")]
+        )
     if parent in seen or parent == name:
-        raise FicheError([src.problem(("extends",), "layouts extend each other in a loop: "
-                                                    + " -> ".join((*seen, name, parent)))])
+        raise FicheError(
+            [
+                src.problem(
+                    ("extends",),
+                    "layouts extend each other in a loop: " + " -> ".join((*seen, name, parent)),
+                )
+            ]
+        )
     base = _resolve_extends(parent, raw, (*seen, name))
     merged = merge(base, src)
     merged.data["extends"] = parent
@@ -182,8 +204,11 @@ def _load_fiche(cat: Catalog, folder: Path) -> FicheEntry:
         lpath = folder / f"{lang}.yaml"
         display = rel(cat.root, lpath)
         if not lpath.is_file():
-            entry.lang_problems[lang] = [entry.defn_src.problem(
-                ("languages",), f"language '{lang}' is listed but {display} does not exist")]
+            entry.lang_problems[lang] = [
+                entry.defn_src.problem(
+                    ("languages",), f"language '{lang}' is listed but {display} does not exist"
+                )
+            ]
             continue
         try:
             src = load_yaml(lpath, display)
@@ -193,8 +218,11 @@ def _load_fiche(cat: Catalog, folder: Path) -> FicheEntry:
             entry.lang_problems[lang] = e.problems
             continue
         if lf.language != lang:
-            entry.lang_problems[lang] = [src.problem(
-                ("language",), f"file is named {lang}.yaml but says language '{lf.language}'")]
+            entry.lang_problems[lang] = [
+                src.problem(
+                    ("language",), f"file is named {lang}.yaml but says language '{lf.language}'"
+                )
+            ]
             continue
         entry.langs[lang] = lf
     return entry
@@ -210,33 +238,49 @@ def _check_catalog(cat: Catalog) -> None:
         d, dsrc = f.defn, f.defn_src
         key = (d.series, d.number)
         if key in owners:
-            f.problems.append(dsrc.problem(
-                ("number",), f"series '{d.series}' number {d.number} is already used by "
-                             f"content/{owners[key]}"))
+            f.problems.append(
+                dsrc.problem(
+                    ("number",),
+                    f"series '{d.series}' number {d.number} is already used by "
+                    f"content/{owners[key]}",
+                )
+            )
         owners[key] = slug
         for sheet, sd in d.sheets.items():
             if sheet in sheet_owners:
-                f.problems.append(dsrc.problem(
-                    ("sheets", sheet), f"sheet name '{sheet}' is already used by "
-                                       f"content/{sheet_owners[sheet]} (output names must differ)",
-                    key=True))
+                f.problems.append(
+                    dsrc.problem(
+                        ("sheets", sheet),
+                        f"sheet name '{sheet}' is already used by "
+                        f"content/{sheet_owners[sheet]} (output names must differ)",
+                        key=True,
+                    )
+                )
             sheet_owners[sheet] = slug
             layout = cat.layouts.get(sd.layout)
             if layout is None:
                 if sd.layout in cat.layout_problems:
                     continue  # its own errors are reported with the layout
                 known = ", ".join(sorted(set(cat.layouts) | set(cat.layout_problems)))
-                f.problems.append(dsrc.problem(("sheets", sheet, "layout"),
-                                               f"unknown layout '{sd.layout}' (layouts: {known})"))
+                f.problems.append(
+                    dsrc.problem(
+                        ("sheets", sheet, "layout"),
+                        f"unknown layout '{sd.layout}' (layouts: {known})",
+                    )
+                )
                 continue
             for side in ("front", "back"):
                 page = getattr(layout.pages, side)
                 for region in getattr(sd, side):
                     if region not in page.regions:
-                        f.problems.append(dsrc.problem(
-                            ("sheets", sheet, side, region),
-                            f"layout '{sd.layout}' has no region '{region}' on the {side} "
-                            f"(regions: {', '.join(page.regions)})", key=True))
+                        f.problems.append(
+                            dsrc.problem(
+                                ("sheets", sheet, side, region),
+                                f"layout '{sd.layout}' has no region '{region}' on the {side} "
+                                f"(regions: {', '.join(page.regions)})",
+                                key=True,
+                            )
+                        )
         source = f.langs.get(d.source_language)
         for lang, lf in f.langs.items():
             src = f.lang_srcs[lang]
@@ -250,18 +294,29 @@ def _check_catalog(cat: Catalog) -> None:
                             if bid in lf.blocks:
                                 continue
                             if lang != d.source_language and source and bid in source.blocks:
-                                problems.append(src.problem(
-                                    ("blocks",), f"translation missing for block '{bid}' "
-                                                 f"(used by sheet '{sheet}')"))
+                                problems.append(
+                                    src.problem(
+                                        ("blocks",),
+                                        f"translation missing for block '{bid}' "
+                                        f"(used by sheet '{sheet}')",
+                                    )
+                                )
                             elif lang == d.source_language:
-                                f.problems.append(dsrc.problem(
-                                    ("sheets", sheet, side, region, i),
-                                    f"unknown block '{bid}' (not in {d.source_language}.yaml)"))
+                                f.problems.append(
+                                    dsrc.problem(
+                                        ("sheets", sheet, side, region, i),
+                                        f"unknown block '{bid}' (not in {d.source_language}.yaml)",
+                                    )
+                                )
             for sheet in lf.sheets:
                 if sheet not in d.sheets:
-                    problems.append(src.problem(("sheets", sheet),
-                                                f"sheet '{sheet}' is not defined in fiche.yaml",
-                                                key=True))
+                    problems.append(
+                        src.problem(
+                            ("sheets", sheet),
+                            f"sheet '{sheet}' is not defined in fiche.yaml",
+                            key=True,
+                        )
+                    )
             if not problems:
                 del f.lang_problems[lang]
         for lang in list(f.lang_problems):

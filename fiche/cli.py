@@ -14,8 +14,11 @@ import click
 from . import __version__
 
 root_option = click.option(
-    "--root", type=click.Path(file_okay=False, path_type=Path), default=Path("."),
-    show_default=True, help="Project folder holding content/, layouts/ and assets/.",
+    "--root",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=Path("."),
+    show_default=True,
+    help="Project folder holding content/, layouts/ and assets/.",
 )
 
 
@@ -33,11 +36,16 @@ def main() -> None:
 
 @main.command()
 @root_option
-@click.option("--out", type=click.Path(file_okay=False, path_type=Path), default=None,
-              help="Output folder (default: <root>/dist).")
+@click.option(
+    "--out",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=None,
+    help="Output folder (default: <root>/dist).",
+)
 @click.option("--lang", "langs", multiple=True, help="Only this language (repeatable).")
-@click.option("--sheet", "sheets", multiple=True,
-              help="Only this sheet or fiche folder (repeatable).")
+@click.option(
+    "--sheet", "sheets", multiple=True, help="Only this sheet or fiche folder (repeatable)."
+)
 def build(root: Path, out: Path | None, langs: tuple[str, ...], sheets: tuple[str, ...]) -> None:
     """Build sheets into PDFs and check each one.
 
@@ -87,8 +95,9 @@ def validate(root: Path) -> None:
 
 
 @main.command()
-@click.argument("pdfs", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False,
-                                                                 path_type=Path))
+@click.argument(
+    "pdfs", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False, path_type=Path)
+)
 def check(pdfs: tuple[Path, ...]) -> None:
     """Preflight written PDFs: pages, boxes, fonts, text, metadata.
 
@@ -109,10 +118,15 @@ def check(pdfs: tuple[Path, ...]) -> None:
 
 
 @main.command()
-@click.argument("pdfs", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False,
-                                                                 path_type=Path))
-@click.option("--out", type=click.Path(file_okay=False, path_type=Path), default=Path("preview"),
-              show_default=True)
+@click.argument(
+    "pdfs", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False, path_type=Path)
+)
+@click.option(
+    "--out",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=Path("preview"),
+    show_default=True,
+)
 @click.option("--dpi", type=click.IntRange(20, 600), default=110, show_default=True)
 def preview(pdfs: tuple[Path, ...], out: Path, dpi: int) -> None:
     """Render PDF pages to PNG and print their paths.

@@ -56,8 +56,9 @@ def overfull_by(p: Paragraph) -> float:
 
 
 class Hanging(Flowable):
-    def __init__(self, para: Paragraph, indent: float, marker: MarkerDraw | None,
-                 marker_height: float = 0.0):
+    def __init__(
+        self, para: Paragraph, indent: float, marker: MarkerDraw | None, marker_height: float = 0.0
+    ):
         super().__init__()
         self.para = para
         self.indent = indent
@@ -138,8 +139,15 @@ class KeepWithNext(Flowable):
 class Box(Flowable):
     """Flowables on a filled panel with padding; kept whole, never split."""
 
-    def __init__(self, content: list[Flowable], fill: Color, padding: float, radius: float,
-                 space_before: float = 0.0, space_after: float = 0.0):
+    def __init__(
+        self,
+        content: list[Flowable],
+        fill: Color,
+        padding: float,
+        radius: float,
+        space_before: float = 0.0,
+        space_after: float = 0.0,
+    ):
         super().__init__()
         self.content = content
         self.fill = fill

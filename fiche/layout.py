@@ -25,8 +25,18 @@ Edge = Literal["top", "bottom", "left", "right"]
 
 # The styles every layout defines, because block kinds are drawn with them.
 REQUIRED_STYLES = (
-    "body", "lead", "small", "h1", "h2", "h3", "list", "tip", "badge",
-    "callout", "callout-title", "term",
+    "body",
+    "lead",
+    "small",
+    "h1",
+    "h2",
+    "h3",
+    "list",
+    "tip",
+    "badge",
+    "callout",
+    "callout-title",
+    "term",
 )
 
 
@@ -74,8 +84,11 @@ class Style(Model):
 
     @property
     def size_range(self) -> tuple[float, float]:
-        return (self.size_pt, self.size_pt) if isinstance(self.size_pt, float | int) \
+        return (
+            (self.size_pt, self.size_pt)
+            if isinstance(self.size_pt, float | int)
             else (self.size_pt[0], self.size_pt[1])
+        )
 
 
 class RectDecoration(Model):
@@ -163,7 +176,8 @@ TEMPLATE_FIELDS = ("series", "number_label")
 
 class Layout(Model):
     extends: Annotated[str, StringConstraints(pattern=r"^_?[a-z0-9][a-z0-9-]*$")] | None = Field(
-        default=None, description="A layout to start from; `_name` files are partial bases.")
+        default=None, description="A layout to start from; `_name` files are partial bases."
+    )
     description: str = ""
     page: PageGeometry = Field(default_factory=PageGeometry)
     min_body_pt: Annotated[float, Field(ge=4, le=30)] = 9.0
@@ -196,26 +210,41 @@ def layout_links(layout: Layout, src: Source, font_files: set[str]) -> list:
         for face in ("regular", "bold", "italic", "bold_italic"):
             f = getattr(spec, face)
             if f is not None and f not in font_files:
-                problems.append(src.problem(
-                    ("fonts", fam, face),
-                    f"font file '{f}' not found in assets/fonts"
-                    + (f" (available: {', '.join(sorted(font_files))})" if font_files else ""),
-                ))
+                problems.append(
+                    src.problem(
+                        ("fonts", fam, face),
+                        f"font file '{f}' not found in assets/fonts"
+                        + (f" (available: {', '.join(sorted(font_files))})" if font_files else ""),
+                    )
+                )
     for name in REQUIRED_STYLES:
         if name not in layout.styles:
-            problems.append(src.problem(("styles",), f"style '{name}' is missing (every layout "
-                                        f"needs: {', '.join(REQUIRED_STYLES)})"))
+            problems.append(
+                src.problem(
+                    ("styles",),
+                    f"style '{name}' is missing (every layout needs: {', '.join(REQUIRED_STYLES)})",
+                )
+            )
     for name, st in layout.styles.items():
         if st.font not in layout.fonts:
-            problems.append(src.problem(("styles", name, "font"),
-                                        f"unknown font '{st.font}' (fonts: {', '.join(layout.fonts)})"))
+            problems.append(
+                src.problem(
+                    ("styles", name, "font"),
+                    f"unknown font '{st.font}' (fonts: {', '.join(layout.fonts)})",
+                )
+            )
         if st.color not in layout.palette:
-            problems.append(src.problem(("styles", name, "color"),
-                                        f"unknown colour '{st.color}' (palette: {', '.join(layout.palette)})"))
+            problems.append(
+                src.problem(
+                    ("styles", name, "color"),
+                    f"unknown colour '{st.color}' (palette: {', '.join(layout.palette)})",
+                )
+            )
     for key in ("callout_fill", "badge_fill", "badge_text", "marker_color"):
         if getattr(layout.look, key) not in layout.palette:
-            problems.append(src.problem(("look", key),
-                                        f"unknown colour '{getattr(layout.look, key)}'"))
+            problems.append(
+                src.problem(("look", key), f"unknown colour '{getattr(layout.look, key)}'")
+            )
     g = layout.page
     for pname in ("front", "back"):
         page: Page = getattr(layout.pages, pname)
@@ -229,31 +258,51 @@ def layout_links(layout: Layout, src: Source, font_files: set[str]) -> list:
                 try:
                     d.text.format(**{k: "" for k in TEMPLATE_FIELDS})
                 except (KeyError, IndexError, ValueError) as e:
-                    problems.append(src.problem((*loc, "text"), f"unknown field {e} in text "
-                                                f"(fields: {', '.join(TEMPLATE_FIELDS)})"))
+                    problems.append(
+                        src.problem(
+                            (*loc, "text"),
+                            f"unknown field {e} in text (fields: {', '.join(TEMPLATE_FIELDS)})",
+                        )
+                    )
         boxes = []
         for rname, r in page.regions.items():
             loc = ("pages", pname, "regions", rname)
             for role, style in r.styles.items():
                 if role not in REQUIRED_STYLES:
-                    problems.append(src.problem((*loc, "styles", role), f"'{role}' is not a style "
-                                                f"role (roles: {', '.join(REQUIRED_STYLES)})",
-                                                key=True))
+                    problems.append(
+                        src.problem(
+                            (*loc, "styles", role),
+                            f"'{role}' is not a style role (roles: {', '.join(REQUIRED_STYLES)})",
+                            key=True,
+                        )
+                    )
                 elif style not in layout.styles:
-                    problems.append(src.problem((*loc, "styles", role),
-                                                f"unknown style '{style}'"))
+                    problems.append(src.problem((*loc, "styles", role), f"unknown style '{style}'"))
             if r.fill and r.fill not in layout.palette:
                 problems.append(src.problem((*loc, "fill"), f"unknown colour '{r.fill}'"))
-            if r.x_mm < 0 or r.y_mm < 0 or r.x_mm + r.w_mm > g.width_mm + 1e-6 \
-                    or r.y_mm + r.h_mm > g.height_mm + 1e-6:
+            if (
+                r.x_mm < 0
+                or r.y_mm < 0
+                or r.x_mm + r.w_mm > g.width_mm + 1e-6
+                or r.y_mm + r.h_mm > g.height_mm + 1e-6
+            ):
                 problems.append(src.problem(loc, "region lies partly outside the trimmed page"))
             inner_w = r.w_mm - 2 * r.padding_mm - (r.columns - 1) * r.gutter_mm
             if inner_w < 15:
-                problems.append(src.problem(loc, f"columns are only {inner_w / r.columns:.1f} mm "
-                                                 "wide; widen the region or use fewer columns"))
+                problems.append(
+                    src.problem(
+                        loc,
+                        f"columns are only {inner_w / r.columns:.1f} mm "
+                        "wide; widen the region or use fewer columns",
+                    )
+                )
             for other, o in boxes:
-                if (r.x_mm < o.x_mm + o.w_mm and o.x_mm < r.x_mm + r.w_mm
-                        and r.y_mm < o.y_mm + o.h_mm and o.y_mm < r.y_mm + r.h_mm):
+                if (
+                    r.x_mm < o.x_mm + o.w_mm
+                    and o.x_mm < r.x_mm + r.w_mm
+                    and r.y_mm < o.y_mm + o.h_mm
+                    and o.y_mm < r.y_mm + r.h_mm
+                ):
                     problems.append(src.problem(loc, f"region overlaps region '{other}'"))
             boxes.append((rname, r))
     return problems

@@ -50,6 +50,10 @@ def postprocess(pdf: bytes, boxes: PageBoxes, meta: DocMeta) -> bytes:
             xmp["pdf:Producer"] = str(info.get("/Producer", "fiche"))
             xmp["xmp:CreatorTool"] = "fiche"
         out = io.BytesIO()
-        doc.save(out, deterministic_id=True, compress_streams=True,
-                 object_stream_mode=pikepdf.ObjectStreamMode.generate)
+        doc.save(
+            out,
+            deterministic_id=True,
+            compress_streams=True,
+            object_stream_mode=pikepdf.ObjectStreamMode.generate,
+        )
         return out.getvalue()

@@ -17,9 +17,20 @@ from .textcheck import bad_characters, extract_pages
 
 MM = 72 / 25.4
 BASE14 = {
-    "Courier", "Courier-Bold", "Courier-Oblique", "Courier-BoldOblique", "Helvetica",
-    "Helvetica-Bold", "Helvetica-Oblique", "Helvetica-BoldOblique", "Times-Roman", "Times-Bold",
-    "Times-Italic", "Times-BoldItalic", "Symbol", "ZapfDingbats",
+    "Courier",
+    "Courier-Bold",
+    "Courier-Oblique",
+    "Courier-BoldOblique",
+    "Helvetica",
+    "Helvetica-Bold",
+    "Helvetica-Oblique",
+    "Helvetica-BoldOblique",
+    "Times-Roman",
+    "Times-Bold",
+    "Times-Italic",
+    "Times-BoldItalic",
+    "Symbol",
+    "ZapfDingbats",
 }
 
 
@@ -56,8 +67,13 @@ class PreflightReport:
             self.checks.append(Check(name, "pass", ok_detail))
 
 
-def preflight(pdf: bytes | Path, name: str = "", pages: int = 2, bleed_mm: float = 3.0,
-              trim_mm: tuple[float, float] = (210.0, 297.0)) -> PreflightReport:
+def preflight(
+    pdf: bytes | Path,
+    name: str = "",
+    pages: int = 2,
+    bleed_mm: float = 3.0,
+    trim_mm: tuple[float, float] = (210.0, 297.0),
+) -> PreflightReport:
     """Check page count, boxes, fonts, text and metadata of a print PDF."""
     data = pdf.read_bytes() if isinstance(pdf, Path) else pdf
     report = PreflightReport(name or (str(pdf) if isinstance(pdf, Path) else "<pdf>"))
@@ -69,24 +85,32 @@ def preflight(pdf: bytes | Path, name: str = "", pages: int = 2, bleed_mm: float
     with doc:
         n = len(doc.pages)
         report.add("pages", [] if n == pages else [f"{n} pages, expected {pages}"], f"{n} pages")
-        report.add("page boxes", _box_problems(doc, bleed_mm, trim_mm),
-                   f"TrimBox {trim_mm[0]:g}×{trim_mm[1]:g} mm and BleedBox +{bleed_mm:g} mm "
-                   "on every page")
+        report.add(
+            "page boxes",
+            _box_problems(doc, bleed_mm, trim_mm),
+            f"TrimBox {trim_mm[0]:g}×{trim_mm[1]:g} mm and BleedBox +{bleed_mm:g} mm on every page",
+        )
         fonts, problems = _font_problems(doc)
-        report.add("fonts embedded", problems, f"{len(fonts)} fonts, all embedded: "
-                   + ", ".join(sorted(fonts)))
+        report.add(
+            "fonts embedded",
+            problems,
+            f"{len(fonts)} fonts, all embedded: " + ", ".join(sorted(fonts)),
+        )
         meta = []
         title = str(doc.docinfo.get("/Title", "")).strip()
         lang = str(doc.Root.get("/Lang", "")).strip()
-        if not title:
+        if not title or title == "untitled":  # ReportLab's default
             meta.append("no document title")
         if not lang:
             meta.append("no /Lang in the catalogue")
         report.add("metadata", meta, f"title {title!r}, language {lang}")
     texts = extract_pages(data)
     bad = sorted({b for t in texts for b in bad_characters(t)})
-    report.add("text extraction", [f"extracted text contains {', '.join(bad)}"] if bad else [],
-               f"{sum(len(t) for t in texts)} characters, no broken mapping")
+    report.add(
+        "text extraction",
+        [f"extracted text contains {', '.join(bad)}"] if bad else [],
+        f"{sum(len(t) for t in texts)} characters, no broken mapping",
+    )
     return report
 
 
@@ -104,8 +128,10 @@ def _box_problems(doc: pikepdf.Pdf, bleed_mm: float, trim_mm: tuple[float, float
         t, b, m = boxes["/TrimBox"], boxes["/BleedBox"], boxes["/MediaBox"]
         w, h = (t[2] - t[0]) / MM, (t[3] - t[1]) / MM
         if abs(w - trim_mm[0]) > 0.2 or abs(h - trim_mm[1]) > 0.2:
-            out.append(f"page {i}: TrimBox is {w:.1f}×{h:.1f} mm, expected "
-                       f"{trim_mm[0]:g}×{trim_mm[1]:g} mm")
+            out.append(
+                f"page {i}: TrimBox is {w:.1f}×{h:.1f} mm, expected "
+                f"{trim_mm[0]:g}×{trim_mm[1]:g} mm"
+            )
         for j, sign in enumerate((-1, -1, 1, 1)):
             if abs((b[j] - t[j]) - sign * bleed_mm * MM) > 0.1:
                 out.append(f"page {i}: BleedBox is not {bleed_mm:g} mm outside the TrimBox")
@@ -134,8 +160,9 @@ def _font_problems(doc: pikepdf.Pdf) -> tuple[set[str], list[str]]:
             desc = font.get("/FontDescriptor")
             if subtype == "/Type0":
                 desc = font.DescendantFonts[0].get("/FontDescriptor")
-            embedded = desc is not None and any(k in desc for k in
-                                                ("/FontFile", "/FontFile2", "/FontFile3"))
+            embedded = desc is not None and any(
+                k in desc for k in ("/FontFile", "/FontFile2", "/FontFile3")
+            )
             if not embedded:
                 label = "base-14 font" if base in BASE14 else "font"
                 problems.append(f"page {i}: {label} {base} is not embedded")

@@ -24,8 +24,14 @@ class Profile:
 
 PROFILES: dict[str, Profile] = {
     "print": Profile(
-        name="print", bleed=True, crop_marks=True, slug_mm=9.0, mark_offset_mm=1.0,
-        mark_length_mm=6.0, mark_width_pt=0.25, suffix="",
+        name="print",
+        bleed=True,
+        crop_marks=True,
+        slug_mm=9.0,
+        mark_offset_mm=1.0,
+        mark_length_mm=6.0,
+        mark_width_pt=0.25,
+        suffix="",
         description="Print shop: trim + bleed, crop marks, TrimBox and BleedBox, CMYK.",
     ),
 }

@@ -23,12 +23,11 @@ from reportlab.lib.enums import TA_CENTER, TA_JUSTIFY, TA_LEFT, TA_RIGHT
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import Flowable, Frame
-from reportlab.platypus import Image as RLImage
 
 from .errors import FitError, GlyphError, Problem
 from .flowables import Box, Hanging, KeepWithNext, TextParagraph
 from .fonts import Family, missing_glyphs, register_family
-from .layout import Layout, Page, Region, RectDecoration, CircleDecoration, TextDecoration
+from .layout import CircleDecoration, Layout, Page, RectDecoration, Region, TextDecoration
 from .profiles import MM, PageBoxes, Profile, page_boxes
 from .typeset import TBlock, TPage, TText, TypesetSheet
 from .typography import hyphenator
@@ -63,14 +62,26 @@ class _Ctx:
     checked: set = field(default_factory=set)
 
 
-def render_pdf(sheet: TypesetSheet, layout: Layout, profile: Profile, fonts_dir: Path,
-               layout_path: str = "", hyphenation_dir: Path | None = None) -> RenderResult:
+def render_pdf(
+    sheet: TypesetSheet,
+    layout: Layout,
+    profile: Profile,
+    fonts_dir: Path,
+    layout_path: str = "",
+    hyphenation_dir: Path | None = None,
+) -> RenderResult:
     """Draw both pages of `sheet` with `layout` for `profile`; raise on overflow."""
     families = {name: register_family(name, spec, fonts_dir) for name, spec in layout.fonts.items()}
     colours = {name: CMYKColor(*(v / 100 for v in c.cmyk)) for name, c in layout.palette.items()}
     exc = hyphenation_dir / f"{sheet.lang}.txt" if hyphenation_dir else None
-    ctx = _Ctx(sheet, layout, layout_path or f"layouts/{sheet.layout}.yaml", families, colours,
-               hyphenator(sheet.lang, exc if exc and exc.is_file() else None))
+    ctx = _Ctx(
+        sheet,
+        layout,
+        layout_path or f"layouts/{sheet.layout}.yaml",
+        families,
+        colours,
+        hyphenator(sheet.lang, exc if exc and exc.is_file() else None),
+    )
     g = layout.page
     boxes = page_boxes(profile, g.width_mm, g.height_mm, g.bleed_mm)
     body_font = families[layout.styles["body"].font].regular
@@ -83,8 +94,14 @@ def render_pdf(sheet: TypesetSheet, layout: Layout, profile: Profile, fonts_dir:
         raise GlyphError(ctx.problems)
 
     buf = io.BytesIO()
-    canv = Canvas(buf, pagesize=boxes.media[2:], invariant=1, pageCompression=1,
-                  initialFontName=body_font, initialFontSize=10)
+    canv = Canvas(
+        buf,
+        pagesize=boxes.media[2:],
+        invariant=1,
+        pageCompression=1,
+        initialFontName=body_font,
+        initialFontSize=10,
+    )
     canv.setTitle(sheet.title)
     canv.setAuthor(sheet.author)
     canv.setSubject(sheet.subject)
@@ -101,6 +118,7 @@ def render_pdf(sheet: TypesetSheet, layout: Layout, profile: Profile, fonts_dir:
 
 
 # --- fitting ---------------------------------------------------------------
+
 
 def _fit_page(ctx: _Ctx, tpage: TPage, lpage: Page) -> PageFit:
     ranged = any(lo != hi for lo, hi in (s.size_range for s in ctx.layout.styles.values()))
@@ -149,13 +167,18 @@ def _overflow_problems(ctx: _Ctx, tpage: TPage, over) -> list[Problem]:
     for treg, _region, height, ids in over:
         block = next((b for b in treg.blocks if b.id in ids), treg.blocks[-1])
         origin = _first_origin(block)
-        out.append(Problem(
-            origin.path if origin else ctx.layout_path, origin.line if origin else 0,
-            origin.col if origin else 0, f"blocks.{block.id}",
-            f"does not fit: sheet {s.sheet} ({s.lang}), {tpage.side} page, region "
-            f"'{treg.name}' overflows by {height / MM:.1f} mm even at the smallest type "
-            f"(body {body_min:g} pt); shorten the text or enlarge the region in {ctx.layout_path}",
-        ))
+        out.append(
+            Problem(
+                origin.path if origin else ctx.layout_path,
+                origin.line if origin else 0,
+                origin.col if origin else 0,
+                f"blocks.{block.id}",
+                f"does not fit: sheet {s.sheet} ({s.lang}), {tpage.side} page, region "
+                f"'{treg.name}' overflows by {height / MM:.1f} mm even at the smallest type "
+                f"(body {body_min:g} pt); shorten the text or enlarge the region in "
+                f"{ctx.layout_path}",
+            )
+        )
     return out
 
 
@@ -192,18 +215,28 @@ def _size(rng: tuple[float, float], scale: float) -> float:
 
 # --- styles and flowables --------------------------------------------------
 
+
 def _styles(ctx: _Ctx, scale: float) -> dict[str, ParagraphStyle]:
     out = {}
     for name, st in ctx.layout.styles.items():
         size = _size(st.size_range, scale)
         out[name] = ParagraphStyle(
-            name, fontName=ctx.families[st.font].regular, fontSize=size,
-            leading=size * st.leading, textColor=ctx.colours[st.color],
-            alignment=_ALIGN[st.align], spaceBefore=st.space_before_pt,
-            spaceAfter=st.space_after_pt, leftIndent=st.indent_mm * MM,
+            name,
+            fontName=ctx.families[st.font].regular,
+            fontSize=size,
+            leading=size * st.leading,
+            textColor=ctx.colours[st.color],
+            alignment=_ALIGN[st.align],
+            spaceBefore=st.space_before_pt,
+            spaceAfter=st.space_after_pt,
+            leftIndent=st.indent_mm * MM,
             hyphenationLang=ctx.hyph if (st.hyphenate and ctx.hyph) else "",
-            hyphenationMinWordLength=6, embeddedHyphenation=0, uriWasteReduce=0,
-            splitLongWords=0, allowWidows=0, allowOrphans=0,
+            hyphenationMinWordLength=6,
+            embeddedHyphenation=0,
+            uriWasteReduce=0,
+            splitLongWords=0,
+            allowWidows=0,
+            allowOrphans=0,
             # ReportLab lets a line run 5 % of its spaces past the column unless told not to.
             spaceShrinkage=0,
         )
@@ -219,13 +252,20 @@ def _para(ctx: _Ctx, t: TText, style: ParagraphStyle) -> TextParagraph:
     if key not in ctx.checked:
         ctx.checked.add(key)
         _check_glyphs(ctx, t, style)
-    return TextParagraph(t.markup, style, origin=t.origin,
-                         on_overfull=lambda p, by: _overfull(ctx, p, by))
+    return TextParagraph(
+        t.markup, style, origin=t.origin, on_overfull=lambda p, by: _overfull(ctx, p, by)
+    )
 
 
 def _check_glyphs(ctx: _Ctx, t: TText, style: ParagraphStyle) -> None:
-    fam = next((f for f in ctx.families.values() if style.fontName in
-                (f.regular, f.bold, f.italic, f.bold_italic)), None)
+    fam = next(
+        (
+            f
+            for f in ctx.families.values()
+            if style.fontName in (f.regular, f.bold, f.italic, f.bold_italic)
+        ),
+        None,
+    )
     fonts = [style.fontName]
     if fam and "<b>" in t.markup:
         fonts.append(fam.bold)
@@ -234,21 +274,31 @@ def _check_glyphs(ctx: _Ctx, t: TText, style: ParagraphStyle) -> None:
     for font in fonts:
         for ch in missing_glyphs(font, t.plain):
             o = t.origin
-            ctx.problems.append(Problem(
-                o.path, o.line, o.col, o.field,
-                f"character U+{ord(ch):04X} {ch!r} cannot be drawn with font {font} "
-                f"(fiche {ctx.sheet.fiche}, language {ctx.sheet.lang}); use another "
-                f"character or a font that has it",
-            ))
+            ctx.problems.append(
+                Problem(
+                    o.path,
+                    o.line,
+                    o.col,
+                    o.field,
+                    f"character U+{ord(ch):04X} {ch!r} cannot be drawn with font {font} "
+                    f"(fiche {ctx.sheet.fiche}, language {ctx.sheet.lang}); use another "
+                    f"character or a font that has it",
+                )
+            )
 
 
 def _overfull(ctx: _Ctx, p: TextParagraph, by: float) -> None:
     o = p.origin
-    ctx.problems.append(Problem(
-        o.path, o.line, o.col, o.field,
-        f"a word is {by / MM:.1f} mm wider than its column in sheet {ctx.sheet.sheet} "
-        f"({ctx.sheet.lang}); allow a break or widen the region",
-    ))
+    ctx.problems.append(
+        Problem(
+            o.path,
+            o.line,
+            o.col,
+            o.field,
+            f"a word is {by / MM:.1f} mm wider than its column in sheet {ctx.sheet.sheet} "
+            f"({ctx.sheet.lang}); allow a break or widen the region",
+        )
+    )
 
 
 def _region_flowables(ctx: _Ctx, blocks: tuple[TBlock, ...], st: dict) -> list[Flowable]:
@@ -272,25 +322,47 @@ def _block_flowables(ctx: _Ctx, b: TBlock, st: dict) -> list[Flowable]:
         if b.title:
             content.append(_para(ctx, b.title, st["callout-title"]))
         content.append(_para(ctx, b.text, st["callout"]))
-        return [Box(content, ctx.colours[look.callout_fill], look.callout_padding_mm * MM,
-                    look.callout_radius_mm * MM, space_before=st["callout"].spaceBefore,
-                    space_after=st["callout"].spaceAfter)]
+        return [
+            Box(
+                content,
+                ctx.colours[look.callout_fill],
+                look.callout_padding_mm * MM,
+                look.callout_radius_mm * MM,
+                space_before=st["callout"].spaceBefore,
+                space_after=st["callout"].spaceAfter,
+            )
+        ]
     if b.kind == "image":
         return [_image(ctx, b)]
     items: list[Flowable] = []
     if b.kind == "definition":
         items.append(_para(ctx, b.text, st["term"]))
         for i, it in enumerate(b.items, start=1):
-            items.append(_hanging(ctx, it.text, st["list"], look.list_indent_mm * MM,
-                                  _number_marker(ctx, i, st["list"])))
+            items.append(
+                _hanging(
+                    ctx,
+                    it.text,
+                    st["list"],
+                    look.list_indent_mm * MM,
+                    _number_marker(ctx, i, st["list"]),
+                )
+            )
     elif b.kind == "list":
         indent = 0.0 if b.marker == "none" else look.list_indent_mm * MM
         for it in b.items:
-            items.append(_hanging(ctx, it.text, st["list"], indent,
-                                  _marker(ctx, b.marker, st["list"])))
+            items.append(
+                _hanging(ctx, it.text, st["list"], indent, _marker(ctx, b.marker, st["list"]))
+            )
             for sub in it.sub:
-                items.append(_hanging(ctx, sub, st["list"], indent * 2,
-                                      _marker(ctx, "dash", st["list"], shift=indent / 2)))
+                items.append(
+                    _hanging(
+                        ctx,
+                        sub,
+                        st["list"],
+                        indent * 2,
+                        _marker(ctx, "dash", st["list"], shift=indent / 2),
+                    )
+                )
     elif b.kind == "tips":
         radius = _badge_radius(st)
         indent = max(look.tip_indent_mm * MM, 2 * radius + 2 * MM)
@@ -386,11 +458,13 @@ def _badge(ctx: _Ctx, n: int, st: dict, indent: float):
 
 
 def _image(ctx: _Ctx, b: TBlock) -> Flowable:
-    raise FitError([Problem(ctx.layout_path, 0, 0, f"blocks.{b.id}",
-                            "image blocks are not supported yet")])
+    raise FitError(
+        [Problem(ctx.layout_path, 0, 0, f"blocks.{b.id}", "image blocks are not supported yet")]
+    )
 
 
 # --- drawing ---------------------------------------------------------------
+
 
 def _box(r, page_h_mm: float) -> tuple[float, float, float, float]:
     """(x, y, w, h) in points from the trim's bottom-left, for a top-left mm box."""
@@ -403,13 +477,31 @@ def _frames(region: Region, page_h_mm: float) -> list[Frame]:
     gutter = region.gutter_mm * MM
     n = region.columns
     col_w = (w - 2 * pad - (n - 1) * gutter) / n
-    return [Frame(x + pad + i * (col_w + gutter), y + pad, col_w, h - 2 * pad,
-                  leftPadding=0, rightPadding=0, topPadding=0, bottomPadding=0, showBoundary=0)
-            for i in range(n)]
+    return [
+        Frame(
+            x + pad + i * (col_w + gutter),
+            y + pad,
+            col_w,
+            h - 2 * pad,
+            leftPadding=0,
+            rightPadding=0,
+            topPadding=0,
+            bottomPadding=0,
+            showBoundary=0,
+        )
+        for i in range(n)
+    ]
 
 
-def _draw_page(ctx: _Ctx, canv: Canvas, tpage: TPage, lpage: Page, scale: float,
-               boxes: PageBoxes, profile: Profile) -> None:
+def _draw_page(
+    ctx: _Ctx,
+    canv: Canvas,
+    tpage: TPage,
+    lpage: Page,
+    scale: float,
+    boxes: PageBoxes,
+    profile: Profile,
+) -> None:
     g = ctx.layout.page
     bleed = g.bleed_mm * MM if profile.bleed else 0.0
     styles = _styles(ctx, scale)
@@ -450,16 +542,40 @@ def _draw_page(ctx: _Ctx, canv: Canvas, tpage: TPage, lpage: Page, scale: float,
 def _aligned(ctx, region, frames, styles, blocks) -> list[Frame]:
     probe = _region_flowables(ctx, blocks, styles)
     f0 = frames[0]
-    _flow(probe, [Frame(f0._x1, f0._y1, f0._width, f0._height, leftPadding=0, rightPadding=0,
-                        topPadding=0, bottomPadding=0)], Canvas(io.BytesIO()))
+    _flow(
+        probe,
+        [
+            Frame(
+                f0._x1,
+                f0._y1,
+                f0._width,
+                f0._height,
+                leftPadding=0,
+                rightPadding=0,
+                topPadding=0,
+                bottomPadding=0,
+            )
+        ],
+        Canvas(io.BytesIO()),
+    )
     used = 0.0
     for f in probe:
         used += f.wrap(f0._width, 1e6)[1]
     used += sum(f.getSpaceAfter() for f in probe[:-1]) + sum(f.getSpaceBefore() for f in probe[1:])
     free = max(f0._height - used, 0)
     shift = free / 2 if region.valign == "middle" else free
-    return [Frame(f0._x1, f0._y1, f0._width, f0._height - shift, leftPadding=0, rightPadding=0,
-                  topPadding=0, bottomPadding=0)]
+    return [
+        Frame(
+            f0._x1,
+            f0._y1,
+            f0._width,
+            f0._height - shift,
+            leftPadding=0,
+            rightPadding=0,
+            topPadding=0,
+            bottomPadding=0,
+        )
+    ]
 
 
 def _balanced(ctx: _Ctx, frames: list[Frame], styles: dict, blocks) -> list[Frame]:
@@ -467,8 +583,19 @@ def _balanced(ctx: _Ctx, frames: list[Frame], styles: dict, blocks) -> list[Fram
     full = frames[0]._height
 
     def at(height: float) -> list[Frame]:
-        return [Frame(f._x1, f._y1 + full - height, f._width, height, leftPadding=0,
-                      rightPadding=0, topPadding=0, bottomPadding=0) for f in frames]
+        return [
+            Frame(
+                f._x1,
+                f._y1 + full - height,
+                f._width,
+                height,
+                leftPadding=0,
+                rightPadding=0,
+                topPadding=0,
+                bottomPadding=0,
+            )
+            for f in frames
+        ]
 
     lo, hi = 0.0, full
     for _ in range(10):
@@ -515,10 +642,16 @@ def _draw_text_decoration(ctx: _Ctx, canv: Canvas, d: TextDecoration, H: float, 
     font = ctx.families[st.font].regular
     for ch in missing_glyphs(font, text):
         o = origin
-        ctx.problems.append(Problem(o.path if o else ctx.layout_path, o.line if o else 0,
-                                    o.col if o else 0, o.field if o else "",
-                                    f"character U+{ord(ch):04X} {ch!r} cannot be drawn with font "
-                                    f"{font} (fiche {ctx.sheet.fiche}, language {ctx.sheet.lang})"))
+        ctx.problems.append(
+            Problem(
+                o.path if o else ctx.layout_path,
+                o.line if o else 0,
+                o.col if o else 0,
+                o.field if o else "",
+                f"character U+{ord(ch):04X} {ch!r} cannot be drawn with font "
+                f"{font} (fiche {ctx.sheet.fiche}, language {ctx.sheet.lang})",
+            )
+        )
     lo, hi = st.size_range
     size = hi
     limit = d.max_width_mm * MM
@@ -527,11 +660,16 @@ def _draw_text_decoration(ctx: _Ctx, canv: Canvas, d: TextDecoration, H: float, 
     width = stringWidth(text, font, size)
     if width > limit + 0.01:
         o = origin
-        ctx.problems.append(Problem(
-            o.path if o else ctx.layout_path, o.line if o else 0, o.col if o else 0,
-            o.field if o else "",
-            f"'{text}' is {(width - limit) / MM:.1f} mm wider than its place in the header "
-            f"of sheet {ctx.sheet.sheet} ({ctx.sheet.lang}) even at {lo:g} pt"))
+        ctx.problems.append(
+            Problem(
+                o.path if o else ctx.layout_path,
+                o.line if o else 0,
+                o.col if o else 0,
+                o.field if o else "",
+                f"'{text}' is {(width - limit) / MM:.1f} mm wider than its place in the header "
+                f"of sheet {ctx.sheet.sheet} ({ctx.sheet.lang}) even at {lo:g} pt",
+            )
+        )
         return
     canv.setFont(font, size)
     canv.setFillColor(ctx.colours[st.color])

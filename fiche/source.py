@@ -139,8 +139,10 @@ class _Builder:
         if self.count > MAX_NODES:
             if self.count == MAX_NODES + 1:
                 self._fail(
-                    node, loc,
-                    f"document expands to more than {MAX_NODES} values (aliases repeated too often?)",
+                    node,
+                    loc,
+                    f"document expands to more than {MAX_NODES} values "
+                    "(aliases repeated too often?)",
                 )
             return None
         self.src.marks.setdefault(loc, self._mark(node))
@@ -170,7 +172,9 @@ class _Builder:
             if key_node.tag == "tag:yaml.org,2002:merge":
                 self._fail(key_node, loc, "merge keys (<<) are not supported; write the keys out")
                 continue
-            key = self._scalar_value(key_node, loc) if isinstance(key_node, yaml.ScalarNode) else None
+            key = (
+                self._scalar_value(key_node, loc) if isinstance(key_node, yaml.ScalarNode) else None
+            )
             if not isinstance(key, str | int) or isinstance(key, bool):
                 self._fail(key_node, loc, "keys must be plain words")
                 continue
@@ -186,7 +190,9 @@ class _Builder:
 
     def _scalar_value(self, node: yaml.ScalarNode, loc: Path_) -> Any:
         if node.tag not in _SCALAR_TAGS:
-            self._fail(node, loc, f"unsupported YAML tag {node.tag} (only plain values are allowed)")
+            self._fail(
+                node, loc, f"unsupported YAML tag {node.tag} (only plain values are allowed)"
+            )
             return None
         return self._scalar.construct_object(node, deep=True)
 
@@ -204,7 +210,9 @@ def merge(base: Source, over: Source) -> Source:
             res = {}
             for k in list(b) + [k for k in o if k not in b]:
                 if k in o:
-                    res[k] = walk(b.get(k), o[k], (*loc, k)) if k in b else copy(over, o[k], (*loc, k))
+                    res[k] = (
+                        walk(b.get(k), o[k], (*loc, k)) if k in b else copy(over, o[k], (*loc, k))
+                    )
                     _copy_key(over, (*loc, k))
                 else:
                     res[k] = copy(base, b[k], (*loc, k))

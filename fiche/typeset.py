@@ -111,12 +111,18 @@ def typeset(cat: Catalog, job: Job) -> TypesetSheet:
         pages.append(TPage(side, tuple(regions)))
     st = lf.sheets[job.sheet]
     return TypesetSheet(
-        fiche=job.fiche, sheet=job.sheet, lang=job.lang, layout=sheet.layout,
-        series=entry.defn.series, number=entry.defn.number,
+        fiche=job.fiche,
+        sheet=job.sheet,
+        lang=job.lang,
+        layout=sheet.layout,
+        series=entry.defn.series,
+        number=entry.defn.number,
         number_label=t(lf.meta.number_label, ("meta", "number_label")),
         series_name=t(lf.meta.series, ("meta", "series")),
-        title=smarten(st.title, job.lang), subject=smarten(st.subject, job.lang),
-        author=lf.meta.author, pages=tuple(pages),
+        title=smarten(st.title, job.lang),
+        subject=smarten(st.subject, job.lang),
+        author=lf.meta.author,
+        pages=tuple(pages),
     )
 
 
@@ -127,9 +133,14 @@ def _block(bid: str, b, t) -> TBlock:
         items = []
         for i, item in enumerate(b.items):
             if isinstance(item, SubList):
-                items.append(TItem(t(item.text, (*base, "items", i, "text")),
-                                   tuple(t(s, (*base, "items", i, "items", j))
-                                         for j, s in enumerate(item.items))))
+                items.append(
+                    TItem(
+                        t(item.text, (*base, "items", i, "text")),
+                        tuple(
+                            t(s, (*base, "items", i, "items", j)) for j, s in enumerate(item.items)
+                        ),
+                    )
+                )
             else:
                 items.append(TItem(t(item, (*base, "items", i))))
         return TBlock(bid, "list", title=title, items=tuple(items), marker=b.marker)
@@ -163,4 +174,3 @@ def expected_text(sheet: TypesetSheet) -> list[tuple[str, list[str]]]:
                     texts += [s.plain for s in it.sub]
         out.append((page.side, texts))
     return out
-

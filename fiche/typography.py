@@ -29,8 +29,12 @@ RULES: dict[str, LangRules] = {
     "nl": LangRules(("\u201c", "\u201d"), "nl_NL"),
     "en": LangRules(("\u201c", "\u201d"), "en_GB"),
     "de": LangRules(("\u201e", "\u201c"), "de_DE"),
-    "fr": LangRules(("\u00ab", "\u00bb"), "fr_FR", quote_space=NNBSP,
-                    space_before={";": NNBSP, "!": NNBSP, "?": NNBSP, ":": NBSP}),
+    "fr": LangRules(
+        ("\u00ab", "\u00bb"),
+        "fr_FR",
+        quote_space=NNBSP,
+        space_before={";": NNBSP, "!": NNBSP, "?": NNBSP, ":": NBSP},
+    ),
 }
 
 
@@ -48,8 +52,9 @@ def smarten(text: str, lang: str) -> str:
     text = text.replace("...", "\u2026")
     text = _APOSTROPHE.sub("\u2019", text)
     open_q, close_q = r.quotes
-    text = _DOUBLE.sub(lambda m: f"{open_q}{r.quote_space}{m.group(1).strip()}{r.quote_space}"
-                                 f"{close_q}", text)
+    text = _DOUBLE.sub(
+        lambda m: f"{open_q}{r.quote_space}{m.group(1).strip()}{r.quote_space}{close_q}", text
+    )
     if r.space_before:
         for mark, space in r.space_before.items():
             # Replace any typed space, or add one, but leave URLs (http://) alone.
@@ -68,8 +73,8 @@ def to_markup(text: str) -> tuple[str, str]:
     plain: list[str] = []
     pos = 0
     for m in _MARK.finditer(text):
-        out.append(_escape(text[pos:m.start()]))
-        plain.append(text[pos:m.start()])
+        out.append(_escape(text[pos : m.start()]))
+        plain.append(text[pos : m.start()])
         inner = m.group(1) if m.group(1) is not None else m.group(2)
         tag = "b" if m.group(1) is not None else "i"
         out.append(f"<{tag}>{_escape(inner)}</{tag}>")

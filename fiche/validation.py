@@ -27,8 +27,13 @@ class Model(BaseModel):
 
 
 _TYPE_NAMES = {
-    str: "text", int: "a whole number", float: "a number", bool: "true or false",
-    list: "a list", dict: "a mapping", type(None): "nothing",
+    str: "text",
+    int: "a whole number",
+    float: "a number",
+    bool: "true or false",
+    list: "a list",
+    dict: "a mapping",
+    type(None): "nothing",
 }
 
 
@@ -36,8 +41,9 @@ def _kind(value: Any) -> str:
     return _TYPE_NAMES.get(type(value), type(value).__name__)
 
 
-def validate(model: type[M], src: Source, error: type[FicheError] = FicheError,
-             context: dict | None = None) -> M:
+def validate(
+    model: type[M], src: Source, error: type[FicheError] = FicheError, context: dict | None = None
+) -> M:
     """`src.data` as an instance of `model`, or `error` listing every problem."""
     try:
         return model.model_validate(src.data, context=context)
@@ -50,10 +56,13 @@ def _data_loc(data: Any, loc: tuple) -> tuple[Path_, Any, bool]:
     out: list = []
     cur = data
     for part in loc:
-        if isinstance(cur, dict) and part in cur:
-            out.append(part)
-            cur = cur[part]
-        elif isinstance(cur, list) and isinstance(part, int) and 0 <= part < len(cur):
+        if (
+            isinstance(cur, dict)
+            and part in cur
+            or isinstance(cur, list)
+            and isinstance(part, int)
+            and 0 <= part < len(cur)
+        ):
             out.append(part)
             cur = cur[part]
         elif isinstance(cur, dict) and cur.get("kind") == part:
@@ -80,16 +89,31 @@ def _problem(model: type[BaseModel], src: Source, err: dict) -> Problem:
         key = str(loc[-1])
         hint = _suggest(model, src.data, loc[:-1], key)
         return src.problem(loc, f"unknown key '{key}'{hint}", key=True)
-    if kind in ("string_type", "int_type", "float_type", "bool_type", "list_type",
-                "dict_type", "model_type", "model_attributes_type", "tuple_type"):
+    if kind in (
+        "string_type",
+        "int_type",
+        "float_type",
+        "bool_type",
+        "list_type",
+        "dict_type",
+        "model_type",
+        "model_attributes_type",
+        "tuple_type",
+    ):
         expected = {
-            "string_type": "text", "int_type": "a whole number", "float_type": "a number",
-            "bool_type": "true or false", "list_type": "a list", "tuple_type": "a list",
-            "dict_type": "a mapping", "model_type": "a mapping",
+            "string_type": "text",
+            "int_type": "a whole number",
+            "float_type": "a number",
+            "bool_type": "true or false",
+            "list_type": "a list",
+            "tuple_type": "a list",
+            "dict_type": "a mapping",
+            "model_type": "a mapping",
             "model_attributes_type": "a mapping",
         }[kind]
         message = f"expected {expected}, got {_kind(err.get('input'))}"
     elif kind == "union_tag_invalid":
+        loc = (*loc, "kind")
         tags = err.get("ctx", {}).get("expected_tags", "")
         message = f"unknown kind '{err.get('ctx', {}).get('tag')}' (expected one of: {tags})"
     elif kind == "union_tag_not_found":
@@ -154,8 +178,9 @@ def _resolve(tp: Any, value: Any) -> Any:
             tp = typing.get_args(tp)[0]
             continue
         if origin in (typing.Union, types.UnionType):
-            models = [a for a in typing.get_args(tp)
-                      if isinstance(a, type) and issubclass(a, BaseModel)]
+            models = [
+                a for a in typing.get_args(tp) if isinstance(a, type) and issubclass(a, BaseModel)
+            ]
             kind = value.get("kind") if isinstance(value, dict) else None
             for m in models:
                 k = m.model_fields.get("kind")

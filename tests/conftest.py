@@ -1,0 +1,55 @@
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parent.parent
+
+
+def pytest_addoption(parser):
+    parser.addoption("--run-slow", action="store_true", help="also run slow checks")
+
+
+def pytest_collection_modifyitems(config, items):
+    if config.getoption("--run-slow"):
+        return
+    skip = pytest.mark.skip(reason="slow: run with `make test-slow`")
+    for item in items:
+        if "slow" in item.keywords:
+            item.add_marker(skip)
+
+
+@pytest.fixture
+def project(tmp_path: Path) -> Path:
+    """A copy of the repository's content, layouts and fonts that a test may change."""
+    for name in ("content", "layouts", "assets"):
+        shutil.copytree(REPO / name, tmp_path / name)
+    return tmp_path
+
+
+@pytest.fixture(scope="session")
+def built(tmp_path_factory) -> dict[str, Path]:
+    """The real catalogue, built once for the session: sheet name -> PDF path."""
+    from fiche.build import build
+
+    out = tmp_path_factory.mktemp("dist")
+    report = build(REPO, out)
+    assert report.exit_code == 0, "\n".join(
+        str(p) for r in report.failed for p in r.problems
+    ) + "\n".join(map(str, report.problems))
+    return {Path(r.path).stem: Path(r.path) for r in report.built}
+
+
+def edit(path: Path, old: str, new: str) -> None:
+    text = path.read_text(encoding="utf-8")
+    assert old in text, f"{old!r} not in {path}"
+    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+
+
+def line_of(path: Path, needle: str) -> int:
+    for i, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
+        if needle in line:
+            return i
+    raise AssertionError(f"{needle!r} not in {path}")

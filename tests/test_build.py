@@ -1,0 +1,271 @@
+"""The built catalogue: print-ready, complete, and its text intact."""
+
+from __future__ import annotations
+
+import io
+import re
+from pathlib import Path
+
+import pikepdf
+import pytest
+
+from fiche.build import build
+from fiche.catalog import Job, load_catalog
+from fiche.typeset import expected_text, typeset
+
+from .conftest import REPO, edit
+
+MM = 72 / 25.4
+SHEETS = ["n3-school", "n3-sexting", "n3-youth"]
+
+
+def test_three_sheets_are_built(built):
+    assert sorted(built) == SHEETS
+    for path in built.values():
+        assert path.parent.name == "nl"
+
+
+@pytest.mark.parametrize("sheet", SHEETS)
+def test_page_boxes_bleed_and_marks(built, sheet):
+    with pikepdf.open(built[sheet]) as pdf:
+        assert len(pdf.pages) == 2
+        for page in pdf.pages:
+            trim = [float(v) for v in page.obj.TrimBox]
+            bleed = [float(v) for v in page.obj.BleedBox]
+            media = [float(v) for v in page.obj.MediaBox]
+            assert (trim[2] - trim[0]) / MM == pytest.approx(210, abs=0.01)
+            assert (trim[3] - trim[1]) / MM == pytest.approx(297, abs=0.01)
+            for t, b, sign in zip(trim, bleed, (-1, -1, 1, 1), strict=True):
+                assert (b - t) / MM == pytest.approx(3 * sign, abs=0.01)
+            # crop marks need room outside the bleed
+            assert media[0] < bleed[0] - 5 * MM and media[2] > bleed[2] + 5 * MM
+            # The page is not scaled: the trim sits at the offset with its true size.
+            assert "/CropBox" not in page.obj
+
+
+def _content_ops(pdf: pikepdf.Pdf):
+    for page in pdf.pages:
+        yield from pikepdf.parse_content_stream(page)
+
+
+@pytest.mark.parametrize("sheet", SHEETS)
+def test_colour_is_cmyk_only(built, sheet):
+    with pikepdf.open(built[sheet]) as pdf:
+        ops = {str(op) for _, op in _content_ops(pdf)}
+    assert not ops & {"rg", "RG", "sc", "scn", "SC", "SCN", "cs", "CS"}, ops
+    assert "k" in ops
+
+
+@pytest.mark.parametrize("sheet", SHEETS)
+def test_fonts_are_embedded_subsets_of_lato(built, sheet):
+    with pikepdf.open(built[sheet]) as pdf:
+        for page in pdf.pages:
+            for font in page.obj.Resources.Font.values():
+                base = str(font.BaseFont)
+                assert re.fullmatch(r"/[A-Z]{6}\+Lato-\w+", base), base
+                desc = (
+                    font.DescendantFonts[0].FontDescriptor
+                    if "/DescendantFonts" in font
+                    else font.FontDescriptor
+                )
+                assert "/FontFile2" in desc
+    raw = built[sheet].read_bytes()
+    assert b"Helvetica" not in raw
+
+
+@pytest.mark.parametrize("sheet", SHEETS)
+def test_metadata(built, sheet):
+    with pikepdf.open(built[sheet]) as pdf:
+        assert str(pdf.Root.Lang) == "nl"
+        assert "Cyberpesten N°3" in str(pdf.docinfo.Title)
+        assert str(pdf.docinfo.Author) == "Mediawijs"
+        with pdf.open_metadata() as xmp:
+            assert xmp["dc:title"] == str(pdf.docinfo.Title)
+
+
+def _pdfminer_pages(path: Path) -> list[str]:
+    """A second, independent reader: pdfminer with its own layout analysis."""
+    from pdfminer.high_level import extract_text
+
+    with pikepdf.open(path) as pdf:
+        n = len(pdf.pages)
+    return [extract_text(str(path), page_numbers=[i]) for i in range(n)]
+
+
+def _norm(s: str) -> str:
+    """Compare words, not line breaks: drop spacing and break hyphens, unify quotes."""
+    s = s.replace("\u2019", "'").replace("\ufffe", "").replace("\u00ad", "")
+    return re.sub(r"[\s\-]+", "", s)
+
+
+@pytest.mark.parametrize("sheet", SHEETS)
+def test_every_text_is_extracted_in_reading_order(built, sheet):
+    cat = load_catalog(REPO)
+    ts = typeset(cat, Job("n3", sheet, "nl"))
+    pages = _pdfminer_pages(built[sheet])
+    # Page furniture (series, number) may sit anywhere in a reader's layout order.
+    furniture = [
+        f"{ts.series_name.plain} {ts.number_label.plain}",
+        ts.series_name.plain,
+        ts.number_label.plain,
+    ]
+    for (side, texts), extracted in zip(expected_text(ts), pages, strict=True):
+        flat = extracted
+        for words in furniture:
+            flat = flat.replace(words, "")
+        flat = _norm(flat)
+        pos = 0
+        for text in texts:
+            i = flat.find(_norm(text), pos)
+            assert i >= 0, f"{sheet} {side}: not found after position {pos}: {text!r}"
+            pos = i + len(_norm(text))
+        assert not any(0xE000 <= ord(c) <= 0xF8FF for c in extracted)
+        assert "\ufffd" not in extracted and "(cid:" not in extracted
+
+
+SEED_FIXES = {
+    # ligatures lost by the seed's extraction
+    "se\ufffding": "sexting",
+    "te\ufffding": "texting",
+    "f\ufffdo": "foto",
+    "hee\ufffd": "heeft",
+    "o\ufffdine": "offline",
+    "WE\ufffd": "WEES",
+    "Se\ufffding": "Sexting",
+    "F\ufffdo": "Foto",
+    # slips of the source corrected in our content
+    "Bespreek ook was het": "Bespreek ook wat het",
+    "risicogedrag vertoont": "risicogedrag vertonen",
+}
+
+
+def _seed_paragraphs() -> list[str]:
+    text = (Path(__file__).parent / "data/seed-n3-nl.txt").read_text(encoding="utf-8")
+    for bad, good in SEED_FIXES.items():
+        text = text.replace(bad, good)
+    paras = []
+    for para in re.split(r"\n\s*\n", text):
+        # A line in capitals is a heading of its own, even without a blank line after it.
+        lines, cur = [], []
+        for line in para.strip().splitlines():
+            if line.strip() and line.strip() == line.strip().upper() and re.search("[A-Z]", line):
+                lines.append(" ".join(cur))
+                lines.append(line)
+                cur = []
+            else:
+                cur.append(line)
+        lines.append(" ".join(cur))
+        paras += [p.strip() for p in lines if p.strip()]
+    return [p for p in paras if not re.fullmatch(r"\d", p)]
+
+
+def test_every_sentence_of_the_seed_is_in_the_original_sheet(built):
+    pages = _pdfminer_pages(built["n3-sexting"])
+    flat = _norm(" ".join(pages)).lower()
+    missing = []
+    paragraphs = _seed_paragraphs()
+    assert len(paragraphs) > 60  # the whole seed, not an empty read
+    for para in paragraphs:
+        for sentence in re.split(r"(?<=[.!?])\s+(?=[A-Z])", para):
+            if _norm(sentence).lower() not in flat:
+                missing.append(sentence)
+    assert missing == []
+    assert "\ufffd" not in "".join(pages)
+
+
+@pytest.mark.parametrize("sheet", SHEETS)
+def test_series_number_credit_and_contact_on_every_sheet(built, sheet):
+    flat = _norm(" ".join(_pdfminer_pages(built[sheet])))
+    for words in (
+        "Cyberpesten",
+        "N°3",
+        "Mediawijs Online. Jongeren en sociale media",
+        "www.mediawijs.be/mediawijsonline",
+        "Meer info?",
+        "mediawijs@iminds.be",
+        "@MediaWijsBe",
+    ):
+        assert _norm(words) in flat, words
+
+
+def test_youth_type_is_larger_than_the_dense_sheet(built, tmp_path):
+    report = build(REPO, tmp_path)
+    body = {Path(r.path).stem: r.body_pt for r in report.built}
+    assert min(body["n3-sexting"]) >= 9
+    assert min(body["n3-youth"]) >= 11 > max(body["n3-sexting"])
+
+
+def test_same_input_same_bytes(tmp_path):
+    a = build(REPO, tmp_path / "a", sheets=("n3-youth",))
+    b = build(REPO, tmp_path / "b", sheets=("n3-youth",))
+    assert Path(a.built[0].path).read_bytes() == Path(b.built[0].path).read_bytes()
+
+
+def test_overflow_fails_with_sheet_page_region_and_amount(project, tmp_path):
+    nl = project / "content/n3/nl.yaml"
+    long = " ".join(["Dit is een extra zin die de ruimte in de kolom opvult."] * 40)
+    edit(
+        nl,
+        "      - Het hoort bij flirten, voor je een relatie start.",
+        f"      - Het hoort bij flirten, voor je een relatie start. {long}",
+    )
+    (project / "dist/nl").mkdir(parents=True)
+    good = project / "dist/nl/n3-sexting.pdf"
+    good.write_bytes(b"%PDF previous good file")
+    report = build(project, project / "dist")
+    failed = {r.job.sheet: r for r in report.failed}
+    assert set(failed) == {"n3-sexting", "n3-youth"}
+    (p,) = failed["n3-sexting"].problems
+    assert re.fullmatch(
+        r"content/n3/nl\.yaml:\d+:\d+: blocks\.[a-z-]+: does not fit: sheet n3-sexting \(nl\), "
+        r"front page, region 'main' overflows by \d+\.\d mm even at the smallest type "
+        r"\(body 9 pt\); shorten the text or enlarge the region in layouts/original\.yaml",
+        str(p),
+    ), str(p)
+    assert report.exit_code == 2
+    # the other sheet still builds; the earlier good PDF is left as it was
+    assert [r.job.sheet for r in report.built] == ["n3-school"]
+    assert good.read_bytes() == b"%PDF previous good file"
+    assert not list((project / "dist/nl").glob(".*.tmp"))
+
+
+def test_character_outside_the_font_is_named(project):
+    nl = project / "content/n3/nl.yaml"
+    edit(nl, "Seks + texting (sms'jes sturen)", "Seks + texting (sms'jes sturen) \u4e2d")
+    report = build(project, project / "dist", sheets=("n3-sexting",))
+    (r,) = report.failed
+    assert any(
+        "character U+4E2D '中' cannot be drawn with font Lato-Regular" in str(p)
+        and "blocks.what.meanings[0]" in str(p)
+        for p in r.problems
+    ), r.problems
+
+
+def test_word_wider_than_its_column_is_an_error(project):
+    nl = project / "content/n3/nl.yaml"
+    edit(nl, "      - www.mediawijs.be\n", "      - www.mediawijs.be/" + "x" * 60 + "\n")
+    report = build(project, project / "dist", sheets=("n3-youth",))
+    (r,) = report.failed
+    assert any(
+        "wider than its column" in str(p) and "blocks.contact.items[2]" in str(p)
+        for p in r.problems
+    ), r.problems
+
+
+def test_preflight_flags_a_pdf_without_boxes_or_embedded_fonts(tmp_path):
+    from reportlab.pdfgen.canvas import Canvas
+
+    from fiche.preflight import preflight
+
+    buf = io.BytesIO()
+    c = Canvas(buf)
+    c.setFont("Helvetica", 12)
+    c.drawString(100, 100, "Hallo")
+    c.showPage()
+    c.save()
+    report = preflight(buf.getvalue())
+    failed = {c.name: c.detail for c in report.failed}
+    assert "page boxes" in failed and "no TrimBox" in failed["page boxes"]
+    assert "Helvetica is not embedded" in failed["fonts embedded"]
+    assert "1 pages, expected 2" in failed["pages"]
+    assert "no document title" in failed["metadata"]
