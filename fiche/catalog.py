@@ -308,6 +308,7 @@ def _check_catalog(cat: Catalog) -> None:
                                         f"unknown block '{bid}' (not in {d.source_language}.yaml)",
                                     )
                                 )
+            problems += _image_problems(cat.root, lf, src)
             for sheet in lf.sheets:
                 if sheet not in d.sheets:
                     problems.append(
@@ -321,3 +322,39 @@ def _check_catalog(cat: Catalog) -> None:
                 del f.lang_problems[lang]
         for lang in list(f.lang_problems):
             f.lang_problems[lang] = sorted(set(f.lang_problems[lang]))
+
+
+def image_path(root: Path, src: str) -> Path:
+    """Where an image block's `src` (relative to assets/images) lives."""
+    return root / "assets" / "images" / src
+
+
+def _image_problems(root: Path, lf: LanguageFile, src: Source) -> list[Problem]:
+    """Images must be readable files inside assets/images, never outside the project."""
+    from PIL import Image as PILImage
+
+    from .content import Image
+
+    out = []
+    folder = (root / "assets" / "images").resolve()
+    for bid, block in lf.blocks.items():
+        if not isinstance(block, Image):
+            continue
+        loc = ("blocks", bid, "src")
+        path = Path(block.src)
+        if path.is_absolute() or ".." in path.parts:
+            out.append(src.problem(loc, f"'{block.src}' must be a path inside assets/images"))
+            continue
+        target = image_path(root, block.src)
+        if not target.resolve().is_relative_to(folder):
+            out.append(src.problem(loc, f"'{block.src}' leads outside assets/images"))
+            continue
+        if not target.is_file():
+            out.append(src.problem(loc, f"image '{block.src}' not found in assets/images"))
+            continue
+        try:
+            with PILImage.open(target) as im:
+                im.verify()
+        except Exception as e:  # Pillow raises many kinds for broken files
+            out.append(src.problem(loc, f"image '{block.src}' cannot be read: {e}"))
+    return out

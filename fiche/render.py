@@ -458,9 +458,37 @@ def _badge(ctx: _Ctx, n: int, st: dict, indent: float):
 
 
 def _image(ctx: _Ctx, b: TBlock) -> Flowable:
-    raise FitError(
-        [Problem(ctx.layout_path, 0, 0, f"blocks.{b.id}", "image blocks are not supported yet")]
+    """A picture as wide as `width_mm` (or its column), never distorted, never split."""
+    from PIL import Image as PILImage
+    from reportlab.lib.utils import ImageReader
+
+    with PILImage.open(b.src) as im:
+        im.load()
+        # Print colours are CMYK; the ICC-managed conversion belongs to the print profile.
+        pic = im.convert("CMYK") if im.mode != "CMYK" else im.copy()
+    return Picture(
+        ImageReader(pic), pic.width / pic.height, b.width_mm * MM if b.width_mm else None
     )
+
+
+class Picture(Flowable):
+    def __init__(self, reader, aspect: float, width: float | None):
+        super().__init__()
+        self.reader = reader
+        self.aspect = aspect
+        self.want = width
+        self.spaceAfter = 4
+
+    def wrap(self, aW, aH):
+        self.width = min(self.want or aW, aW)
+        self.height = self.width / self.aspect
+        return self.width, self.height
+
+    def split(self, aW, aH):
+        return []
+
+    def draw(self):
+        self.canv.drawImage(self.reader, 0, 0, self.width, self.height)
 
 
 # --- drawing ---------------------------------------------------------------

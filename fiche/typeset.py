@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from .catalog import Catalog, Job
+from .catalog import Catalog, Job, image_path
 from .content import Definition, Image, ListBlock, SubList, Tips
 from .source import format_field
 from .typography import smarten, to_markup
@@ -107,7 +107,9 @@ def typeset(cat: Catalog, job: Job) -> TypesetSheet:
     for side in ("front", "back"):
         regions = []
         for region, ids in getattr(sheet, side).items():
-            regions.append(TRegion(region, tuple(_block(bid, lf.blocks[bid], t) for bid in ids)))
+            regions.append(
+                TRegion(region, tuple(_block(bid, lf.blocks[bid], t, cat.root) for bid in ids))
+            )
         pages.append(TPage(side, tuple(regions)))
     st = lf.sheets[job.sheet]
     return TypesetSheet(
@@ -126,7 +128,7 @@ def typeset(cat: Catalog, job: Job) -> TypesetSheet:
     )
 
 
-def _block(bid: str, b, t) -> TBlock:
+def _block(bid: str, b, t, root) -> TBlock:
     base = ("blocks", bid)
     title = t(b.title, (*base, "title")) if getattr(b, "title", None) else None
     if isinstance(b, ListBlock):
@@ -151,7 +153,9 @@ def _block(bid: str, b, t) -> TBlock:
         items = tuple(TItem(t(s, (*base, "meanings", i))) for i, s in enumerate(b.meanings))
         return TBlock(bid, "definition", title=title, text=t(b.term, (*base, "term")), items=items)
     if isinstance(b, Image):
-        return TBlock(bid, "image", src=b.src, alt=b.alt or "", width_mm=b.width_mm)
+        return TBlock(
+            bid, "image", src=str(image_path(root, b.src)), alt=b.alt or "", width_mm=b.width_mm
+        )
     kw = {"level": b.level} if b.kind == "heading" else {}
     if b.kind == "paragraph":
         kw["role"] = b.role

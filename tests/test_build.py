@@ -269,3 +269,59 @@ def test_preflight_flags_a_pdf_without_boxes_or_embedded_fonts(tmp_path):
     assert "Helvetica is not embedded" in failed["fonts embedded"]
     assert "1 pages, expected 2" in failed["pages"]
     assert "no document title" in failed["metadata"]
+
+
+def _add_image_block(project, src: str) -> None:
+    nl = project / "content/n3/nl.yaml"
+    edit(
+        nl,
+        "  # --- on every sheet",
+        f"  logo:\n    kind: image\n    src: {src}\n"
+        "    alt: Een gsm met een hartje\n    width_mm: 30\n\n  # --- on every sheet",
+    )
+    edit(
+        project / "content/n3/fiche.yaml",
+        "main: [careful, spread]",
+        "main: [logo, careful, spread]",
+    )
+
+
+def test_image_is_placed_in_cmyk_without_distortion(project):
+    from PIL import Image
+
+    Image.new("RGB", (600, 300), (230, 40, 120)).save(project / "assets/images/phone.png")
+    _add_image_block(project, "phone.png")
+    report = build(project, project / "dist", sheets=("n3-youth",))
+    assert report.exit_code == 0, [str(p) for r in report.failed for p in r.problems]
+    with pikepdf.open(report.built[0].path) as pdf:
+        images = [x for x in pdf.pages[1].Resources.XObject.values() if x.Subtype == "/Image"]
+        assert len(images) == 1
+        assert images[0].ColorSpace == "/DeviceCMYK"
+        assert (int(images[0].Width), int(images[0].Height)) == (600, 300)
+
+
+@pytest.mark.parametrize(
+    "src, message",
+    [
+        ("../../content/n3/nl.yaml", "must be a path inside assets/images"),
+        ("/etc/passwd", "must be a path inside assets/images"),
+        ("nope.png", "image 'nope.png' not found in assets/images"),
+        ("broken.png", "image 'broken.png' cannot be read"),
+    ],
+)
+def test_bad_image_sources_are_refused(project, src, message):
+    (project / "assets/images/broken.png").write_bytes(b"\x89PNG\r\n\x1a\nnot really")
+    _add_image_block(project, src)
+    (p,) = load_catalog(project).all_problems()
+    assert (
+        message in str(p)
+        and "blocks.logo.src" in str(p)
+        and str(p).startswith("content/n3/nl.yaml:")
+    )
+
+
+def test_image_without_alt_text_is_an_error(project):
+    _add_image_block(project, "phone.png")
+    edit(project / "content/n3/nl.yaml", "    alt: Een gsm met een hartje\n", "")
+    (p,) = load_catalog(project).all_problems()
+    assert "an image needs 'alt' text, or 'decorative: true'" in str(p)
