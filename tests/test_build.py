@@ -325,3 +325,41 @@ def test_image_without_alt_text_is_an_error(project):
     edit(project / "content/n3/nl.yaml", "    alt: Een gsm met een hartje\n", "")
     (p,) = load_catalog(project).all_problems()
     assert "an image needs 'alt' text, or 'decorative: true'" in str(p)
+
+
+def test_only_marks_lie_outside_the_bleed_and_artwork_fills_it(built):
+    """Rendered at 150 dpi: the band runs into the bleed, the slug holds only crop marks."""
+    import pypdfium2 as pdfium
+
+    dpi = 150
+    px = dpi / 25.4  # pixels per mm
+    doc = pdfium.PdfDocument(str(built["n3-sexting"]))
+    page = doc[0]
+    img = page.render(scale=dpi / 72).to_pil().convert("L")
+    with pikepdf.open(built["n3-sexting"]) as pdf:
+        trim = [float(v) / MM for v in pdf.pages[0].obj.TrimBox]
+        media_h = float(pdf.pages[0].obj.MediaBox[3]) / MM
+    page.close()
+    doc.close()
+    left, top = trim[0], media_h - trim[3]  # trim's top-left corner, in mm from the image's
+    right, bottom = left + 210, top + 297
+
+    def at(x_mm: float, y_mm: float) -> int:
+        return img.getpixel((round(x_mm * px), round(y_mm * px)))
+
+    # the header band is printed 1.5 mm outside the trim (in the bleed) but not at 4 mm
+    assert at(left + 100, top - 1.5) < 200
+    assert at(left + 100, top - 4.5) > 250
+    # outside the bleed, dark pixels appear only on the lines that extend the trim edges
+    w, h = img.size
+    marks = 0
+    for y in range(0, h, 3):
+        for x in range(0, w, 3):
+            xm, ym = x / px, y / px
+            inside_bleed = left - 3 <= xm <= right + 3 and top - 3 <= ym <= bottom + 3
+            if inside_bleed or img.getpixel((x, y)) > 200:
+                continue
+            on_mark = min(abs(xm - left), abs(xm - right), abs(ym - top), abs(ym - bottom)) < 0.5
+            assert on_mark, f"ink outside the bleed at {xm:.1f}, {ym:.1f} mm"
+            marks += 1
+    assert marks >= 8  # two marks at each corner
