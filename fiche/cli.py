@@ -22,7 +22,22 @@ root_option = click.option(
 )
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+class _Group(click.Group):
+    """Turns a `FicheError` from any command into its problem lines and exit status 2."""
+
+    def invoke(self, ctx: click.Context):
+        from .errors import FicheError
+
+        try:
+            return super().invoke(ctx)
+        except FicheError as e:
+            for p in e.problems:
+                click.echo(f"error: {p}", err=True)
+            click.echo(e.summary(), err=True)
+            sys.exit(2)
+
+
+@click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="fiche")
 def main() -> None:
     """Build numbered, two-sided info sheets as print-ready PDFs.
@@ -92,6 +107,53 @@ def validate(root: Path) -> None:
         click.echo(f"{len(problems)} error(s) in {len(files)} file(s)", err=True)
         sys.exit(2)
     click.echo("all content and layouts are valid")
+
+
+@main.command()
+@root_option
+def status(root: Path) -> None:
+    """Show each fiche's languages: complete, missing blocks, or stale.
+
+    A translated block is stale when its source-language block changed since the
+    translation was stamped (see `fiche stamp`). Exit status 1 unless all complete.
+
+    \b
+    Example:
+      fiche status
+    """
+    from .catalog import load_catalog
+    from .translation import status_table, translation_status
+
+    rows = translation_status(load_catalog(root))
+    click.echo(status_table(rows))
+    sys.exit(0 if all(r.ok for r in rows) else 1)
+
+
+@main.command()
+@root_option
+@click.option("--lang", required=True, help="The translation to stamp.")
+@click.option("--fiche", "fiches", multiple=True, help="Only this fiche folder (repeatable).")
+@click.option("--block", "blocks", multiple=True, help="Only this block (repeatable).")
+def stamp(root: Path, lang: str, fiches: tuple[str, ...], blocks: tuple[str, ...]) -> None:
+    """Record that a translation now matches its source blocks.
+
+    Run it after updating a translation; `fiche status` then reports it complete.
+
+    \b
+    Example:
+      fiche stamp --lang fr --block why
+    """
+    from .catalog import load_catalog
+    from .translation import stamp as run_stamp
+
+    cat = load_catalog(root)
+    for slug, entry in sorted(cat.fiches.items()):
+        if (fiches and slug not in fiches) or entry.defn is None:
+            continue
+        if lang not in entry.defn.languages:
+            continue
+        done = run_stamp(cat, slug, lang, blocks)
+        click.echo(f"stamped {len(done)} block(s) in content/{slug}/{lang}.yaml")
 
 
 @main.command()

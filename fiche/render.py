@@ -32,6 +32,38 @@ from .profiles import MM, PageBoxes, Profile, page_boxes
 from .typeset import TBlock, TPage, TText, TypesetSheet
 from .typography import hyphenator
 
+
+def _no_break_at_narrow_nbsp() -> None:
+    """Make ReportLab keep U+202F (narrow no-break space) inside a word.
+
+    ReportLab splits paragraph text at every Unicode space but U+00A0, so French
+    « guillemets » and the space before ; ! ? could start a line. Its `split`
+    helper is a module global, looked up on each call; we replace it with one
+    that keeps both no-break spaces and otherwise behaves like `str.split()`.
+    A test breaks if a ReportLab upgrade changes this behaviour.
+    """
+    import re
+
+    from reportlab.platypus import paragraph
+
+    if getattr(paragraph.split, "_fiche", False):
+        return
+    breaking = "".join(c for c in paragraph._wsc if c not in "\u00a0\u202f")
+    splitter = re.compile(f"[{re.escape(breaking)}]+").split
+
+    def split(text, delim=None):
+        if isinstance(text, bytes):
+            text = text.decode("utf8")
+        if delim is not None:
+            return text.split(delim.decode("utf8") if isinstance(delim, bytes) else delim)
+        return [w for w in splitter(text) if w]
+
+    split._fiche = True
+    paragraph.split = split
+
+
+_no_break_at_narrow_nbsp()
+
 _ALIGN = {"left": TA_LEFT, "justify": TA_JUSTIFY, "center": TA_CENTER, "right": TA_RIGHT}
 FIT_STEPS = 7  # binary search steps: the scale is found to within 1/128 of the range
 

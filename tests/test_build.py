@@ -17,15 +17,18 @@ from .conftest import REPO, edit
 
 MM = 72 / 25.4
 SHEETS = ["n3-school", "n3-sexting", "n3-youth"]
+CATALOG = load_catalog(REPO)
+LANGS = CATALOG.fiches["n3"].defn.languages
+JOBS = [f"{lang}/{sheet}" for lang in LANGS for sheet in SHEETS]
 
 
-def test_three_sheets_are_built(built):
-    assert sorted(built) == SHEETS
-    for path in built.values():
-        assert path.parent.name == "nl"
+def test_every_sheet_is_built_in_every_language(built):
+    assert sorted(built) == sorted(JOBS)
+    for key, path in built.items():
+        assert str(path).endswith(f"{key}.pdf")
 
 
-@pytest.mark.parametrize("sheet", SHEETS)
+@pytest.mark.parametrize("sheet", JOBS)
 def test_page_boxes_bleed_and_marks(built, sheet):
     with pikepdf.open(built[sheet]) as pdf:
         assert len(pdf.pages) == 2
@@ -48,7 +51,7 @@ def _content_ops(pdf: pikepdf.Pdf):
         yield from pikepdf.parse_content_stream(page)
 
 
-@pytest.mark.parametrize("sheet", SHEETS)
+@pytest.mark.parametrize("sheet", JOBS)
 def test_colour_is_cmyk_only(built, sheet):
     with pikepdf.open(built[sheet]) as pdf:
         ops = {str(op) for _, op in _content_ops(pdf)}
@@ -56,7 +59,7 @@ def test_colour_is_cmyk_only(built, sheet):
     assert "k" in ops
 
 
-@pytest.mark.parametrize("sheet", SHEETS)
+@pytest.mark.parametrize("sheet", JOBS)
 def test_fonts_are_embedded_subsets_of_lato(built, sheet):
     with pikepdf.open(built[sheet]) as pdf:
         for page in pdf.pages:
@@ -73,12 +76,19 @@ def test_fonts_are_embedded_subsets_of_lato(built, sheet):
     assert b"Helvetica" not in raw
 
 
-@pytest.mark.parametrize("sheet", SHEETS)
-def test_metadata(built, sheet):
-    with pikepdf.open(built[sheet]) as pdf:
-        assert str(pdf.Root.Lang) == "nl"
-        assert "Cyberpesten N°3" in str(pdf.docinfo.Title)
+@pytest.mark.parametrize("key", JOBS)
+def test_metadata_in_the_sheets_language(built, key):
+    lang, sheet = key.split("/")
+    lf = CATALOG.fiches["n3"].langs[lang]
+    with pikepdf.open(built[key]) as pdf:
+        assert str(pdf.Root.Lang) == lang
+        title = str(pdf.docinfo.Title)
+        assert title.replace("\u2019", "'") == lf.sheets[sheet].title.replace("\u2019", "'")
+        assert lf.meta.number_label in title
         assert str(pdf.docinfo.Author) == "Mediawijs"
+        assert str(pdf.docinfo.Subject).startswith(
+            lf.sheets[sheet].subject[:20].replace("'", "\u2019")
+        )
         with pdf.open_metadata() as xmp:
             assert xmp["dc:title"] == str(pdf.docinfo.Title)
 
@@ -98,11 +108,11 @@ def _norm(s: str) -> str:
     return re.sub(r"[\s\-]+", "", s)
 
 
-@pytest.mark.parametrize("sheet", SHEETS)
-def test_every_text_is_extracted_in_reading_order(built, sheet):
-    cat = load_catalog(REPO)
-    ts = typeset(cat, Job("n3", sheet, "nl"))
-    pages = _pdfminer_pages(built[sheet])
+@pytest.mark.parametrize("key", JOBS)
+def test_every_text_is_extracted_in_reading_order(built, key):
+    lang, sheet = key.split("/")
+    ts = typeset(CATALOG, Job("n3", sheet, lang))
+    pages = _pdfminer_pages(built[key])
     # Page furniture (series, number) may sit anywhere in a reader's layout order.
     furniture = [
         f"{ts.series_name.plain} {ts.number_label.plain}",
@@ -117,7 +127,7 @@ def test_every_text_is_extracted_in_reading_order(built, sheet):
         pos = 0
         for text in texts:
             i = flat.find(_norm(text), pos)
-            assert i >= 0, f"{sheet} {side}: not found after position {pos}: {text!r}"
+            assert i >= 0, f"{key} {side}: not found after position {pos}: {text!r}"
             pos = i + len(_norm(text))
         assert not any(0xE000 <= ord(c) <= 0xF8FF for c in extracted)
         assert "\ufffd" not in extracted and "(cid:" not in extracted
@@ -160,7 +170,7 @@ def _seed_paragraphs() -> list[str]:
 
 
 def test_every_sentence_of_the_seed_is_in_the_original_sheet(built):
-    pages = _pdfminer_pages(built["n3-sexting"])
+    pages = _pdfminer_pages(built["nl/n3-sexting"])
     flat = _norm(" ".join(pages)).lower()
     missing = []
     paragraphs = _seed_paragraphs()
@@ -173,15 +183,17 @@ def test_every_sentence_of_the_seed_is_in_the_original_sheet(built):
     assert "\ufffd" not in "".join(pages)
 
 
-@pytest.mark.parametrize("sheet", SHEETS)
-def test_series_number_credit_and_contact_on_every_sheet(built, sheet):
-    flat = _norm(" ".join(_pdfminer_pages(built[sheet])))
+@pytest.mark.parametrize("key", JOBS)
+def test_series_number_credit_and_contact_on_every_sheet(built, key):
+    lang, _sheet = key.split("/")
+    lf = CATALOG.fiches["n3"].langs[lang]
+    flat = _norm(" ".join(_pdfminer_pages(built[key])))
     for words in (
-        "Cyberpesten",
-        "N°3",
+        lf.meta.series,
+        lf.meta.number_label,
         "Mediawijs Online. Jongeren en sociale media",
         "www.mediawijs.be/mediawijsonline",
-        "Meer info?",
+        lf.blocks["contact"].title,
         "mediawijs@iminds.be",
         "@MediaWijsBe",
     ):
@@ -190,9 +202,10 @@ def test_series_number_credit_and_contact_on_every_sheet(built, sheet):
 
 def test_youth_type_is_larger_than_the_dense_sheet(built, tmp_path):
     report = build(REPO, tmp_path)
-    body = {Path(r.path).stem: r.body_pt for r in report.built}
-    assert min(body["n3-sexting"]) >= 9
-    assert min(body["n3-youth"]) >= 11 > max(body["n3-sexting"])
+    for lang in LANGS:
+        body = {r.job.sheet: r.body_pt for r in report.built if r.job.lang == lang}
+        assert min(body["n3-sexting"]) >= 9
+        assert min(body["n3-youth"]) >= 11 > max(body["n3-sexting"])
 
 
 def test_same_input_same_bytes(tmp_path):
@@ -333,10 +346,10 @@ def test_only_marks_lie_outside_the_bleed_and_artwork_fills_it(built):
 
     dpi = 150
     px = dpi / 25.4  # pixels per mm
-    doc = pdfium.PdfDocument(str(built["n3-sexting"]))
+    doc = pdfium.PdfDocument(str(built["nl/n3-sexting"]))
     page = doc[0]
     img = page.render(scale=dpi / 72).to_pil().convert("L")
-    with pikepdf.open(built["n3-sexting"]) as pdf:
+    with pikepdf.open(built["nl/n3-sexting"]) as pdf:
         trim = [float(v) / MM for v in pdf.pages[0].obj.TrimBox]
         media_h = float(pdf.pages[0].obj.MediaBox[3]) / MM
     page.close()
