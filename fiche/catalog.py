@@ -39,6 +39,8 @@ class FicheEntry:
     lang_srcs: dict[str, Source] = field(default_factory=dict)
     problems: list[Problem] = field(default_factory=list)
     lang_problems: dict[str, list[Problem]] = field(default_factory=dict)
+    # problems that stop only one sheet in one language, e.g. a missing translation
+    sheet_problems: dict[tuple[str, str], list[Problem]] = field(default_factory=dict)
 
 
 @dataclass
@@ -62,6 +64,8 @@ class Catalog:
             out += f.problems
             for ps in f.lang_problems.values():
                 out += ps
+            for ps in f.sheet_problems.values():
+                out += ps
         return sorted(set(out))
 
     def jobs(self, langs: tuple[str, ...] = (), sheets: tuple[str, ...] = ()) -> list[Job]:
@@ -82,6 +86,7 @@ class Catalog:
         """Everything that stops this job, from any file it depends on."""
         f = self.fiches[job.fiche]
         out = list(self.problems) + list(f.problems) + list(f.lang_problems.get(job.lang, []))
+        out += f.sheet_problems.get((job.lang, job.sheet), [])
         if f.defn is not None:
             layout = f.defn.sheets[job.sheet].layout
             out += self.layout_problems.get(layout, [])
@@ -294,7 +299,7 @@ def _check_catalog(cat: Catalog) -> None:
                             if bid in lf.blocks:
                                 continue
                             if lang != d.source_language and source and bid in source.blocks:
-                                problems.append(
+                                f.sheet_problems.setdefault((lang, sheet), []).append(
                                     src.problem(
                                         ("blocks",),
                                         f"translation missing for block '{bid}' "
