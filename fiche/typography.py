@@ -33,7 +33,9 @@ RULES: dict[str, LangRules] = {
         ("\u00ab", "\u00bb"),
         "fr_FR",
         quote_space=NNBSP,
-        space_before={";": NNBSP, "!": NNBSP, "?": NNBSP, ":": NBSP},
+        # ReportLab writes U+00A0 into the PDF as a plain space, so the colon gets
+        # the narrow no-break space too: readers then extract what was typeset.
+        space_before={";": NNBSP, "!": NNBSP, "?": NNBSP, ":": NNBSP},
     ),
 }
 

@@ -19,7 +19,9 @@ def test_validate_reports_problems_without_traceback(project):
 
 
 def test_build_and_check(project):
-    result = CliRunner().invoke(main, ["build", "--root", str(project), "--sheet", "n3-youth"])
+    result = CliRunner().invoke(
+        main, ["build", "--root", str(project), "--sheet", "n3-youth", "--lang", "nl"]
+    )
     assert result.exit_code == 0, result.output
     assert "1 built, 0 failed" in result.output
     pdf = project / "dist/nl/n3-youth.pdf"

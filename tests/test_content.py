@@ -22,7 +22,9 @@ def test_shipped_catalogue_is_valid():
 
     cat = load_catalog(REPO)
     assert cat.all_problems() == []
-    assert sorted(j.sheet for j in cat.jobs()) == ["n3-school", "n3-sexting", "n3-youth"]
+    assert sorted({j.sheet for j in cat.jobs()}) == ["n3-school", "n3-sexting", "n3-youth"]
+    assert sorted({j.lang for j in cat.jobs()}) == ["de", "en", "fr", "nl"]
+    assert len(cat.jobs()) == 12
 
 
 def test_wrong_type_names_file_line_and_field(project: Path):
@@ -140,7 +142,7 @@ def test_translation_problems_fail_only_that_language(project: Path):
     shutil.copy(project / "content/n3/nl.yaml", project / "content/n3/xx.yaml")
     edit(project / "content/n3/xx.yaml", "language: nl", "language: xx")
     edit(project / "content/n3/xx.yaml", "  not-new:\n", "  not-newer:\n")
-    edit(project / "content/n3/fiche.yaml", "languages: [nl]", "languages: [nl, xx]")
+    edit(project / "content/n3/fiche.yaml", "languages: [nl", "languages: [nl, xx")
     cat = load_catalog(project)
     from fiche.catalog import Job
 

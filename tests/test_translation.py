@@ -110,3 +110,22 @@ def test_missing_glyph_in_one_language_names_it(project):
         and m.startswith("content/n3/xx.yaml:")
         for m in messages
     ), messages
+
+
+def test_french_spacing_and_quotes_in_the_extracted_text(project):
+    from .test_build import _pdfminer_pages
+
+    fr = project / "content/n3/fr.yaml"
+    edit(fr, "Sexe + texting", 'Sexe + "texting"')
+    report = build(project, project / "dist", langs=("fr",), sheets=("n3-sexting",))
+    assert report.exit_code == 0, [str(p) for r in report.failed for p in r.problems]
+    text = "".join(_pdfminer_pages(Path(report.built[0].path)))
+    assert "\u00ab\u202ftexting\u202f\u00bb" in text
+    marks = re.findall(r"(.)([?!;:])", text)
+    assert len(marks) > 10
+    for before, mark in marks:
+        if mark == ":" and before in "ps":  # http: and https:
+            continue
+        assert before == "\u202f", (before, mark)
+    for line in text.splitlines():
+        assert line.lstrip()[:1] not in set("?!;:\u00bb"), line

@@ -10,7 +10,7 @@ from reportlab.platypus import Paragraph
 
 from fiche.fonts import register_family
 from fiche.layout import FontFamily
-from fiche.typography import NBSP, NNBSP, hyphenator, smarten, to_markup
+from fiche.typography import NNBSP, hyphenator, smarten, to_markup
 
 from .conftest import REPO
 
@@ -27,12 +27,12 @@ HYPHENATION = REPO / "hyphenation"
             "fr",
             'l\'image "intime" ? Oui : non ; stop !',
             f"l\u2019image \u00ab{NNBSP}intime{NNBSP}\u00bb{NNBSP}? "
-            f"Oui{NBSP}: non{NNBSP}; stop{NNBSP}!",
+            f"Oui{NNBSP}: non{NNBSP}; stop{NNBSP}!",
         ),
         (
             "fr",
             "Voir http://www.mediawijs.be ou mail:x",
-            f"Voir http://www.mediawijs.be ou mail{NBSP}:x",
+            f"Voir http://www.mediawijs.be ou mail{NNBSP}:x",
         ),
         ("nl", "Seks hebben via bv. Skype...", "Seks hebben via bv. Skype\u2026"),
     ],
