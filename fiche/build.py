@@ -1,4 +1,4 @@
-"""Jobs (fiche × sheet × language) into checked PDF files in the output folder.
+"""Jobs (fiche × sheet × language × profile) into checked PDF files.
 
 `build_job` reads like the data flow: typeset → render → post-process → check;
 `build` runs the jobs, keeps going when one fails, writes each file atomically
@@ -16,7 +16,7 @@ from pathlib import Path
 
 from .catalog import Catalog, Job, load_catalog
 from .errors import FicheError, Problem
-from .profiles import DEFAULT_PROFILE, PROFILES, Profile
+from .profiles import PROFILE_NAMES, Profile, profile_for
 
 log = logging.getLogger("fiche.build")
 
@@ -24,8 +24,10 @@ log = logging.getLogger("fiche.build")
 @dataclass(frozen=True)
 class JobResult:
     job: Job
+    profile: str
     path: str = ""
     problems: tuple[Problem, ...] = ()
+    warnings: tuple[str, ...] = ()
     pages: int = 0
     body_pt: tuple[float, ...] = ()
 
@@ -53,8 +55,11 @@ class BuildReport:
         return 2 if (self.failed or self.problems) else 0
 
     def __str__(self) -> str:
-        s = f"{len(self.built)} built, {len(self.failed)} failed in {self.seconds:.1f} s"
-        return s
+        warned = sum(1 for r in self.built if r.warnings)
+        s = f"{len(self.built)} built, {len(self.failed)} failed"
+        if warned:
+            s += f", {warned} with warnings"
+        return s + f" in {self.seconds:.1f} s"
 
 
 def output_path(out_dir: Path, job: Job, profile: Profile) -> Path:
@@ -77,9 +82,20 @@ def write_atomic(path: Path, data: bytes) -> None:
         raise
 
 
-def build_job(cat: Catalog, job: Job, profile: Profile) -> tuple[bytes, list[float]]:
-    """One sheet in one language into checked PDF bytes; raise `FicheError` on any defect."""
-    from .pdfpost import DocMeta, postprocess
+@dataclass(frozen=True)
+class JobOutput:
+    pdf: bytes
+    body_pt: tuple[float, ...]
+    warnings: tuple[str, ...]
+
+
+def build_job(cat: Catalog, job: Job, profile: Profile, strict: bool = False) -> JobOutput:
+    """One sheet in one language and profile into checked PDF bytes.
+
+    Raises `FicheError` on any defect; with `strict`, preflight warnings count too.
+    """
+    from .colour import icc_path
+    from .pdfpost import DocMeta, build_date, postprocess
     from .preflight import preflight
     from .render import render_pdf
     from .textcheck import extract_pages, missing_in_order
@@ -87,30 +103,37 @@ def build_job(cat: Catalog, job: Job, profile: Profile) -> tuple[bytes, list[flo
 
     sheet = typeset(cat, job)
     layout = cat.layouts[sheet.layout]
+    assets = cat.root / "assets"
     result = render_pdf(
         sheet,
         layout,
         profile,
-        cat.fonts_dir,
+        assets,
         layout_path=cat.layout_srcs[sheet.layout].path,
         hyphenation_dir=cat.root / "hyphenation",
     )
-    meta = DocMeta(title=sheet.title, author=sheet.author, subject=sheet.subject, lang=job.lang)
-    pdf = postprocess(result.pdf, result.boxes, meta)
+    meta = DocMeta(
+        title=sheet.title,
+        author=sheet.author,
+        subject=sheet.subject,
+        lang=job.lang,
+        identity=f"{job.fiche}/{job.sheet}/{job.lang}/{profile.suffix}",
+        date=build_date(),
+    )
+    pdf = postprocess(result.pdf, result.boxes, meta, profile, icc_path(assets))
 
-    where = f"sheet {job.sheet} ({job.lang})"
+    where = f"sheet {job.sheet} ({job.lang}, {profile.name})"
     report = preflight(
         pdf,
         name=where,
-        bleed_mm=layout.page.bleed_mm if profile.bleed else 0.0,
+        profile=profile,
+        bleed_mm=layout.page.bleed_mm,
         trim_mm=(layout.page.width_mm, layout.page.height_mm),
     )
-    problems = [
-        Problem("", 0, 0, "", f"{where}: preflight {c.name}: {c.detail}") for c in report.failed
-    ]
+    bad = report.failed + (report.warnings if strict else [])
+    problems = [Problem("", 0, 0, "", f"{where}: preflight {c.name}: {c.detail}") for c in bad]
     # Our own PDFs must give back every word they were made from.
-    pages = extract_pages(pdf)
-    for (side, texts), text in zip(expected_text(sheet), pages, strict=True):
+    for (side, texts), text in zip(expected_text(sheet), extract_pages(pdf), strict=True):
         for lost in missing_in_order(text, texts):
             problems.append(
                 Problem(
@@ -124,7 +147,8 @@ def build_job(cat: Catalog, job: Job, profile: Profile) -> tuple[bytes, list[flo
             )
     if problems:
         raise FicheError(problems)
-    return pdf, [f.body_pt for f in result.fits]
+    warnings = tuple(f"preflight {c.name}: {c.detail}" for c in report.warnings)
+    return JobOutput(pdf, tuple(f.body_pt for f in result.fits), warnings)
 
 
 def build(
@@ -132,7 +156,9 @@ def build(
     out_dir: Path,
     langs: tuple[str, ...] = (),
     sheets: tuple[str, ...] = (),
-    profile_name: str = DEFAULT_PROFILE,
+    profiles: tuple[str, ...] = (),
+    paper: str | None = None,
+    strict: bool = False,
 ) -> BuildReport:
     """Build every selected job; failed jobs are reported, the others still written."""
     start = time.perf_counter()
@@ -143,7 +169,7 @@ def build(
         report.problems += e.problems
         report.seconds = time.perf_counter() - start
         return report
-    profile = PROFILES[profile_name]
+    chosen = [profile_for(name, paper) for name in (profiles or PROFILE_NAMES)]
     unknown = [lang for lang in langs if lang not in cat.known_languages()]
     if unknown:
         report.problems.append(
@@ -164,17 +190,27 @@ def build(
         report.problems += fiche_problems
     for job in jobs:
         blocking = cat.job_problems(job)
-        if blocking:
-            report.results.append(JobResult(job, problems=tuple(blocking)))
-            continue
-        try:
-            pdf, body = build_job(cat, job, profile)
-        except FicheError as e:
-            report.results.append(JobResult(job, problems=tuple(e.problems)))
-            continue
-        path = output_path(out_dir, job, profile)
-        write_atomic(path, pdf)
-        log.info("built %s", path)
-        report.results.append(JobResult(job, str(path), pages=2, body_pt=tuple(body)))
+        for profile in chosen:
+            if blocking:
+                report.results.append(JobResult(job, profile.name, problems=tuple(blocking)))
+                continue
+            try:
+                out = build_job(cat, job, profile, strict)
+            except FicheError as e:
+                report.results.append(JobResult(job, profile.name, problems=tuple(e.problems)))
+                continue
+            path = output_path(out_dir, job, profile)
+            write_atomic(path, out.pdf)
+            log.info("built %s", path)
+            report.results.append(
+                JobResult(
+                    job,
+                    profile.name,
+                    str(path),
+                    warnings=out.warnings,
+                    pages=2,
+                    body_pt=out.body_pt,
+                )
+            )
     report.seconds = time.perf_counter() - start
     return report

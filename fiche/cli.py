@@ -13,6 +13,9 @@ import click
 
 from . import __version__
 
+# Kept here rather than imported from `profiles` so that `fiche --help` stays instant.
+PROFILE_CHOICES = ("print", "office", "screen")
+
 root_option = click.option(
     "--root",
     type=click.Path(file_okay=False, path_type=Path),
@@ -61,23 +64,52 @@ def main() -> None:
 @click.option(
     "--sheet", "sheets", multiple=True, help="Only this sheet or fiche folder (repeatable)."
 )
-def build(root: Path, out: Path | None, langs: tuple[str, ...], sheets: tuple[str, ...]) -> None:
+@click.option(
+    "--profile",
+    "profiles",
+    multiple=True,
+    type=click.Choice(PROFILE_CHOICES),
+    help="Only this output profile (repeatable; default: all).",
+)
+@click.option(
+    "--paper",
+    type=click.Choice(["a4", "letter"]),
+    default=None,
+    help="Paper of the office profile (default: a4).",
+)
+@click.option("--strict", is_flag=True, help="Treat preflight warnings as failures.")
+def build(
+    root: Path,
+    out: Path | None,
+    langs: tuple[str, ...],
+    sheets: tuple[str, ...],
+    profiles: tuple[str, ...],
+    paper: str | None,
+    strict: bool,
+) -> None:
     """Build sheets into PDFs and check each one.
+
+    Output: <out>/<lang>/<sheet>.<profile>.pdf, for the profiles print (trim,
+    bleed, crop marks, CMYK, PDF/X-4), office (A4 or Letter, 5 mm from the
+    edge, RGB) and screen (RGB, links, bookmarks).
 
     \b
     Example:
-      fiche build --lang nl --sheet n3-sexting
+      fiche build --lang nl --sheet n3-sexting --profile print
+      fiche build --profile office --paper letter
     """
     from .build import build as run_build
 
-    report = run_build(root, out or root / "dist", langs, sheets)
+    report = run_build(root, out or root / "dist", langs, sheets, profiles, paper, strict)
     for p in report.problems:
         click.echo(f"error: {p}", err=True)
     for r in report.results:
         if r.ok:
             click.echo(f"built {r.path}  (body {'/'.join(f'{b:g}' for b in r.body_pt)} pt)")
+            for w in r.warnings:
+                click.echo(f"  warning: {w}", err=True)
         else:
-            click.echo(f"failed {r.job.sheet} ({r.job.lang}):", err=True)
+            click.echo(f"failed {r.job.sheet} ({r.job.lang}, {r.profile}):", err=True)
             for p in r.problems:
                 click.echo(f"  {p}", err=True)
     click.echo(str(report))
@@ -160,22 +192,33 @@ def stamp(root: Path, lang: str, fiches: tuple[str, ...], blocks: tuple[str, ...
 @click.argument(
     "pdfs", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False, path_type=Path)
 )
-def check(pdfs: tuple[Path, ...]) -> None:
-    """Preflight written PDFs: pages, boxes, fonts, text, metadata.
+@click.option(
+    "--profile",
+    type=click.Choice(PROFILE_CHOICES),
+    default=None,
+    help="Check against this profile instead of the one the file names.",
+)
+@click.option("--strict", is_flag=True, help="Warnings fail too.")
+def check(pdfs: tuple[Path, ...], profile: str | None, strict: bool) -> None:
+    """Preflight written PDFs: pages, boxes, fonts, colour, output intent, images, text.
+
+    The profile is read from each file unless --profile names it.
 
     \b
     Example:
-      fiche check dist/nl/n3-sexting.pdf
+      fiche check dist/nl/n3-sexting.print.pdf
+      fiche check --strict dist/*/*.pdf
     """
     from .preflight import preflight
+    from .profiles import PROFILES
 
     failed = 0
     for path in pdfs:
-        report = preflight(path)
-        click.echo(f"{path}:")
+        report = preflight(path, profile=PROFILES[profile] if profile else None)
+        click.echo(f"{path} ({report.profile}):")
         for c in report.checks:
             click.echo(f"  {c}")
-        failed += not report.ok()
+        failed += not report.ok(strict)
     sys.exit(1 if failed else 0)
 
 

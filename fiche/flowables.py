@@ -30,9 +30,10 @@ class TextParagraph(Paragraph):
     def split(self, availWidth, availHeight):
         parts = super().split(availWidth, availHeight)
         for p in parts:
-            if isinstance(p, TextParagraph) or hasattr(p, "origin"):
-                p.origin = self.origin
-                p.on_overfull = self.on_overfull
+            p.origin = self.origin
+            p.on_overfull = self.on_overfull
+        if parts and hasattr(self, "outline"):
+            parts[0].outline = self.outline  # the bookmark goes where the text starts
         return parts
 
     def draw(self):
@@ -40,7 +41,26 @@ class TextParagraph(Paragraph):
             worst = overfull_by(self)
             if worst > 0.5:
                 self.on_overfull(self, worst)
+        outline = getattr(self, "outline", None)
+        if outline is not None:
+            add_bookmark(self.canv, outline[0], outline[1], self.height)
         super().draw()
+
+
+def add_bookmark(canv, title: str, level: int, y: float) -> None:
+    """An outline entry pointing at height `y` of the current drawing position.
+
+    Keys count up per canvas, so equal input gives equal files; a level never
+    jumps more than one below the previous entry (ReportLab refuses that).
+    """
+    n = getattr(canv, "_fiche_bookmarks", 0)
+    last = getattr(canv, "_fiche_outline_level", -1)
+    level = min(level, last + 1)
+    key = f"section-{n}"
+    canv.bookmarkHorizontal(key, 0, y)
+    canv.addOutlineEntry(title, key, level=level, closed=False)
+    canv._fiche_bookmarks = n + 1
+    canv._fiche_outline_level = level
 
 
 def overfull_by(p: Paragraph) -> float:

@@ -24,13 +24,14 @@ from reportlab.lib.styles import ParagraphStyle
 from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import Flowable, Frame
 
+from .colour import cmyk_to_rgb, icc_path, image_to_cmyk, image_to_rgb
 from .errors import FitError, GlyphError, Problem
 from .flowables import Box, Hanging, KeepWithNext, TextParagraph
 from .fonts import Family, missing_glyphs, register_family
 from .layout import CircleDecoration, Layout, Page, RectDecoration, Region, TextDecoration
 from .profiles import MM, PageBoxes, Profile, page_boxes
 from .typeset import TBlock, TPage, TText, TypesetSheet
-from .typography import hyphenator
+from .typography import hyphenator, linkify
 
 
 def _no_break_at_narrow_nbsp() -> None:
@@ -90,21 +91,26 @@ class _Ctx:
     families: dict[str, Family]
     colours: dict[str, Color]
     hyph: object
+    profile: Profile
+    icc: Path
     problems: list[Problem] = field(default_factory=list)
     checked: set = field(default_factory=set)
+    outline: list = field(default_factory=list)  # [last level] while drawing
 
 
 def render_pdf(
     sheet: TypesetSheet,
     layout: Layout,
     profile: Profile,
-    fonts_dir: Path,
+    assets: Path,
     layout_path: str = "",
     hyphenation_dir: Path | None = None,
 ) -> RenderResult:
     """Draw both pages of `sheet` with `layout` for `profile`; raise on overflow."""
+    fonts_dir = assets / "fonts"
     families = {name: register_family(name, spec, fonts_dir) for name, spec in layout.fonts.items()}
-    colours = {name: CMYKColor(*(v / 100 for v in c.cmyk)) for name, c in layout.palette.items()}
+    icc = icc_path(assets)
+    colours = {name: _colour(c.cmyk, profile, icc) for name, c in layout.palette.items()}
     exc = hyphenation_dir / f"{sheet.lang}.txt" if hyphenation_dir else None
     ctx = _Ctx(
         sheet,
@@ -113,6 +119,8 @@ def render_pdf(
         families,
         colours,
         hyphenator(sheet.lang, exc if exc and exc.is_file() else None),
+        profile,
+        icc,
     )
     g = layout.page
     boxes = page_boxes(profile, g.width_mm, g.height_mm, g.bleed_mm)
@@ -147,6 +155,12 @@ def render_pdf(
     if ctx.problems:
         raise FitError(ctx.problems)
     return RenderResult(buf.getvalue(), boxes, tuple(fits))
+
+
+def _colour(cmyk: list[float], profile: Profile, icc: Path) -> Color:
+    if profile.colour == "cmyk":
+        return CMYKColor(*(v / 100 for v in cmyk))
+    return Color(*cmyk_to_rgb(tuple(cmyk), icc))
 
 
 # --- fitting ---------------------------------------------------------------
@@ -279,14 +293,19 @@ def _region_styles(styles: dict[str, ParagraphStyle], region: Region) -> dict:
     return {**styles, **{role: styles[name] for role, name in region.styles.items()}}
 
 
-def _para(ctx: _Ctx, t: TText, style: ParagraphStyle) -> TextParagraph:
+def _para(ctx: _Ctx, t: TText, style: ParagraphStyle, outline: int | None = None) -> TextParagraph:
+    """A paragraph of `t`; `outline` is its bookmark level where the profile wants them."""
     key = (t.origin, style.fontName)
     if key not in ctx.checked:
         ctx.checked.add(key)
         _check_glyphs(ctx, t, style)
-    return TextParagraph(
-        t.markup, style, origin=t.origin, on_overfull=lambda p, by: _overfull(ctx, p, by)
+    markup = linkify(t.markup) if ctx.profile.links else t.markup
+    para = TextParagraph(
+        markup, style, origin=t.origin, on_overfull=lambda p, by: _overfull(ctx, p, by)
     )
+    if ctx.profile.bookmarks and outline is not None:
+        para.outline = (t.plain, outline, ctx)
+    return para
 
 
 def _check_glyphs(ctx: _Ctx, t: TText, style: ParagraphStyle) -> None:
@@ -346,13 +365,13 @@ def _region_flowables(ctx: _Ctx, blocks: tuple[TBlock, ...], st: dict) -> list[F
 def _block_flowables(ctx: _Ctx, b: TBlock, st: dict) -> list[Flowable]:
     look = ctx.layout.look
     if b.kind == "heading":
-        return [_para(ctx, b.text, st[f"h{b.level}"])]
+        return [_para(ctx, b.text, st[f"h{b.level}"], outline=0 if b.level == 1 else 1)]
     if b.kind == "paragraph":
         return [_para(ctx, b.text, st[b.role])]
     if b.kind == "callout":
         content: list[Flowable] = []
         if b.title:
-            content.append(_para(ctx, b.title, st["callout-title"]))
+            content.append(_para(ctx, b.title, st["callout-title"], outline=1))
         content.append(_para(ctx, b.text, st["callout"]))
         return [
             Box(
@@ -401,7 +420,7 @@ def _block_flowables(ctx: _Ctx, b: TBlock, st: dict) -> list[Flowable]:
         for i, it in enumerate(b.items, start=b.start):
             items.append(_hanging(ctx, it.text, st["tip"], indent, _badge(ctx, i, st, indent)))
     if b.title:
-        head = _para(ctx, b.title, st["h3"])
+        head = _para(ctx, b.title, st["h3"], outline=1)
         return [KeepWithNext(head, items[0]), *items[1:]]
     return items
 
@@ -496,8 +515,15 @@ def _image(ctx: _Ctx, b: TBlock) -> Flowable:
 
     with PILImage.open(b.src) as im:
         im.load()
-        # Print colours are CMYK; the ICC-managed conversion belongs to the print profile.
-        pic = im.convert("CMYK") if im.mode != "CMYK" else im.copy()
+        if im.mode in ("RGBA", "LA", "PA") or "transparency" in im.info:
+            # Print has no transparency here: flatten onto the white paper.
+            rgba = im.convert("RGBA")
+            flat = PILImage.new("RGB", im.size, (255, 255, 255))
+            flat.paste(rgba, mask=rgba.getchannel("A"))
+            flat.info["icc_profile"] = im.info.get("icc_profile")
+            im = flat
+        convert = image_to_cmyk if ctx.profile.colour == "cmyk" else image_to_rgb
+        pic = convert(im, ctx.icc)
     return Picture(
         ImageReader(pic), pic.width / pic.height, b.width_mm * MM if b.width_mm else None
     )
@@ -567,6 +593,7 @@ def _draw_page(
     styles = _styles(ctx, scale)
     canv.saveState()
     canv.translate(*boxes.trim_origin)
+    canv.scale(boxes.scale, boxes.scale)
     clip = canv.beginPath()
     clip.rect(-bleed, -bleed, g.width_mm * MM + 2 * bleed, g.height_mm * MM + 2 * bleed)
     canv.clipPath(clip, stroke=0, fill=0)

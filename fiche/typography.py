@@ -139,3 +139,29 @@ def _read_exceptions(path: Path) -> dict[str, list[int]]:
             cuts.append(n)
         out["".join(parts).lower()] = cuts
     return out
+
+
+_LINK = re.compile(
+    r"(?<![\w@/.])"
+    r"(?P<url>(?:https?://|www\.)[\w-]+(?:\.[\w-]+)+(?:/[\w\-./%#?=~+]*)?)"
+    r"|(?P<mail>[\w.+-]+@[\w-]+(?:\.[\w-]+)+)"
+)
+
+
+def linkify(markup: str) -> str:
+    """Web addresses and e-mail addresses in paragraph markup as clickable links."""
+
+    def link(m: re.Match) -> str:
+        text = m.group(0)
+        trail = ""
+        while text and text[-1] in ".,;:!?)":  # sentence punctuation is not part of it
+            trail = text[-1] + trail
+            text = text[:-1]
+        if m.group("mail"):
+            href = f"mailto:{text}"
+        else:
+            href = text if text.startswith("http") else f"https://{text}"
+        return f'<a href="{href}">{text}</a>{trail}'
+
+    parts = re.split(r"(<[^>]*>)", markup)  # never touch the tags themselves
+    return "".join(p if p.startswith("<") else _LINK.sub(link, p) for p in parts)

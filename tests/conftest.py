@@ -31,7 +31,7 @@ def project(tmp_path: Path) -> Path:
 
 @pytest.fixture(scope="session")
 def built(tmp_path_factory) -> dict[str, Path]:
-    """The real catalogue, built once for the session: "lang/sheet" -> PDF path."""
+    """The real catalogue, built once for the session: "lang/sheet.profile" -> PDF path."""
     from fiche.build import build
 
     out = tmp_path_factory.mktemp("dist")
@@ -39,7 +39,7 @@ def built(tmp_path_factory) -> dict[str, Path]:
     assert report.exit_code == 0, "\n".join(
         str(p) for r in report.failed for p in r.problems
     ) + "\n".join(map(str, report.problems))
-    return {f"{r.job.lang}/{r.job.sheet}": Path(r.path) for r in report.built}
+    return {str(Path(r.path).relative_to(out))[:-4]: Path(r.path) for r in report.built}
 
 
 def edit(path: Path, old: str, new: str) -> None:

@@ -19,11 +19,19 @@ MM = 72 / 25.4
 SHEETS = ["n3-school", "n3-sexting", "n3-youth"]
 CATALOG = load_catalog(REPO)
 LANGS = CATALOG.fiches["n3"].defn.languages
-JOBS = [f"{lang}/{sheet}" for lang in LANGS for sheet in SHEETS]
+PROFILES = ["print", "office", "screen"]
+JOBS = [f"{lang}/{sheet}.print" for lang in LANGS for sheet in SHEETS]
+ALL = [f"{lang}/{sheet}.{p}" for lang in LANGS for sheet in SHEETS for p in PROFILES]
 
 
-def test_every_sheet_is_built_in_every_language(built):
-    assert sorted(built) == sorted(JOBS)
+def _split(key: str) -> tuple[str, str, str]:
+    lang, rest = key.split("/")
+    sheet, profile = rest.split(".")
+    return lang, sheet, profile
+
+
+def test_every_sheet_is_built_in_every_language_and_profile(built):
+    assert sorted(built) == sorted(ALL)
     for key, path in built.items():
         assert str(path).endswith(f"{key}.pdf")
 
@@ -59,7 +67,7 @@ def test_colour_is_cmyk_only(built, sheet):
     assert "k" in ops
 
 
-@pytest.mark.parametrize("sheet", JOBS)
+@pytest.mark.parametrize("sheet", ALL)
 def test_fonts_are_embedded_subsets_of_lato(built, sheet):
     with pikepdf.open(built[sheet]) as pdf:
         for page in pdf.pages:
@@ -76,11 +84,11 @@ def test_fonts_are_embedded_subsets_of_lato(built, sheet):
     assert b"Helvetica" not in raw
 
 
-@pytest.mark.parametrize("key", JOBS)
+@pytest.mark.parametrize("key", ALL)
 def test_metadata_in_the_sheets_language(built, key):
     from fiche.typography import smarten
 
-    lang, sheet = key.split("/")
+    lang, sheet, _profile = _split(key)
     lf = CATALOG.fiches["n3"].langs[lang]
     with pikepdf.open(built[key]) as pdf:
         assert str(pdf.Root.Lang) == lang
@@ -129,9 +137,9 @@ def _norm(s: str) -> str:
     return re.sub(r"[\s\-]+", "", s)
 
 
-@pytest.mark.parametrize("key", JOBS)
+@pytest.mark.parametrize("key", ALL)
 def test_every_text_is_extracted_in_reading_order(built, key):
-    lang, sheet = key.split("/")
+    lang, sheet, _profile = _split(key)
     ts = typeset(CATALOG, Job("n3", sheet, lang))
     pages = _pdfminer_pages(built[key])
     # Page furniture (series, number) may sit anywhere in a reader's layout order.
@@ -191,7 +199,7 @@ def _seed_paragraphs() -> list[str]:
 
 
 def test_every_sentence_of_the_seed_is_in_the_original_sheet(built):
-    pages = _pdfminer_pages(built["nl/n3-sexting"])
+    pages = _pdfminer_pages(built["nl/n3-sexting.print"])
     flat = _norm(" ".join(pages)).lower()
     missing = []
     paragraphs = _seed_paragraphs()
@@ -206,7 +214,7 @@ def test_every_sentence_of_the_seed_is_in_the_original_sheet(built):
 
 @pytest.mark.parametrize("key", JOBS)
 def test_series_number_credit_and_contact_on_every_sheet(built, key):
-    lang, _sheet = key.split("/")
+    lang, _sheet, _profile = _split(key)
     lf = CATALOG.fiches["n3"].langs[lang]
     flat = _norm(" ".join(_pdfminer_pages(built[key])))
     for words in (
@@ -222,7 +230,7 @@ def test_series_number_credit_and_contact_on_every_sheet(built, key):
 
 
 def test_youth_type_is_larger_than_the_dense_sheet(built, tmp_path):
-    report = build(REPO, tmp_path)
+    report = build(REPO, tmp_path, profiles=("print",))
     for lang in LANGS:
         body = {r.job.sheet: r.body_pt for r in report.built if r.job.lang == lang}
         assert min(body["n3-sexting"]) >= 9
@@ -230,9 +238,11 @@ def test_youth_type_is_larger_than_the_dense_sheet(built, tmp_path):
 
 
 def test_same_input_same_bytes(tmp_path):
-    a = build(REPO, tmp_path / "a", sheets=("n3-youth",))
-    b = build(REPO, tmp_path / "b", sheets=("n3-youth",))
-    assert Path(a.built[0].path).read_bytes() == Path(b.built[0].path).read_bytes()
+    a = build(REPO, tmp_path / "a", langs=("fr",), sheets=("n3-youth",))
+    b = build(REPO, tmp_path / "b", langs=("fr",), sheets=("n3-youth",))
+    assert len(a.built) == 3
+    for x, y in zip(a.built, b.built, strict=True):
+        assert Path(x.path).read_bytes() == Path(y.path).read_bytes()
 
 
 def test_overflow_fails_with_sheet_page_region_and_amount(project, tmp_path):
@@ -244,9 +254,9 @@ def test_overflow_fails_with_sheet_page_region_and_amount(project, tmp_path):
         f"      - Het hoort bij flirten, voor je een relatie start. {long}",
     )
     (project / "dist/nl").mkdir(parents=True)
-    good = project / "dist/nl/n3-sexting.pdf"
+    good = project / "dist/nl/n3-sexting.print.pdf"
     good.write_bytes(b"%PDF previous good file")
-    report = build(project, project / "dist", langs=("nl",))
+    report = build(project, project / "dist", langs=("nl",), profiles=("print",))
     failed = {r.job.sheet: r for r in report.failed}
     assert set(failed) == {"n3-sexting", "n3-youth"}
     (p,) = failed["n3-sexting"].problems
@@ -266,7 +276,7 @@ def test_overflow_fails_with_sheet_page_region_and_amount(project, tmp_path):
 def test_character_outside_the_font_is_named(project):
     nl = project / "content/n3/nl.yaml"
     edit(nl, "Seks + texting (sms'jes sturen)", "Seks + texting (sms'jes sturen) \u4e2d")
-    report = build(project, project / "dist", sheets=("n3-sexting",))
+    report = build(project, project / "dist", ("nl",), ("n3-sexting",), ("print",))
     (r,) = report.failed
     assert any(
         "character U+4E2D '中' cannot be drawn with font Lato-Regular" in str(p)
@@ -278,7 +288,7 @@ def test_character_outside_the_font_is_named(project):
 def test_word_wider_than_its_column_is_an_error(project):
     nl = project / "content/n3/nl.yaml"
     edit(nl, "      - www.mediawijs.be\n", "      - www.mediawijs.be/" + "x" * 60 + "\n")
-    report = build(project, project / "dist", sheets=("n3-youth",))
+    report = build(project, project / "dist", ("nl",), ("n3-youth",), ("print",))
     (r,) = report.failed
     assert any(
         "wider than its column" in str(p) and "blocks.contact.items[2]" in str(p)
@@ -325,7 +335,7 @@ def test_image_is_placed_in_cmyk_without_distortion(project):
 
     Image.new("RGB", (600, 300), (230, 40, 120)).save(project / "assets/images/phone.png")
     _add_image_block(project, "phone.png")
-    report = build(project, project / "dist", langs=("nl",), sheets=("n3-youth",))
+    report = build(project, project / "dist", ("nl",), ("n3-youth",), ("print",))
     assert report.exit_code == 0, [str(p) for r in report.failed for p in r.problems]
     with pikepdf.open(report.built[0].path) as pdf:
         images = [x for x in pdf.pages[1].Resources.XObject.values() if x.Subtype == "/Image"]
@@ -367,10 +377,10 @@ def test_only_marks_lie_outside_the_bleed_and_artwork_fills_it(built):
 
     dpi = 150
     px = dpi / 25.4  # pixels per mm
-    doc = pdfium.PdfDocument(str(built["nl/n3-sexting"]))
+    doc = pdfium.PdfDocument(str(built["nl/n3-sexting.print"]))
     page = doc[0]
     img = page.render(scale=dpi / 72).to_pil().convert("L")
-    with pikepdf.open(built["nl/n3-sexting"]) as pdf:
+    with pikepdf.open(built["nl/n3-sexting.print"]) as pdf:
         trim = [float(v) / MM for v in pdf.pages[0].obj.TrimBox]
         media_h = float(pdf.pages[0].obj.MediaBox[3]) / MM
     page.close()

@@ -20,11 +20,22 @@ def test_validate_reports_problems_without_traceback(project):
 
 def test_build_and_check(project):
     result = CliRunner().invoke(
-        main, ["build", "--root", str(project), "--sheet", "n3-youth", "--lang", "nl"]
+        main,
+        [
+            "build",
+            "--root",
+            str(project),
+            "--sheet",
+            "n3-youth",
+            "--lang",
+            "nl",
+            "--profile",
+            "print",
+        ],
     )
     assert result.exit_code == 0, result.output
     assert "1 built, 0 failed" in result.output
-    pdf = project / "dist/nl/n3-youth.pdf"
+    pdf = project / "dist/nl/n3-youth.print.pdf"
     result = CliRunner().invoke(main, ["check", str(pdf)])
     assert result.exit_code == 0, result.output
     assert "PASS page boxes" in result.output
@@ -37,10 +48,19 @@ def test_unknown_language_is_an_error(project):
 
 
 def test_preview_writes_png(project, tmp_path):
-    CliRunner().invoke(main, ["build", "--root", str(project), "--sheet", "n3-school"])
+    CliRunner().invoke(
+        main, ["build", "--root", str(project), "--sheet", "n3-school", "--lang", "nl"]
+    )
     result = CliRunner().invoke(
         main,
-        ["preview", str(project / "dist/nl/n3-school.pdf"), "--out", str(tmp_path), "--dpi", "30"],
+        [
+            "preview",
+            str(project / "dist/nl/n3-school.screen.pdf"),
+            "--out",
+            str(tmp_path),
+            "--dpi",
+            "30",
+        ],
     )
     assert result.exit_code == 0
-    assert (tmp_path / "n3-school-p1.png").read_bytes()[:4] == b"\x89PNG"
+    assert (tmp_path / "n3-school.screen-p1.png").read_bytes()[:4] == b"\x89PNG"

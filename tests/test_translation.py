@@ -61,11 +61,11 @@ def test_missing_blocks_are_named_and_never_fall_back(project):
     target.write_text(text[:start] + text[end:], encoding="utf-8")
     row = _status(project, "xx")
     assert row.missing == ("chances",)
-    report = build(project, project / "dist", langs=("xx",))
+    report = build(project, project / "dist", langs=("xx",), profiles=("print",))
     failed = {r.job.sheet for r in report.failed}
     assert failed == {"n3-sexting", "n3-youth"}  # the sheets that use the block
     assert [r.job.sheet for r in report.built] == ["n3-school"]
-    assert not (project / "dist/xx/n3-sexting.pdf").exists()
+    assert not (project / "dist/xx/n3-sexting.print.pdf").exists()
 
 
 def test_status_command(project):
@@ -88,7 +88,7 @@ def test_overflow_in_one_language_spares_the_others(project):
         "      - Het hoort bij flirten, voor je een relatie start.",
         "      - " + "Een veel te lange vertaling. " * 120,
     )
-    report = build(project, project / "dist", sheets=("n3-sexting",))
+    report = build(project, project / "dist", sheets=("n3-sexting",), profiles=("print",))
     assert [(r.job.lang, r.job.sheet) for r in report.failed] == [("xx", "n3-sexting")]
     (p,) = report.failed[0].problems
     assert "does not fit: sheet n3-sexting (xx), front page, region 'main'" in str(p)
@@ -101,7 +101,7 @@ def test_overflow_in_one_language_spares_the_others(project):
 def test_missing_glyph_in_one_language_names_it(project):
     target = _with_copy_language(project)
     edit(target, "Seks + texting", "Seks \u0915 texting")
-    report = build(project, project / "dist", langs=("xx",), sheets=("n3-youth",))
+    report = build(project, project / "dist", ("xx",), ("n3-youth",), ("print",))
     (r,) = report.failed
     messages = [str(p) for p in r.problems]
     assert any(
@@ -117,7 +117,7 @@ def test_french_spacing_and_quotes_in_the_extracted_text(project):
 
     fr = project / "content/n3/fr.yaml"
     edit(fr, "Sexe + texting", 'Sexe + "texting"')
-    report = build(project, project / "dist", langs=("fr",), sheets=("n3-sexting",))
+    report = build(project, project / "dist", ("fr",), ("n3-sexting",), ("print",))
     assert report.exit_code == 0, [str(p) for r in report.failed for p in r.problems]
     text = "".join(_pdfminer_pages(Path(report.built[0].path)))
     assert "\u00ab\u202ftexting\u202f\u00bb" in text

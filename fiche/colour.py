@@ -1,0 +1,79 @@
+"""Colour conversion with ICC profiles (Pillow's ImageCms, i.e. LittleCMS).
+
+Layouts define their palette in CMYK for the print condition of the shipped
+output-intent profile (ISO Coated v2, FOGRA39). RGB outputs get those colours
+converted to sRGB through that profile; raster images go the other way for print.
+"""
+
+from __future__ import annotations
+
+import functools
+import io
+from pathlib import Path
+
+from PIL import Image, ImageCms
+
+ICC_NAME = "ISOcoated_v2_eci.icc"
+INTENT = ImageCms.Intent.RELATIVE_COLORIMETRIC
+FLAGS = ImageCms.Flags.BLACKPOINTCOMPENSATION
+
+
+def icc_path(assets: Path) -> Path:
+    return assets / "icc" / ICC_NAME
+
+
+@functools.cache
+def _cmyk_profile(path: Path) -> ImageCms.ImageCmsProfile:
+    return ImageCms.ImageCmsProfile(str(path))
+
+
+@functools.cache
+def _srgb() -> ImageCms.ImageCmsProfile:
+    return ImageCms.ImageCmsProfile(ImageCms.createProfile("sRGB"))
+
+
+@functools.cache
+def _cmyk_to_rgb(path: Path) -> ImageCms.ImageCmsTransform:
+    return ImageCms.buildTransform(
+        _cmyk_profile(path), _srgb(), "CMYK", "RGB", renderingIntent=INTENT, flags=FLAGS
+    )
+
+
+@functools.cache
+def cmyk_to_rgb(cmyk_percent: tuple[float, ...], path: Path) -> tuple[float, float, float]:
+    """A CMYK colour (percent) as sRGB (0..1) under the profile at `path`."""
+    px = Image.new("CMYK", (1, 1), tuple(round(v * 2.55) for v in cmyk_percent))
+    r, g, b = ImageCms.applyTransform(px, _cmyk_to_rgb(path)).getpixel((0, 0))
+    return r / 255, g / 255, b / 255
+
+
+def _source_profile(im: Image.Image) -> ImageCms.ImageCmsProfile:
+    data = im.info.get("icc_profile")
+    if data:
+        try:
+            return ImageCms.ImageCmsProfile(io.BytesIO(data))
+        except (OSError, ImageCms.PyCMSError):
+            pass  # a broken embedded profile: treat the pixels as sRGB
+    return _srgb()
+
+
+def image_to_cmyk(im: Image.Image, path: Path) -> Image.Image:
+    """A raster image converted into the print condition's CMYK."""
+    if im.mode == "CMYK":
+        return im.copy()
+    rgb = im.convert("RGB") if im.mode != "RGB" else im
+    return ImageCms.profileToProfile(
+        rgb,
+        _source_profile(im),
+        _cmyk_profile(path),
+        renderingIntent=ImageCms.Intent.PERCEPTUAL,
+        outputMode="CMYK",
+        flags=FLAGS,
+    )
+
+
+def image_to_rgb(im: Image.Image, path: Path) -> Image.Image:
+    """A raster image as sRGB; CMYK images are read as the print condition's CMYK."""
+    if im.mode == "CMYK":
+        return ImageCms.applyTransform(im, _cmyk_to_rgb(path))
+    return im.convert("RGB") if im.mode != "RGB" else im.copy()
