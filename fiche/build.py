@@ -30,6 +30,10 @@ class JobResult:
     warnings: tuple[str, ...] = ()
     pages: int = 0
     body_pt: tuple[float, ...] = ()
+    skipped: bool = False  # up to date: not built again
+    sha256: str = ""
+    size: int = 0
+    input_hash: str = ""
 
     @property
     def ok(self) -> bool:
@@ -44,7 +48,12 @@ class BuildReport:
 
     @property
     def built(self) -> list[JobResult]:
+        """Every output that is in place and good: new or up to date."""
         return [r for r in self.results if r.ok]
+
+    @property
+    def skipped(self) -> list[JobResult]:
+        return [r for r in self.results if r.ok and r.skipped]
 
     @property
     def failed(self) -> list[JobResult]:
@@ -56,7 +65,8 @@ class BuildReport:
 
     def __str__(self) -> str:
         warned = sum(1 for r in self.built if r.warnings)
-        s = f"{len(self.built)} built, {len(self.failed)} failed"
+        new = len(self.built) - len(self.skipped)
+        s = f"{new} built, {len(self.skipped)} up to date, {len(self.failed)} failed"
         if warned:
             s += f", {warned} with warnings"
         return s + f" in {self.seconds:.1f} s"
@@ -151,6 +161,54 @@ def build_job(cat: Catalog, job: Job, profile: Profile, strict: bool = False) ->
     return JobOutput(pdf, tuple(f.body_pt for f in result.fits), warnings)
 
 
+@dataclass(frozen=True)
+class Task:
+    """One output to make; small and picklable, sent to a worker."""
+
+    job: Job
+    profile: Profile
+    path: str  # relative to the output folder
+    input_hash: str
+
+
+_worker_catalog: Catalog | None = None
+
+
+def _init_worker(root: Path) -> None:
+    """Per worker process: load and validate the catalogue (and so the layouts) once."""
+    import signal
+
+    global _worker_catalog
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent decides about Ctrl-C
+    _worker_catalog = load_catalog(root)
+
+
+def _run_task(task: Task, out_dir: Path, strict: bool, cat: Catalog | None = None) -> JobResult:
+    """Build one task and write its file atomically; input problems come back as a result."""
+    import hashlib
+
+    cat = cat or _worker_catalog
+    assert cat is not None
+    try:
+        out = build_job(cat, task.job, task.profile, strict)
+    except FicheError as e:
+        return JobResult(task.job, task.profile.name, problems=tuple(e.problems))
+    path = out_dir / task.path
+    write_atomic(path, out.pdf)
+    log.info("built %s", path)
+    return JobResult(
+        task.job,
+        task.profile.name,
+        str(path),
+        warnings=out.warnings,
+        pages=2,
+        body_pt=out.body_pt,
+        sha256=hashlib.sha256(out.pdf).hexdigest(),
+        size=len(out.pdf),
+        input_hash=task.input_hash,
+    )
+
+
 def build(
     root: Path,
     out_dir: Path,
@@ -159,8 +217,20 @@ def build(
     profiles: tuple[str, ...] = (),
     paper: str | None = None,
     strict: bool = False,
+    jobs: int | None = 1,
+    force: bool = False,
+    progress=None,
 ) -> BuildReport:
-    """Build every selected job; failed jobs are reported, the others still written."""
+    """Build every selected job that is not up to date; failures are reported, not fatal.
+
+    `jobs` worker processes (None: one per CPU; 1: in this process). `progress` is
+    called as progress(result, done, total) once per finished output. A
+    KeyboardInterrupt stops the workers, records what was finished in the manifest,
+    and propagates.
+    """
+    from .inputs import job_input_hash
+    from .manifest import Entry, read_manifest, still_valid, write_manifest
+
     start = time.perf_counter()
     report = BuildReport()
     try:
@@ -183,34 +253,104 @@ def build(
                 f"{', '.join(sorted(cat.known_languages()))})",
             )
         )
-    jobs = cat.jobs(langs, sheets)
-    if sheets and not jobs:
+    selected = cat.jobs(langs, sheets)
+    if sheets and not selected:
         report.problems.append(Problem("", 0, 0, "", f"no sheet named {', '.join(sheets)}"))
     for fiche_problems in (f.problems for f in cat.fiches.values() if f.defn is None):
         report.problems += fiche_problems
-    for job in jobs:
+
+    manifest = read_manifest(out_dir)
+    todo: list[Task] = []
+    total = len(selected) * len(chosen)
+    for job in selected:
         blocking = cat.job_problems(job)
         for profile in chosen:
             if blocking:
                 report.results.append(JobResult(job, profile.name, problems=tuple(blocking)))
                 continue
-            try:
-                out = build_job(cat, job, profile, strict)
-            except FicheError as e:
-                report.results.append(JobResult(job, profile.name, problems=tuple(e.problems)))
-                continue
-            path = output_path(out_dir, job, profile)
-            write_atomic(path, out.pdf)
-            log.info("built %s", path)
-            report.results.append(
-                JobResult(
+            rel = str(output_path(out_dir, job, profile).relative_to(out_dir))
+            digest = job_input_hash(cat, job, profile)
+            entry = manifest.get(rel)
+            if not force and entry is not None and still_valid(out_dir, entry, digest):
+                # Up to date; in strict mode its recorded warnings still fail it.
+                problems = tuple(
+                    Problem("", 0, 0, "", f"sheet {job.sheet} ({job.lang}, {profile.name}): {w}")
+                    for w in entry.warnings
+                )
+                result = JobResult(
                     job,
                     profile.name,
-                    str(path),
-                    warnings=out.warnings,
-                    pages=2,
-                    body_pt=out.body_pt,
+                    str(out_dir / rel),
+                    problems=problems if strict else (),
+                    warnings=entry.warnings,
+                    pages=entry.pages,
+                    skipped=True,
+                    sha256=entry.sha256,
+                    size=entry.bytes,
+                    input_hash=digest,
                 )
+                report.results.append(result)
+                if progress:
+                    progress(result, len(report.results), total)
+                continue
+            todo.append(Task(job, profile, rel, digest))
+
+    changed = False
+
+    def record(result: JobResult) -> None:
+        nonlocal changed
+        report.results.append(result)
+        if result.ok:
+            f = cat.fiches[result.job.fiche]
+            assert f.defn is not None
+            rel = str(Path(result.path).relative_to(out_dir))
+            manifest[rel] = Entry(
+                rel,
+                result.job.fiche,
+                f.defn.series,
+                f.defn.number,
+                result.job.sheet,
+                result.job.lang,
+                result.profile,
+                result.pages,
+                result.size,
+                result.sha256,
+                result.input_hash,
+                result.warnings,
             )
-    report.seconds = time.perf_counter() - start
+            changed = True
+        if progress:
+            progress(result, len(report.results), total)
+
+    try:
+        if jobs == 1 or len(todo) <= 1:
+            for task in todo:
+                record(_run_task(task, out_dir, strict, cat))
+        else:
+            _run_parallel(todo, root, out_dir, strict, jobs, record)
+    finally:
+        # Whatever finished is on disk; the manifest says so, even after Ctrl-C.
+        if changed:
+            write_manifest(out_dir, manifest)
+        report.seconds = time.perf_counter() - start
     return report
+
+
+def _run_parallel(
+    todo: list[Task], root: Path, out_dir: Path, strict: bool, jobs: int | None, record
+) -> None:
+    from concurrent.futures import ProcessPoolExecutor, as_completed
+
+    workers = min(jobs or os.cpu_count() or 1, len(todo))
+    pool = ProcessPoolExecutor(max_workers=workers, initializer=_init_worker, initargs=(root,))
+    try:
+        futures = {pool.submit(_run_task, t, out_dir, strict): t for t in todo}
+        for fut in as_completed(futures):
+            record(fut.result())
+    except BaseException:
+        # Ctrl-C or a crash: stop at once and leave no worker behind.
+        for proc in list((getattr(pool, "_processes", None) or {}).values()):
+            proc.terminate()
+        pool.shutdown(wait=False, cancel_futures=True)
+        raise
+    pool.shutdown()

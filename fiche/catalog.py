@@ -49,6 +49,7 @@ class Catalog:
     fiches: dict[str, FicheEntry] = field(default_factory=dict)
     layouts: dict[str, Layout] = field(default_factory=dict)
     layout_srcs: dict[str, Source] = field(default_factory=dict)
+    layout_files: dict[str, list[Path]] = field(default_factory=dict)  # with its bases
     layout_problems: dict[str, list[Problem]] = field(default_factory=dict)
     problems: list[Problem] = field(default_factory=list)
 
@@ -163,6 +164,12 @@ def _load_layouts(cat: Catalog, layouts_dir: Path) -> None:
             continue
         cat.layouts[name] = layout
         cat.layout_srcs[name] = merged
+        chain, cur = [], name
+        while cur is not None and cur not in chain:
+            chain.append(cur)
+            parent = raw[cur].data.get("extends")
+            cur = parent if isinstance(parent, str) and parent in raw else None
+        cat.layout_files[name] = [layouts_dir / f"{n}.yaml" for n in chain]
     cat.layout_problems.update(failed)
     for name in failed:
         cat.layout_srcs.setdefault(name, raw.get(name) or Source(name, {}))

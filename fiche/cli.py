@@ -78,6 +78,15 @@ def main() -> None:
     help="Paper of the office profile (default: a4).",
 )
 @click.option("--strict", is_flag=True, help="Treat preflight warnings as failures.")
+@click.option(
+    "-j",
+    "--jobs",
+    type=click.IntRange(1, 256),
+    default=None,
+    help="Worker processes (default: the number of CPUs; 1 builds in this process).",
+)
+@click.option("--force", is_flag=True, help="Rebuild even what is up to date.")
+@click.option("-q", "--quiet", is_flag=True, help="Print only problems and the summary.")
 def build(
     root: Path,
     out: Path | None,
@@ -86,27 +95,65 @@ def build(
     profiles: tuple[str, ...],
     paper: str | None,
     strict: bool,
+    jobs: int | None,
+    force: bool,
+    quiet: bool,
 ) -> None:
-    """Build sheets into PDFs and check each one.
+    """Build sheets into PDFs and check each one; skip what is up to date.
 
     Output: <out>/<lang>/<sheet>.<profile>.pdf, for the profiles print (trim,
     bleed, crop marks, CMYK, PDF/X-4), office (A4 or Letter, 5 mm from the
-    edge, RGB) and screen (RGB, links, bookmarks).
+    edge, RGB) and screen (RGB, links, bookmarks), and <out>/manifest.json.
 
     \b
     Example:
       fiche build --lang nl --sheet n3-sexting --profile print
-      fiche build --profile office --paper letter
+      fiche build --profile office --paper letter --jobs 2
     """
     from .build import build as run_build
 
-    report = run_build(root, out or root / "dist", langs, sheets, profiles, paper, strict)
+    show_bar = not quiet and sys.stderr.isatty()
+
+    def progress(result, done: int, total: int) -> None:
+        if show_bar:
+            filled = round(30 * done / max(total, 1))
+            click.echo(
+                f"\r[{'#' * filled}{'.' * (30 - filled)}] {done}/{total} "
+                f"{result.job.lang}/{result.job.sheet}.{result.profile}".ljust(78),
+                nl=False,
+                err=True,
+            )
+
+    try:
+        report = run_build(
+            root,
+            out or root / "dist",
+            langs,
+            sheets,
+            profiles,
+            paper,
+            strict,
+            jobs=jobs,
+            force=force,
+            progress=progress,
+        )
+    except KeyboardInterrupt:
+        click.echo(
+            "\ninterrupted: finished files are in place and in the manifest; "
+            "no partial file was written",
+            err=True,
+        )
+        sys.exit(130)
+    finally:
+        if show_bar:
+            click.echo("\r" + " " * 78 + "\r", nl=False, err=True)
     for p in report.problems:
         click.echo(f"error: {p}", err=True)
     for r in report.results:
         if r.ok:
-            click.echo(f"built {r.path}  (body {'/'.join(f'{b:g}' for b in r.body_pt)} pt)")
-            for w in r.warnings:
+            if not quiet and not r.skipped:
+                click.echo(f"built {r.path}  (body {'/'.join(f'{b:g}' for b in r.body_pt)} pt)")
+            for w in () if quiet or r.skipped else r.warnings:
                 click.echo(f"  warning: {w}", err=True)
         else:
             click.echo(f"failed {r.job.sheet} ({r.job.lang}, {r.profile}):", err=True)

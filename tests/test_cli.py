@@ -34,7 +34,7 @@ def test_build_and_check(project):
         ],
     )
     assert result.exit_code == 0, result.output
-    assert "1 built, 0 failed" in result.output
+    assert "1 built, 0 up to date, 0 failed" in result.output
     pdf = project / "dist/nl/n3-youth.print.pdf"
     result = CliRunner().invoke(main, ["check", str(pdf)])
     assert result.exit_code == 0, result.output

@@ -1,0 +1,90 @@
+"""What a job's output depends on, reduced to one hash.
+
+Input: the catalog, a job and a profile. Output: a sha256 over the bytes of
+every file the output is made from (fiche definition, language file, layout and
+the bases it extends, fonts, ICC profile, images, hyphenation list), the
+profile's settings, the build date and the versions of fiche (its source too)
+and of the libraries that shape the bytes. Equal hash, equal PDF: a build may
+skip a job whose recorded hash matches. Importing this module must stay cheap:
+it never imports ReportLab or pikepdf.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import functools
+import hashlib
+import json
+import os
+from importlib import metadata
+from pathlib import Path
+
+from .catalog import Catalog, Job, image_path
+from .content import Image
+from .profiles import Profile
+
+LIBRARIES = ("reportlab", "pikepdf", "pyphen", "pillow", "pypdfium2", "fonttools")
+
+
+@functools.cache
+def _file_digest(path: Path, size: int, mtime_ns: int) -> str:
+    # Keyed on size and mtime too, so an edited file is read again within one process.
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def file_digest(path: Path) -> str:
+    try:
+        st = path.stat()
+    except OSError:
+        return "missing"
+    return _file_digest(path, st.st_size, st.st_mtime_ns)
+
+
+@functools.cache
+def toolchain() -> dict[str, str]:
+    """Versions of the libraries, and a hash of fiche's own source files."""
+    out = {}
+    for lib in LIBRARIES:
+        try:
+            out[lib] = metadata.version(lib)
+        except metadata.PackageNotFoundError:
+            out[lib] = "none"
+    src = hashlib.sha256()
+    for f in sorted(Path(__file__).parent.glob("*.py")):
+        src.update(f.name.encode() + b"\0" + f.read_bytes())
+    out["fiche"] = src.hexdigest()
+    return out
+
+
+def job_input_hash(cat: Catalog, job: Job, profile: Profile) -> str:
+    entry = cat.fiches[job.fiche]
+    assert entry.defn is not None
+    sheet = entry.defn.sheets[job.sheet]
+    layout = cat.layouts[sheet.layout]
+    files: list[Path] = [entry.folder / "fiche.yaml", entry.folder / f"{job.lang}.yaml"]
+    files += cat.layout_files.get(sheet.layout, [])
+    for spec in layout.fonts.values():
+        files += [
+            cat.fonts_dir / f for f in (spec.regular, spec.bold, spec.italic, spec.bold_italic) if f
+        ]
+    files.append(cat.root / "assets" / "icc" / "ISOcoated_v2_eci.icc")
+    files.append(cat.root / "hyphenation" / f"{job.lang}.txt")
+    lf = entry.langs[job.lang]
+    for side in (sheet.front, sheet.back):
+        for ids in side.values():
+            for bid in ids:
+                block = lf.blocks.get(bid)
+                if isinstance(block, Image):
+                    files.append(image_path(cat.root, block.src))
+    data = {
+        "job": dataclasses.asdict(job),
+        "profile": dataclasses.asdict(profile),
+        "files": {
+            str(f.relative_to(cat.root)) if f.is_relative_to(cat.root) else str(f): file_digest(f)
+            for f in sorted(set(files))
+        },
+        "date": os.environ.get("SOURCE_DATE_EPOCH", ""),
+        "tools": toolchain(),
+    }
+    raw = json.dumps(data, sort_keys=True).encode()
+    return hashlib.sha256(raw).hexdigest()

@@ -1,0 +1,133 @@
+"""Incremental, parallel and reproducible builds, with a manifest."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pikepdf
+
+from fiche.build import build
+from fiche.catalog import load_catalog
+from fiche.translation import translation_status
+
+from .conftest import REPO, edit
+
+
+def _mtimes(out: Path) -> dict[str, int]:
+    return {str(p.relative_to(out)): p.stat().st_mtime_ns for p in out.rglob("*.pdf")}
+
+
+def test_second_build_skips_everything_and_touches_no_file(project):
+    out = project / "dist"
+    first = build(project, out, langs=("nl", "fr"), profiles=("print", "screen"))
+    assert len(first.built) == 12 and not first.skipped
+    before = _mtimes(out)
+    manifest_before = (out / "manifest.json").stat().st_mtime_ns
+    second = build(project, out, langs=("nl", "fr"), profiles=("print", "screen"))
+    assert len(second.skipped) == 12 and second.exit_code == 0
+    assert str(second).startswith("0 built, 12 up to date, 0 failed")
+    assert _mtimes(out) == before
+    assert (out / "manifest.json").stat().st_mtime_ns == manifest_before
+
+
+def test_changing_a_dutch_sentence_rebuilds_only_the_dutch_outputs(project):
+    out = project / "dist"
+    build(project, out, langs=("nl", "fr"), profiles=("print",))
+    edit(project / "content/n3/nl.yaml", "Het hoort bij flirten", "Het hoort vaak bij flirten")
+    again = build(project, out, langs=("nl", "fr"), profiles=("print",))
+    rebuilt = sorted((r.job.lang, r.job.sheet) for r in again.built if not r.skipped)
+    assert rebuilt == [("nl", "n3-school"), ("nl", "n3-sexting"), ("nl", "n3-youth")]
+    assert {r.job.lang for r in again.skipped} == {"fr"}
+    stale = {r.lang: r.stale for r in translation_status(load_catalog(project))}
+    assert stale["fr"] == ("why",)
+
+
+def test_layout_font_or_option_changes_rebuild(project):
+    out = project / "dist"
+    args = dict(langs=("nl",), sheets=("n3-youth",), profiles=("print",))
+    build(project, out, **args)
+    edit(
+        project / "layouts/youth.yaml", "sun: {cmyk: [0, 20, 90, 0]}", "sun: {cmyk: [0, 25, 90, 0]}"
+    )
+    assert len(build(project, out, **args).skipped) == 0
+    assert len(build(project, out, **args).skipped) == 1
+    (project / "hyphenation/nl.txt").parent.mkdir(exist_ok=True)
+    (project / "hyphenation/nl.txt").write_text("fo-to\n", encoding="utf-8")
+    assert len(build(project, out, **args).skipped) == 0
+    assert len(build(project, out, force=True, **args).skipped) == 0
+
+
+def test_a_damaged_output_or_manifest_is_rebuilt_not_trusted(project):
+    out = project / "dist"
+    args = dict(langs=("nl",), sheets=("n3-school",), profiles=("office",))
+    build(project, out, **args)
+    pdf = out / "nl/n3-school.office.pdf"
+    pdf.write_bytes(pdf.read_bytes()[:-100])  # truncated behind our back
+    again = build(project, out, **args)
+    assert not again.skipped and again.exit_code == 0
+    (out / "manifest.json").write_text("{not json", encoding="utf-8")
+    again = build(project, out, **args)
+    assert not again.skipped and again.exit_code == 0
+    assert json.loads((out / "manifest.json").read_text())["version"] == 1
+
+
+def test_manifest_lists_every_output_with_checksums(project):
+    import hashlib
+
+    out = project / "dist"
+    build(project, out, langs=("de",), profiles=("print", "office"))
+    data = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
+    entries = data["outputs"]
+    assert len(entries) == 6
+    for e in entries:
+        path = out / e["path"]
+        assert hashlib.sha256(path.read_bytes()).hexdigest() == e["sha256"]
+        assert path.stat().st_size == e["bytes"]
+        assert (e["fiche"], e["series"], e["number"], e["lang"], e["pages"]) == (
+            "n3",
+            "cyberpesten",
+            3,
+            "de",
+            2,
+        )
+        assert e["profile"] in ("print", "office") and len(e["input_hash"]) == 64
+        with pikepdf.open(path) as pdf:
+            assert len(pdf.pages) == 2
+
+
+def test_parallel_build_gives_the_same_bytes(project, tmp_path):
+    args = dict(langs=("en",), profiles=("print", "screen"))
+    one = build(project, tmp_path / "one", jobs=1, **args)
+    two = build(project, tmp_path / "two", jobs=2, **args)
+    assert len(one.built) == len(two.built) == 6
+    for r in one.built:
+        rel = Path(r.path).relative_to(tmp_path / "one")
+        assert (tmp_path / "two" / rel).read_bytes() == Path(r.path).read_bytes()
+
+
+def test_dates_come_from_source_date_epoch(project, monkeypatch):
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1700000000")
+    report = build(project, project / "dist", ("nl",), ("n3-youth",), ("print",))
+    with pikepdf.open(report.built[0].path) as pdf:
+        assert str(pdf.docinfo.CreationDate) == "D:20231114221320Z"
+        with pdf.open_metadata() as xmp:
+            assert xmp["xmp:CreateDate"].startswith("2023-11-14T22:13:20")
+
+
+def test_noop_rebuild_does_not_import_reportlab(project):
+    build(project, project / "dist", langs=("nl",), profiles=("print",))
+    code = (
+        "import sys; from pathlib import Path; from fiche.build import build; "
+        f"r = build(Path({str(project)!r}), Path({str(project / 'dist')!r}), "
+        "langs=('nl',), profiles=('print',)); "
+        "print(len(r.skipped), 'reportlab' in sys.modules, 'pikepdf' in sys.modules)"
+    )
+    env = {**os.environ, "PYTHONPATH": str(REPO)}
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, env=env, check=True
+    ).stdout.split()
+    assert out == ["3", "False", "False"]
