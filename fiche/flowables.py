@@ -27,6 +27,17 @@ class TextParagraph(Paragraph):
         self.origin = origin
         self.on_overfull = on_overfull
 
+    def wrap(self, availWidth, availHeight):
+        # Line breaking does not depend on the height offered: reuse it for the same
+        # width (fitting and column balancing offer the same width many times).
+        cached = getattr(self, "_wrapped", None)
+        if cached is not None and cached[0] == availWidth:
+            _, self.blPara, self.width, self.height = cached
+            return self.width, self.height
+        w, h = super().wrap(availWidth, availHeight)
+        self._wrapped = (availWidth, self.blPara, self.width, self.height)
+        return w, h
+
     def split(self, availWidth, availHeight):
         parts = super().split(availWidth, availHeight)
         for p in parts:

@@ -191,13 +191,12 @@ def _fit_page(ctx: _Ctx, tpage: TPage, lpage: Page) -> PageFit:
 def _overflow(ctx: _Ctx, tpage: TPage, lpage: Page, scale: float):
     """None if every region holds its content at `scale`, else what is left over."""
     styles = _styles(ctx, scale)
-    scratch = Canvas(io.BytesIO())
     over = []
     for treg in tpage.regions:
         region = lpage.regions[treg.name]
         frames = _frames(region, ctx.layout.page.height_mm)
         flow = _region_flowables(ctx, treg.blocks, _region_styles(styles, region))
-        left = _flow(flow, frames, scratch)
+        left = _measure(flow, frames)
         if left:
             width = frames[-1]._aW
             height = sum(f.wrap(width, 1e6)[1] + f.getSpaceBefore() for f in left)
@@ -246,6 +245,70 @@ def _flow(flowables: list[Flowable], frames: list[Frame], canv: Canvas) -> list[
                 continue
             parts = frame.split(f, canv)
             if len(parts) >= 2 and frame.add(parts[0], canv, trySplit=1):
+                for p in parts[1:]:
+                    p.block_id = getattr(f, "block_id", None)
+                queue[0:1] = parts[1:]
+                continue
+            break
+    return queue
+
+
+_FUZZ = 1e-6  # as ReportLab's Frame
+
+
+class _FrameFill:
+    """The filling state of one frame, as ReportLab's `Frame` keeps it, minus drawing."""
+
+    def __init__(self, frame: Frame):
+        self.frame = frame
+        self.y = frame._y2 - frame._topPadding
+        self.bottom = frame._y1p
+        self.at_top = True
+        self.prev_after = 0.0
+        self.width = frame._getAvailableWidth()
+
+    def room_for(self, f: Flowable) -> tuple[float, float]:
+        space = 0.0
+        if not self.at_top:
+            space = f.getSpaceBefore()
+            if self.frame._oASpace:  # space before collapses into the last space after
+                space = max(space - self.prev_after, 0)
+        return self.y - self.bottom - space, space
+
+    def place(self, f: Flowable) -> bool:
+        room, space = self.room_for(f)
+        if room <= 0:
+            return False
+        _, h = f.wrap(self.width, room)
+        if self.y - (h + space) < self.bottom - _FUZZ:
+            return False
+        new_y = self.y - h - space
+        after = f.getSpaceAfter()
+        if new_y != self.y:
+            self.at_top = False
+        self.y = new_y - after
+        self.prev_after = after
+        return True
+
+
+def _measure(flowables: list[Flowable], frames: list[Frame]) -> list[Flowable]:
+    """What `_flow` would leave over, found without drawing anything.
+
+    Mirrors ReportLab's `Frame.add` and `Frame.split`; the final drawing asserts
+    that the two agree. Paragraphs cache their line breaking per width, so
+    measuring the same flowables again (fitting, balancing columns) is cheap.
+    """
+    queue = list(flowables)
+    for frame in frames:
+        fill = _FrameFill(frame)
+        while queue:
+            f = queue[0]
+            if fill.place(f):
+                queue.pop(0)
+                continue
+            room, _ = fill.room_for(f)
+            parts = f.split(fill.width, room) if room > 0 else []
+            if len(parts) >= 2 and fill.place(parts[0]):
                 for p in parts[1:]:
                     p.block_id = getattr(f, "block_id", None)
                 queue[0:1] = parts[1:]
@@ -611,9 +674,9 @@ def _draw_page(
         rstyles = _region_styles(styles, region)
         flow = _region_flowables(ctx, treg.blocks, rstyles)
         if region.valign != "top" and region.columns == 1:
-            frames = _aligned(ctx, region, frames, rstyles, treg.blocks)
+            frames = _aligned(region, frames, flow)
         elif region.columns > 1 and region.balance:
-            frames = _balanced(ctx, frames, rstyles, treg.blocks)
+            frames = _balanced(frames, flow)
         left = _flow(flow, frames, canv)
         if left:  # the fit said it would fit; a mismatch is a bug, never a silent clip
             raise AssertionError(f"region {treg.name} overflowed after fitting")
@@ -626,69 +689,48 @@ def _draw_page(
         _crop_marks(canv, boxes, profile)
 
 
-def _aligned(ctx, region, frames, styles, blocks) -> list[Frame]:
-    probe = _region_flowables(ctx, blocks, styles)
-    f0 = frames[0]
-    _flow(
-        probe,
-        [
-            Frame(
-                f0._x1,
-                f0._y1,
-                f0._width,
-                f0._height,
-                leftPadding=0,
-                rightPadding=0,
-                topPadding=0,
-                bottomPadding=0,
-            )
-        ],
-        Canvas(io.BytesIO()),
+def _frame_like(f: Frame, top_cut: float = 0.0, height: float | None = None) -> Frame:
+    """A copy of frame `f` without padding, its top lowered by `top_cut`."""
+    h = (f._height - top_cut) if height is None else height
+    return Frame(
+        f._x1,
+        f._y1 + (f._height - top_cut - h),
+        f._width,
+        h,
+        leftPadding=0,
+        rightPadding=0,
+        topPadding=0,
+        bottomPadding=0,
     )
-    used = 0.0
-    for f in probe:
-        used += f.wrap(f0._width, 1e6)[1]
-    used += sum(f.getSpaceAfter() for f in probe[:-1]) + sum(f.getSpaceBefore() for f in probe[1:])
-    free = max(f0._height - used, 0)
+
+
+def _used_height(frame: Frame, flowables: list[Flowable]) -> float:
+    """The height the flowables take at the top of `frame` (measured, not drawn)."""
+    lo, hi = 0.0, frame._height
+    for _ in range(12):
+        mid = (lo + hi) / 2
+        lo, hi = (mid, hi) if _measure(flowables, [_frame_like(frame, height=mid)]) else (lo, mid)
+    return hi
+
+
+def _aligned(region: Region, frames: list[Frame], flow: list[Flowable]) -> list[Frame]:
+    f0 = frames[0]
+    free = max(f0._height - _used_height(f0, flow), 0.0)
     shift = free / 2 if region.valign == "middle" else free
-    return [
-        Frame(
-            f0._x1,
-            f0._y1,
-            f0._width,
-            f0._height - shift,
-            leftPadding=0,
-            rightPadding=0,
-            topPadding=0,
-            bottomPadding=0,
-        )
-    ]
+    return [_frame_like(f0, top_cut=shift)]
 
 
-def _balanced(ctx: _Ctx, frames: list[Frame], styles: dict, blocks) -> list[Frame]:
+def _balanced(frames: list[Frame], flow: list[Flowable]) -> list[Frame]:
     """The same frames, shortened to the least height that still holds the content."""
     full = frames[0]._height
 
     def at(height: float) -> list[Frame]:
-        return [
-            Frame(
-                f._x1,
-                f._y1 + full - height,
-                f._width,
-                height,
-                leftPadding=0,
-                rightPadding=0,
-                topPadding=0,
-                bottomPadding=0,
-            )
-            for f in frames
-        ]
+        return [_frame_like(f, height=height) for f in frames]
 
     lo, hi = 0.0, full
     for _ in range(10):
         mid = (lo + hi) / 2
-        left = _flow(_region_flowables(ctx, blocks, styles), at(mid), Canvas(io.BytesIO()))
-        lo, hi = (mid, hi) if left else (lo, mid)
+        lo, hi = (mid, hi) if _measure(flow, at(mid)) else (lo, mid)
     return at(hi)
 
 
