@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 JOBS   ?=
 
-.PHONY: fiches test test-slow lint clean
+.PHONY: fiches test test-slow bench lint clean
 
 # Reinstall only when the project's requirements change.
 $(STAMP): pyproject.toml constraints.txt
@@ -21,7 +21,12 @@ test: $(STAMP)
 	$(BIN)/ruff check fiche tests cli.py
 
 test-slow: $(STAMP)
-	$(BIN)/python -m pytest -q -m slow --run-slow
+	FICHE_FUZZ=long $(BIN)/python -m pytest -q --run-slow tests/test_fuzz.py tests/test_faults.py
+
+# Timings: medians and ratios measured side by side; writes bench/results.md.
+bench: $(STAMP)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -c constraints.txt -e '.[bench]'
+	$(BIN)/python bench/run.py
 
 lint: $(STAMP)
 	$(BIN)/ruff check fiche tests cli.py

@@ -25,7 +25,9 @@ def typst_source(sheet: TypesetSheet) -> str:
     def block(b: TBlock) -> str:
         out = []
         if b.title:
-            out.append(f"#text(fill: brand, weight: 900, size: 11pt)[{_typst_escape(b.title.plain)}]\n")
+            out.append(
+                f"#text(fill: brand, weight: 900, size: 11pt)[{_typst_escape(b.title.plain)}]\n"
+            )
         if b.text:
             size = "30pt" if b.kind == "heading" and b.level == 1 else "9.5pt"
             out.append(f"#text(size: {size})[{_typst_escape(b.text.plain)}]\n")
@@ -64,15 +66,21 @@ def html_source(sheet: TypesetSheet, fonts: Path) -> str:
             items = []
             for it in b.items:
                 sub = "".join(f"<li>{html.escape(s.plain)}</li>" for s in it.sub)
-                items.append(f"<li>{html.escape(it.text.plain)}"
-                             + (f"<ul>{sub}</ul>" if sub else "") + "</li>")
+                items.append(
+                    f"<li>{html.escape(it.text.plain)}"
+                    + (f"<ul>{sub}</ul>" if sub else "")
+                    + "</li>"
+                )
             out.append(f"<{tag}>{''.join(items)}</{tag}>")
         return "".join(out)
 
     faces = "".join(
         f"@font-face {{ font-family: Lato; font-weight: {w}; src: url('{(fonts / f).as_uri()}'); }}"
-        for w, f in ((400, "Lato-Regular.ttf"), (700, "Lato-Bold.ttf"), (900, "Lato-Black.ttf")))
-    css = faces + """
+        for w, f in ((400, "Lato-Regular.ttf"), (700, "Lato-Bold.ttf"), (900, "Lato-Black.ttf"))
+    )
+    css = (
+        faces
+        + """
     @page { size: 210mm 297mm; bleed: 3mm; marks: crop; margin: 48mm 14mm 13mm 14mm;
             background: linear-gradient(to bottom, #e8336e 0, #e8336e 43mm, white 43mm); }
     body { font-family: Lato; font-size: 9.5pt; line-height: 1.28; hyphens: auto; }
@@ -82,7 +90,10 @@ def html_source(sheet: TypesetSheet, fonts: Path) -> str:
     p, li { margin: 0 0 3pt; }
     .back { page-break-before: always; }
     """
+    )
     front = "".join(block(b) for b in _blocks(sheet, "front"))
     back = "".join(block(b) for b in _blocks(sheet, "back"))
-    return (f"<html lang='{sheet.lang}'><head><style>{css}</style></head><body>"
-            f"<section>{front}</section><section class='back'>{back}</section></body></html>")
+    return (
+        f"<html lang='{sheet.lang}'><head><style>{css}</style></head><body>"
+        f"<section>{front}</section><section class='back'>{back}</section></body></html>"
+    )

@@ -38,18 +38,30 @@ def median_time(fn, runs: int) -> float:
     return statistics.median(times)
 
 
+_variants = iter(range(10**9))
+
+
+def _variant(typ: Path) -> Path:
+    """The same source with one word changed, as after an edit: Typst's memo cache would
+    otherwise answer a repeated compile without typesetting anything."""
+    n = next(_variants)
+    path = typ.with_name(f"v{n}.typ")
+    path.write_text(
+        typ.read_text(encoding="utf-8").replace("Sexting", f"Sexting{n}", 1), encoding="utf-8"
+    )
+    return path
+
+
 def bench_in_process(runs: int) -> list[tuple[str, float]]:
     import typst
     import weasyprint
 
+    from bench.peers import html_source, typst_source
     from fiche.build import build_job
     from fiche.catalog import Job, load_catalog
-    from fiche.colour import icc_path
     from fiche.profiles import PROFILES
     from fiche.render import render_pdf
     from fiche.typeset import typeset
-
-    from bench.peers import html_source, typst_source
 
     cat = load_catalog(ROOT)
     job = Job("n3", "n3-sexting", "nl")
@@ -63,15 +75,35 @@ def bench_in_process(runs: int) -> list[tuple[str, float]]:
     page = html_source(sheet, fonts)
 
     rows = [
-        ("fiche: render (typeset + ReportLab, fitted)",
-         median_time(lambda: render_pdf(typeset(cat, job), layout, profile, ROOT / "assets",
-                                        hyphenation_dir=ROOT / "hyphenation"), runs)),
-        ("fiche: whole job (render + pikepdf + preflight + text check)",
-         median_time(lambda: build_job(cat, job, profile), runs)),
-        ("Typst 0.15 (typst.compile)",
-         median_time(lambda: typst.compile(str(typ), font_paths=[str(fonts)]), runs)),
-        ("WeasyPrint (HTML(string).write_pdf)",
-         median_time(lambda: weasyprint.HTML(string=page).write_pdf(), runs)),
+        (
+            "fiche: render (typeset + ReportLab, fitted)",
+            median_time(
+                lambda: render_pdf(
+                    typeset(cat, job),
+                    layout,
+                    profile,
+                    ROOT / "assets",
+                    hyphenation_dir=ROOT / "hyphenation",
+                ),
+                runs,
+            ),
+        ),
+        (
+            "fiche: whole job (render + pikepdf + preflight + text check)",
+            median_time(lambda: build_job(cat, job, profile), runs),
+        ),
+        (
+            "Typst 0.15, new text each run (typst.compile)",
+            median_time(lambda: typst.compile(str(_variant(typ)), font_paths=[str(fonts)]), runs),
+        ),
+        (
+            "Typst 0.15, same text again (its in-process memo cache)",
+            median_time(lambda: typst.compile(str(typ), font_paths=[str(fonts)]), runs),
+        ),
+        (
+            "WeasyPrint (HTML(string).write_pdf)",
+            median_time(lambda: weasyprint.HTML(string=page).write_pdf(), runs),
+        ),
     ]
     shutil.rmtree(tmp)
     return rows
@@ -79,32 +111,64 @@ def bench_in_process(runs: int) -> list[tuple[str, float]]:
 
 def _cli(args: list[str], root: Path = ROOT, env: dict | None = None) -> float:
     t = time.perf_counter()
-    subprocess.run([sys.executable, "-m", "fiche", *args, "--root", str(root), "-q"],
-                   check=True, capture_output=True, env={**os.environ, **(env or {})})
+    subprocess.run(
+        [sys.executable, "-m", "fiche", *args, "--root", str(root), "-q"],
+        check=True,
+        capture_output=True,
+        env={**os.environ, **(env or {})},
+    )
     return time.perf_counter() - t
 
 
 def bench_processes(runs: int) -> list[tuple[str, float]]:
     out = Path(tempfile.mkdtemp())
     rows = []
-    one = ["build", "--sheet", "n3-sexting", "--lang", "nl", "--profile", "print", "--force",
-           "--jobs", "1", "--out", str(out / "one")]
-    rows.append(("one fiche, whole process (nl, print)",
-                 statistics.median(_cli(one) for _ in range(runs))))
-    cold1 = statistics.median(_cli(["build", "--force", "--jobs", "1", "--out", str(out / "c1")])
-                              for _ in range(max(1, runs // 3)))
-    cold2 = statistics.median(_cli(["build", "--force", "--jobs", "2", "--out", str(out / "c2")])
-                              for _ in range(max(1, runs // 3)))
-    noop = statistics.median(_cli(["build", "--jobs", "2", "--out", str(out / "c2")])
-                             for _ in range(runs))
-    rows += [("catalogue cold, --jobs 1", cold1), ("catalogue cold, --jobs 2", cold2),
-             ("catalogue no-op rebuild", noop)]
+    one = [
+        "build",
+        "--sheet",
+        "n3-sexting",
+        "--lang",
+        "nl",
+        "--profile",
+        "print",
+        "--force",
+        "--jobs",
+        "1",
+        "--out",
+        str(out / "one"),
+    ]
+    rows.append(
+        ("one fiche, whole process (nl, print)", statistics.median(_cli(one) for _ in range(runs)))
+    )
+    cold1 = statistics.median(
+        _cli(["build", "--force", "--jobs", "1", "--out", str(out / "c1")])
+        for _ in range(max(1, runs // 3))
+    )
+    cold2 = statistics.median(
+        _cli(["build", "--force", "--jobs", "2", "--out", str(out / "c2")])
+        for _ in range(max(1, runs // 3))
+    )
+    noop = statistics.median(
+        _cli(["build", "--jobs", "2", "--out", str(out / "c2")]) for _ in range(runs)
+    )
+    rows += [
+        ("catalogue cold, --jobs 1", cold1),
+        ("catalogue cold, --jobs 2", cold2),
+        ("catalogue no-op rebuild", noop),
+    ]
     probe = subprocess.run(
-        [sys.executable, "-c",
-         "import sys; from pathlib import Path; from fiche.build import build; "
-         f"build(Path({str(ROOT)!r}), Path({str(out / 'c2')!r})); "
-         "print('reportlab' in sys.modules)"],
-        capture_output=True, text=True, check=True, env={**os.environ, "PYTHONPATH": str(ROOT)})
+        [
+            sys.executable,
+            "-c",
+            "import sys; from pathlib import Path; from fiche.build import build; "
+            f"build(Path({str(ROOT)!r}), Path({str(out / 'c2')!r})); "
+            "print('reportlab' in sys.modules)",
+        ],
+        capture_output=True,
+        text=True,
+        check=True,
+        env={**os.environ, "PYTHONPATH": str(ROOT)},
+    )
     rows.append(("no-op imports ReportLab", probe.stdout.strip() == "True"))
     shutil.rmtree(out)
     return rows
@@ -120,7 +184,8 @@ def _synthetic(root: Path, n: int) -> None:
         d.mkdir(parents=True)
         (d / "nl.yaml").write_text(
             src.replace("n3-sexting:", f"f{i:03d}-sexting:", 1).replace("N°3", f"N°{i}"),
-            encoding="utf-8")
+            encoding="utf-8",
+        )
         (d / "fiche.yaml").write_text(
             f"series: synthetic\nnumber: {i}\nsource_language: nl\nlanguages: [nl]\n"
             f"sheets:\n  f{i:03d}-sexting:\n    layout: original\n"
@@ -128,7 +193,9 @@ def _synthetic(root: Path, n: int) -> None:
             "side: [careful, spread]}\n"
             "    back: {title: [school-title], tips: [school-tips], "
             "policy: [policy, quality, prevention, reaction], "
-            "footer: [credits, design-credit], contact: [contact]}\n", encoding="utf-8")
+            "footer: [credits, design-credit], contact: [contact]}\n",
+            encoding="utf-8",
+        )
         text = (d / "nl.yaml").read_text(encoding="utf-8")
         # keep only this fiche's sheet title entry
         start = text.index("  n3-school:")
@@ -141,15 +208,22 @@ def bench_scaling(sizes: list[int]) -> list[tuple[int, float, float]]:
     for n in sizes:
         root = Path(tempfile.mkdtemp())
         _synthetic(root, n)
-        code = ("import resource, sys, time; from pathlib import Path; "
-                "from fiche.build import build; t = time.perf_counter(); "
-                f"r = build(Path({str(root)!r}), Path({str(root / 'dist')!r}), "
-                "profiles=('print',), jobs=1); "
-                "assert r.exit_code == 0, [str(p) for x in r.failed for p in x.problems][:3]; "
-                "print(time.perf_counter() - t, "
-                "resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)")
-        res = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
-                             check=True, env={**os.environ, "PYTHONPATH": str(ROOT)})
+        code = (
+            "import resource, sys, time; from pathlib import Path; "
+            "from fiche.build import build; t = time.perf_counter(); "
+            f"r = build(Path({str(root)!r}), Path({str(root / 'dist')!r}), "
+            "profiles=('print',), jobs=1); "
+            "assert r.exit_code == 0, [str(p) for x in r.failed for p in x.problems][:3]; "
+            "print(time.perf_counter() - t, "
+            "resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)"
+        )
+        res = subprocess.run(
+            [sys.executable, "-c", code],
+            capture_output=True,
+            text=True,
+            check=True,
+            env={**os.environ, "PYTHONPATH": str(ROOT)},
+        )
         seconds, rss_kb = res.stdout.split()
         rows.append((n, float(seconds) / n, int(rss_kb) / 1024))
         shutil.rmtree(root)
@@ -167,24 +241,38 @@ def main() -> None:
     b = bench_processes(max(3, args.runs // 2))
     c = bench_scaling([int(s) for s in args.sizes.split(",")])
 
-    typst_t = next(t for name, t in a if name.startswith("Typst"))
-    lines = [f"# fiche benchmark ({time.strftime('%Y-%m-%d')}, {os.cpu_count()} CPUs, "
-             f"Python {sys.version.split()[0]})", "",
-             "## (a) one fiche in-process, median of "
-             f"{args.runs} runs", "", "| what | median | ratio to Typst |", "|---|---|---|"]
+    typst_t = next(t for name, t in a if name.startswith("Typst 0.15, new text"))
+    lines = [
+        f"# fiche benchmark ({time.strftime('%Y-%m-%d')}, {os.cpu_count()} CPUs, "
+        f"Python {sys.version.split()[0]})",
+        "",
+        f"## (a) one fiche in-process, median of {args.runs} runs",
+        "",
+        "| what | median | ratio to Typst |",
+        "|---|---|---|",
+    ]
     lines += [f"| {name} | {t * 1000:.0f} ms | {t / typst_t:.2f} |" for name, t in a]
     cold1 = next(t for name, t in b if name.endswith("--jobs 1"))
-    lines += ["", "## (b) whole processes", "", "| what | median | ratio to cold --jobs 1 |",
-              "|---|---|---|"]
+    lines += [
+        "",
+        "## (b) whole processes",
+        "",
+        "| what | median | ratio to cold --jobs 1 |",
+        "|---|---|---|",
+    ]
     for name, t in b:
         if isinstance(t, bool):
             lines.append(f"| {name} | {'yes' if t else 'no'} | |")
         else:
             lines.append(f"| {name} | {t:.2f} s | {t / cold1:.3f} |")
     base = c[0][1]
-    lines += ["", "## (c) synthetic catalogues (one sheet each, print, --jobs 1)", "",
-              "| fiches | time per fiche | ratio to the smallest | peak memory |",
-              "|---|---|---|---|"]
+    lines += [
+        "",
+        "## (c) synthetic catalogues (one sheet each, print, --jobs 1)",
+        "",
+        "| fiches | time per fiche | ratio to the smallest | peak memory |",
+        "|---|---|---|---|",
+    ]
     lines += [f"| {n} | {t * 1000:.0f} ms | {t / base:.2f} | {rss:.0f} MiB |" for n, t, rss in c]
     text = "\n".join(lines) + "\n"
     args.out.write_text(text, encoding="utf-8")

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 import os
+import sys
 import tempfile
 import time
 from dataclasses import dataclass, field
@@ -76,8 +77,11 @@ def output_path(out_dir: Path, job: Job, profile: Profile) -> Path:
     return out_dir / job.lang / f"{job.sheet}{profile.suffix}.pdf"
 
 
-def write_atomic(path: Path, data: bytes) -> None:
-    """Write `data` to `path` so that readers see the old file or the new one, never half."""
+def write_atomic(path: Path, data: bytes, before_rename=None) -> None:
+    """Write `data` to `path` so that readers see the old file or the new one, never half.
+
+    `before_rename` runs once the data is safely on disk, just before it replaces `path`.
+    """
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
@@ -86,6 +90,8 @@ def write_atomic(path: Path, data: bytes) -> None:
             f.flush()
             os.fsync(f.fileno())
         os.chmod(tmp, 0o644)
+        if before_rename is not None:
+            before_rename()
         os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
@@ -180,12 +186,16 @@ def _init_worker(root: Path) -> None:
 
     global _worker_catalog
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent decides about Ctrl-C
+    # Stopped by the parent: unwind, so a half-written temporary file is removed.
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
     _worker_catalog = load_catalog(root)
 
 
 def _run_task(task: Task, out_dir: Path, strict: bool, cat: Catalog | None = None) -> JobResult:
     """Build one task and write its file atomically; input problems come back as a result."""
     import hashlib
+
+    from .manifest import journal_append
 
     cat = cat or _worker_catalog
     assert cat is not None
@@ -194,9 +204,7 @@ def _run_task(task: Task, out_dir: Path, strict: bool, cat: Catalog | None = Non
     except FicheError as e:
         return JobResult(task.job, task.profile.name, problems=tuple(e.problems))
     path = out_dir / task.path
-    write_atomic(path, out.pdf)
-    log.info("built %s", path)
-    return JobResult(
+    result = JobResult(
         task.job,
         task.profile.name,
         str(path),
@@ -206,6 +214,34 @@ def _run_task(task: Task, out_dir: Path, strict: bool, cat: Catalog | None = Non
         sha256=hashlib.sha256(out.pdf).hexdigest(),
         size=len(out.pdf),
         input_hash=task.input_hash,
+    )
+    entry = manifest_entry(cat, out_dir, result)
+    # Journal first: a kill after the rename still leaves a manifest that matches.
+    write_atomic(path, out.pdf, before_rename=lambda: journal_append(out_dir, entry))
+    log.info("built %s", path)
+    return result
+
+
+def manifest_entry(cat: Catalog, out_dir: Path, result: JobResult):
+    """The manifest's record of a successful result."""
+    from .manifest import Entry
+
+    f = cat.fiches[result.job.fiche]
+    assert f.defn is not None
+    rel = str(Path(result.path).relative_to(out_dir))
+    return Entry(
+        rel,
+        result.job.fiche,
+        f.defn.series,
+        f.defn.number,
+        result.job.sheet,
+        result.job.lang,
+        result.profile,
+        result.pages,
+        result.size,
+        result.sha256,
+        result.input_hash,
+        result.warnings,
     )
 
 
@@ -229,7 +265,7 @@ def build(
     and propagates.
     """
     from .inputs import job_input_hash
-    from .manifest import Entry, read_manifest, still_valid, write_manifest
+    from .manifest import read_manifest, still_valid, write_manifest
 
     start = time.perf_counter()
     report = BuildReport()
@@ -301,23 +337,8 @@ def build(
         nonlocal changed
         report.results.append(result)
         if result.ok:
-            f = cat.fiches[result.job.fiche]
-            assert f.defn is not None
-            rel = str(Path(result.path).relative_to(out_dir))
-            manifest[rel] = Entry(
-                rel,
-                result.job.fiche,
-                f.defn.series,
-                f.defn.number,
-                result.job.sheet,
-                result.job.lang,
-                result.profile,
-                result.pages,
-                result.size,
-                result.sha256,
-                result.input_hash,
-                result.warnings,
-            )
+            entry = manifest_entry(cat, out_dir, result)
+            manifest[entry.path] = entry
             changed = True
         if progress:
             progress(result, len(report.results), total)

@@ -142,9 +142,7 @@ def _load_layouts(cat: Catalog, layouts_dir: Path) -> None:
             raw[name] = load_yaml(path, rel(cat.root, path))
         except FicheError as e:
             failed[name] = e.problems
-    font_files = (
-        {p.name for p in cat.fonts_dir.glob("*.tt[fc]")} if cat.fonts_dir.is_dir() else set()
-    )
+    font_files = _usable_fonts(cat.fonts_dir)
     for name in raw:
         if name.startswith("_"):
             continue  # a partial base, only used through `extends`
@@ -343,6 +341,8 @@ def image_path(root: Path, src: str) -> Path:
 
 def _image_problems(root: Path, lf: LanguageFile, src: Source) -> list[Problem]:
     """Images must be readable files inside assets/images, never outside the project."""
+    import warnings
+
     from PIL import Image as PILImage
 
     from .content import Image
@@ -365,8 +365,47 @@ def _image_problems(root: Path, lf: LanguageFile, src: Source) -> list[Problem]:
             out.append(src.problem(loc, f"image '{block.src}' not found in assets/images"))
             continue
         try:
-            with PILImage.open(target) as im:
-                im.verify()
+            with warnings.catch_warnings():
+                # A file that decodes to more pixels than Pillow's limit is refused.
+                warnings.simplefilter("error", PILImage.DecompressionBombWarning)
+                with PILImage.open(target) as im:
+                    im.verify()
+        except (PILImage.DecompressionBombWarning, PILImage.DecompressionBombError) as e:
+            out.append(src.problem(loc, f"image '{block.src}' is too large to decode safely ({e})"))
         except Exception as e:  # Pillow raises many kinds for broken files
             out.append(src.problem(loc, f"image '{block.src}' cannot be read: {e}"))
     return out
+
+
+def _usable_fonts(fonts_dir: Path) -> dict[str, str | None]:
+    """Font files in assets/fonts: name -> None if usable, else why not.
+
+    A font must be a TrueType file with glyf outlines (ReportLab embeds only
+    those) and must lie inside the folder (no symlink leading out of it).
+    """
+    out: dict[str, str | None] = {}
+    if not fonts_dir.is_dir():
+        return out
+    root = fonts_dir.resolve()
+    for p in sorted(fonts_dir.iterdir()):
+        if p.suffix.lower() not in (".ttf", ".otf", ".ttc"):
+            continue
+        if not p.resolve().is_relative_to(root):
+            out[p.name] = "leads outside assets/fonts"
+            continue
+        out[p.name] = _font_defect(p)
+    return out
+
+
+def _font_defect(path: Path) -> str | None:
+    from fontTools.ttLib import TTFont, TTLibError
+
+    try:
+        with TTFont(str(path), lazy=True) as font:
+            if "glyf" not in font:
+                return "has no TrueType (glyf) outlines; use the .ttf version of the font"
+            if "cmap" not in font:
+                return "has no character map"
+    except (TTLibError, OSError, AssertionError, ValueError, KeyError) as e:
+        return f"is not a readable font ({e.__class__.__name__}: {e})"
+    return None

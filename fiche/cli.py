@@ -26,7 +26,11 @@ root_option = click.option(
 
 
 class _Group(click.Group):
-    """Turns a `FicheError` from any command into its problem lines and exit status 2."""
+    """Error handling for every command.
+
+    A `FicheError` (bad input) prints its problem lines and exits 2. Any other
+    exception is a bug: one line and exit 1, or the full traceback with --debug.
+    """
 
     def invoke(self, ctx: click.Context):
         from .errors import FicheError
@@ -38,12 +42,24 @@ class _Group(click.Group):
                 click.echo(f"error: {p}", err=True)
             click.echo(e.summary(), err=True)
             sys.exit(2)
+        except (click.exceptions.Exit, click.ClickException, KeyboardInterrupt, SystemExit):
+            raise
+        except Exception as e:
+            if ctx.params.get("debug"):
+                raise
+            click.echo(f"internal error: {type(e).__name__}: {e}", err=True)
+            click.echo("this is a bug in fiche; run again with --debug for the traceback", err=True)
+            sys.exit(1)
 
 
 @click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="fiche")
-def main() -> None:
+@click.option("--debug", is_flag=True, help="Show the traceback of an internal error.")
+def main(debug: bool) -> None:
     """Build numbered, two-sided info sheets as print-ready PDFs.
+
+    Exit status: 0 all good, 1 internal error, 2 bad input or a failed check,
+    130 interrupted.
 
     \b
     Example:

@@ -203,19 +203,28 @@ def load_layout(src: Source) -> Layout:
     return validate(Layout, src, LayoutError)
 
 
-def layout_links(layout: Layout, src: Source, font_files: set[str]) -> list:
-    """Problems in the references inside one layout (fonts, colours, styles, geometry)."""
+def layout_links(layout: Layout, src: Source, font_files: dict[str, str | None]) -> list:
+    """Problems in the references inside one layout (fonts, colours, styles, geometry).
+
+    `font_files` maps the files in assets/fonts to None, or to why they cannot be used.
+    """
     problems = []
     for fam, spec in layout.fonts.items():
         for face in ("regular", "bold", "italic", "bold_italic"):
             f = getattr(spec, face)
-            if f is not None and f not in font_files:
+            if f is None:
+                continue
+            if f not in font_files:
                 problems.append(
                     src.problem(
                         ("fonts", fam, face),
                         f"font file '{f}' not found in assets/fonts"
                         + (f" (available: {', '.join(sorted(font_files))})" if font_files else ""),
                     )
+                )
+            elif font_files[f]:
+                problems.append(
+                    src.problem(("fonts", fam, face), f"font file '{f}' {font_files[f]}")
                 )
     for name in REQUIRED_STYLES:
         if name not in layout.styles:

@@ -4,6 +4,12 @@ The manifest is also the build cache's index: an entry whose input hash equals
 the job's current one, and whose file still has the recorded sha256, need not
 be built again. A missing or unreadable manifest counts as empty: it can make a
 build slower, never wrong. Only the parent process writes it, atomically.
+
+A worker that is about to move a new PDF into place first appends the new entry
+to `.manifest.journal` (one JSON line, fsync'ed). Reading the manifest applies
+each journal line whose file now has the journalled checksum. So a build killed
+between renaming a PDF and rewriting the manifest still leaves a manifest that
+matches every file on disk; the next manifest write empties the journal.
 """
 
 from __future__ import annotations
@@ -14,6 +20,7 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 
 NAME = "manifest.json"
+JOURNAL = ".manifest.journal"
 VERSION = 1
 
 
@@ -42,8 +49,40 @@ def read_manifest(out_dir: Path) -> dict[str, Entry]:
             Entry(**{**e, "warnings": tuple(e.get("warnings", ()))}) for e in data["outputs"]
         ]
     except (OSError, ValueError, TypeError, KeyError, AttributeError):
-        return {}
-    return {e.path: e for e in entries}
+        entries = []
+    out = {e.path: e for e in entries}
+    for e in _journal(out_dir):
+        if file_sha256(out_dir / e.path) == e.sha256:
+            out[e.path] = e
+    return out
+
+
+def _journal(out_dir: Path) -> list[Entry]:
+    try:
+        lines = (out_dir / JOURNAL).read_text(encoding="utf-8").splitlines()
+    except OSError:
+        return []
+    out = []
+    for line in lines:
+        try:
+            e = json.loads(line)
+            out.append(Entry(**{**e, "warnings": tuple(e.get("warnings", ()))}))
+        except (ValueError, TypeError):
+            continue  # a line cut short by a kill: its file was never renamed
+    return out
+
+
+def journal_append(out_dir: Path, entry: Entry) -> None:
+    """Record `entry` before its file is renamed into place (safe for many writers)."""
+    import os
+
+    line = (json.dumps(asdict(entry), ensure_ascii=False, sort_keys=True) + "\n").encode()
+    fd = os.open(out_dir / JOURNAL, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644)
+    try:
+        os.write(fd, line)  # one write of one line: appends never interleave
+        os.fsync(fd)
+    finally:
+        os.close(fd)
 
 
 def write_manifest(out_dir: Path, entries: dict[str, Entry]) -> None:
@@ -52,6 +91,7 @@ def write_manifest(out_dir: Path, entries: dict[str, Entry]) -> None:
     data = {"version": VERSION, "outputs": [asdict(entries[k]) for k in sorted(entries)]}
     text = json.dumps(data, indent=2, ensure_ascii=False, sort_keys=True) + "\n"
     write_atomic(out_dir / NAME, text.encode("utf-8"))
+    (out_dir / JOURNAL).unlink(missing_ok=True)
 
 
 def file_sha256(path: Path) -> str | None:

@@ -39,9 +39,10 @@ def bad_characters(text: str) -> list[str]:
     return out
 
 
-# Where a line was hyphenated: pdfium reports the hyphen as U+FFFE and joins the
-# lines; other readers keep "-" and a line break.
-_BREAK = r"(?:\ufffe|-[\r\n]+)?"
+# Between two characters a reader may report: our hyphenation's break (pdfium gives
+# U+FFFE and joins the lines, others "-" and a line break), or a bare line break
+# (pdfium starts a new line between separately drawn runs of one word, e.g. at "&").
+_BREAK = r"(?:\ufffe|-?[ \t]*[\r\n]+[ \t]*)?"
 
 
 def _pattern(text: str) -> re.Pattern:
