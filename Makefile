@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
-JOBS   ?=
+FICHE_FLAGS ?=
 
 .PHONY: fiches test test-slow bench lint clean
 
@@ -14,7 +14,7 @@ $(STAMP): pyproject.toml constraints.txt
 	touch $(STAMP)
 
 fiches: $(STAMP)
-	$(BIN)/fiche build
+	$(BIN)/fiche build $(FICHE_FLAGS)
 
 test: $(STAMP)
 	$(BIN)/python -m pytest -q

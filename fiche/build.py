@@ -7,6 +7,7 @@ and returns a `BuildReport` that decides the exit status.
 
 from __future__ import annotations
 
+import json
 import logging
 import os
 import sys
@@ -14,10 +15,14 @@ import tempfile
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from .catalog import Catalog, Job, load_catalog
 from .errors import FicheError, Problem
+from .jobs import Job
 from .profiles import PROFILE_NAMES, Profile, profile_for
+
+if TYPE_CHECKING:
+    from .catalog import Catalog
 
 log = logging.getLogger("fiche.build")
 
@@ -184,6 +189,8 @@ def _init_worker(root: Path) -> None:
     """Per worker process: load and validate the catalogue (and so the layouts) once."""
     import signal
 
+    from .catalog import load_catalog
+
     global _worker_catalog
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent decides about Ctrl-C
     # Stopped by the parent: unwind, so a half-written temporary file is removed.
@@ -264,11 +271,28 @@ def build(
     KeyboardInterrupt stops the workers, records what was finished in the manifest,
     and propagates.
     """
-    from .inputs import job_input_hash
-    from .manifest import read_manifest, still_valid, write_manifest
+    from .inputs import job_input_hash, tree_digest
+    from .manifest import read_manifest, read_trees, still_valid, write_manifest
 
     start = time.perf_counter()
     report = BuildReport()
+    selection = {
+        "langs": sorted(langs),
+        "sheets": sorted(sheets),
+        "profiles": sorted(profiles or PROFILE_NAMES),
+        "paper": paper,
+    }
+    key = json.dumps(selection, sort_keys=True)
+    tree = tree_digest(root, selection)
+    trees = read_trees(out_dir)
+    if not force and trees.get(key, {}).get("tree") == tree:
+        fast = _up_to_date(out_dir, trees[key]["outputs"], strict)
+        if fast is not None:
+            fast.seconds = time.perf_counter() - start
+            return fast
+
+    from .catalog import load_catalog
+
     try:
         cat = load_catalog(root)
     except FicheError as e:
@@ -351,9 +375,52 @@ def build(
             _run_parallel(todo, root, out_dir, strict, jobs, record)
     finally:
         # Whatever finished is on disk; the manifest says so, even after Ctrl-C.
-        if changed:
-            write_manifest(out_dir, manifest)
+        complete = len(report.results) == total and report.exit_code == 0
+        if complete:
+            trees[key] = {
+                "tree": tree,
+                "outputs": sorted(str(Path(r.path).relative_to(out_dir)) for r in report.results),
+            }
+        if changed or (complete and trees != read_trees(out_dir)):
+            write_manifest(out_dir, manifest, trees)
         report.seconds = time.perf_counter() - start
+    return report
+
+
+def _up_to_date(out_dir: Path, outputs: list[str], strict: bool) -> BuildReport | None:
+    """The report of a build with nothing to do, read from the manifest alone, if every
+    output the last build of this selection made is listed and intact; else None."""
+    from .manifest import read_manifest, still_valid
+
+    manifest = read_manifest(out_dir)
+    if not outputs or any(o not in manifest for o in outputs):
+        return None
+    report = BuildReport()
+    for e in (manifest[o] for o in outputs):
+        if not still_valid(out_dir, e, e.input_hash):
+            return None
+        problems = (
+            tuple(
+                Problem("", 0, 0, "", f"sheet {e.sheet} ({e.lang}, {e.profile}): {w}")
+                for w in e.warnings
+            )
+            if strict
+            else ()
+        )
+        report.results.append(
+            JobResult(
+                Job(e.fiche, e.sheet, e.lang),
+                e.profile,
+                str(out_dir / e.path),
+                problems=problems,
+                warnings=e.warnings,
+                pages=e.pages,
+                skipped=True,
+                sha256=e.sha256,
+                size=e.bytes,
+                input_hash=e.input_hash,
+            )
+        )
     return report
 
 

@@ -16,17 +16,9 @@ from pathlib import Path
 
 from .content import FicheDef, LanguageFile, load_fiche_def, load_language_file
 from .errors import FicheError, Problem
+from .jobs import Job
 from .layout import Layout, layout_links, load_layout
 from .source import Source, load_yaml, merge
-
-
-@dataclass(frozen=True, order=True)
-class Job:
-    """One output: a sheet of a fiche in one language."""
-
-    fiche: str
-    sheet: str
-    lang: str
 
 
 @dataclass

@@ -18,10 +18,13 @@ import json
 import os
 from importlib import metadata
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from .catalog import Catalog, Job, image_path
-from .content import Image
+from .jobs import Job
 from .profiles import Profile
+
+if TYPE_CHECKING:
+    from .catalog import Catalog
 
 LIBRARIES = ("reportlab", "pikepdf", "pyphen", "pillow", "pypdfium2", "fonttools")
 
@@ -57,6 +60,9 @@ def toolchain() -> dict[str, str]:
 
 
 def job_input_hash(cat: Catalog, job: Job, profile: Profile) -> str:
+    from .catalog import image_path
+    from .content import Image
+
     entry = cat.fiches[job.fiche]
     assert entry.defn is not None
     sheet = entry.defn.sheets[job.sheet]
@@ -88,3 +94,28 @@ def job_input_hash(cat: Catalog, job: Job, profile: Profile) -> str:
     }
     raw = json.dumps(data, sort_keys=True).encode()
     return hashlib.sha256(raw).hexdigest()
+
+
+TREE_FOLDERS = ("content", "layouts", "assets", "hyphenation")
+
+
+def tree_digest(root: Path, selection: dict) -> str:
+    """One hash over every input file of the project, the selection and the tools.
+
+    When it equals the one recorded by the last build of the same selection, and
+    every output is intact, nothing needs even to be loaded: the fast no-op path.
+    """
+    files = {}
+    for folder in TREE_FOLDERS:
+        base = root / folder
+        if base.is_dir():
+            for p in sorted(base.rglob("*")):
+                if p.is_file():
+                    files[str(p.relative_to(root))] = file_digest(p)
+    data = {
+        "files": files,
+        "selection": selection,
+        "tools": toolchain(),
+        "date": os.environ.get("SOURCE_DATE_EPOCH", ""),
+    }
+    return hashlib.sha256(json.dumps(data, sort_keys=True).encode()).hexdigest()

@@ -40,6 +40,20 @@ class Entry:
     warnings: tuple[str, ...] = ()
 
 
+def read_trees(out_dir: Path) -> dict[str, dict]:
+    """Per selection (a key of the build's options): the tree hash of its last complete
+    build and the outputs it made, for the fast no-op path."""
+    try:
+        data = json.loads((out_dir / NAME).read_text(encoding="utf-8"))
+        trees = data.get("trees", {}) if data.get("version") == VERSION else {}
+        return {
+            str(k): {"tree": str(v["tree"]), "outputs": [str(o) for o in v["outputs"]]}
+            for k, v in trees.items()
+        }
+    except (OSError, ValueError, AttributeError, KeyError, TypeError):
+        return {}
+
+
 def read_manifest(out_dir: Path) -> dict[str, Entry]:
     try:
         data = json.loads((out_dir / NAME).read_text(encoding="utf-8"))
@@ -85,10 +99,16 @@ def journal_append(out_dir: Path, entry: Entry) -> None:
         os.close(fd)
 
 
-def write_manifest(out_dir: Path, entries: dict[str, Entry]) -> None:
+def write_manifest(
+    out_dir: Path, entries: dict[str, Entry], trees: dict[str, dict] | None = None
+) -> None:
     from .build import write_atomic
 
-    data = {"version": VERSION, "outputs": [asdict(entries[k]) for k in sorted(entries)]}
+    data = {
+        "version": VERSION,
+        "outputs": [asdict(entries[k]) for k in sorted(entries)],
+        "trees": dict(sorted((trees or {}).items())),
+    }
     text = json.dumps(data, indent=2, ensure_ascii=False, sort_keys=True) + "\n"
     write_atomic(out_dir / NAME, text.encode("utf-8"))
     (out_dir / JOURNAL).unlink(missing_ok=True)
