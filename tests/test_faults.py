@@ -233,3 +233,16 @@ def test_killed_builds_never_leave_a_broken_or_unlisted_pdf(project):
     assert _check_dist(out) == 6
     data = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
     assert len(data["outputs"]) == 6
+
+
+def test_an_image_address_on_the_network_is_never_fetched(project, monkeypatch):
+    import socket
+
+    def no_network(*a, **k):
+        raise AssertionError("fiche tried to open a network connection")
+
+    monkeypatch.setattr(socket, "create_connection", no_network)
+    monkeypatch.setattr(socket.socket, "connect", no_network)
+    _image_block(project, "https://example.org/logo.png")
+    (m,) = messages(project)
+    assert "blocks.logo.src: image 'https://example.org/logo.png' not found in assets/images" in m
