@@ -110,7 +110,9 @@ class JobOutput:
     warnings: tuple[str, ...]
 
 
-def build_job(cat: Catalog, job: Job, profile: Profile, strict: bool = False) -> JobOutput:
+def build_job(
+    cat: Catalog, job: Job, profile: Profile, strict: bool = False, school=None
+) -> JobOutput:
     """One sheet in one language and profile into checked PDF bytes.
 
     Raises `FicheError` on any defect; with `strict`, preflight warnings count too.
@@ -122,7 +124,7 @@ def build_job(cat: Catalog, job: Job, profile: Profile, strict: bool = False) ->
     from .textcheck import extract_pages, missing_in_order
     from .typeset import expected_text, typeset
 
-    sheet = typeset(cat, job)
+    sheet = typeset(cat, job, school)
     layout = cat.layouts[sheet.layout]
     assets = cat.root / "assets"
     result = render_pdf(
@@ -180,6 +182,7 @@ class Task:
     profile: Profile
     path: str  # relative to the output folder
     input_hash: str
+    school: Path | None = None
 
 
 _worker_catalog: Catalog | None = None
@@ -203,11 +206,13 @@ def _run_task(task: Task, out_dir: Path, strict: bool, cat: Catalog | None = Non
     import hashlib
 
     from .manifest import journal_append
+    from .school import load_school
 
     cat = cat or _worker_catalog
     assert cat is not None
     try:
-        out = build_job(cat, task.job, task.profile, strict)
+        school = _school(task.school, load_school) if task.school else None
+        out = build_job(cat, task.job, task.profile, strict, school)
     except FicheError as e:
         return JobResult(task.job, task.profile.name, problems=tuple(e.problems))
     path = out_dir / task.path
@@ -227,6 +232,19 @@ def _run_task(task: Task, out_dir: Path, strict: bool, cat: Catalog | None = Non
     write_atomic(path, out.pdf, before_rename=lambda: journal_append(out_dir, entry))
     log.info("built %s", path)
     return result
+
+
+_schools: dict = {}
+
+
+def _school(path: Path, load):
+    """A school profile, loaded once per process (again when the file changes)."""
+    from .inputs import file_digest
+
+    key = (path, file_digest(path))
+    if key not in _schools:
+        _schools[key] = load(path)
+    return _schools[key]
 
 
 def manifest_entry(cat: Catalog, out_dir: Path, result: JobResult):
@@ -263,24 +281,42 @@ def build(
     jobs: int | None = 1,
     force: bool = False,
     progress=None,
+    school: Path | None = None,
 ) -> BuildReport:
     """Build every selected job that is not up to date; failures are reported, not fatal.
+
+    With `school` (a school profile file) every sheet gets that school's imprint and
+    goes to <out_dir>/schools/<slug>/, leaving the catalogue's own files alone.
 
     `jobs` worker processes (None: one per CPU; 1: in this process). `progress` is
     called as progress(result, done, total) once per finished output. A
     KeyboardInterrupt stops the workers, records what was finished in the manifest,
     and propagates.
     """
-    from .inputs import job_input_hash, tree_digest
+    from .inputs import file_digest, job_input_hash, tree_digest
     from .manifest import read_manifest, read_trees, still_valid, write_manifest
 
     start = time.perf_counter()
     report = BuildReport()
+    loaded = None
+    if school is not None:
+        from .school import load_school
+
+        try:
+            loaded = load_school(school.resolve(), _display(root, school))
+        except FicheError as e:
+            report.problems += e.problems
+            report.seconds = time.perf_counter() - start
+            return report
+        school = school.resolve()
+        out_dir = out_dir / "schools" / loaded.slug
+    school_files = {str(p): file_digest(p) for p in (school, loaded and loaded.logo) if p}
     selection = {
         "langs": sorted(langs),
         "sheets": sorted(sheets),
         "profiles": sorted(profiles or PROFILE_NAMES),
         "paper": paper,
+        "school": school_files,
     }
     key = json.dumps(selection, sort_keys=True)
     tree = tree_digest(root, selection)
@@ -329,7 +365,7 @@ def build(
                 report.results.append(JobResult(job, profile.name, problems=tuple(blocking)))
                 continue
             rel = str(output_path(out_dir, job, profile).relative_to(out_dir))
-            digest = job_input_hash(cat, job, profile)
+            digest = job_input_hash(cat, job, profile, school_files)
             entry = manifest.get(rel)
             if not force and entry is not None and still_valid(out_dir, entry, digest):
                 # Up to date; in strict mode its recorded warnings still fail it.
@@ -353,7 +389,7 @@ def build(
                 if progress:
                     progress(result, len(report.results), total)
                 continue
-            todo.append(Task(job, profile, rel, digest))
+            todo.append(Task(job, profile, rel, digest, school))
 
     changed = False
 
@@ -385,6 +421,13 @@ def build(
             write_manifest(out_dir, manifest, trees)
         report.seconds = time.perf_counter() - start
     return report
+
+
+def _display(root: Path, path: Path) -> str:
+    try:
+        return str(path.resolve().relative_to(root.resolve()))
+    except ValueError:
+        return str(path)
 
 
 def _up_to_date(out_dir: Path, outputs: list[str], strict: bool) -> BuildReport | None:

@@ -102,6 +102,12 @@ def main(debug: bool) -> None:
     help="Worker processes (default: the number of CPUs; 1 builds in this process).",
 )
 @click.option("--force", is_flag=True, help="Rebuild even what is up to date.")
+@click.option(
+    "--school",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    default=None,
+    help="A school profile (YAML): add its imprint; output goes to <out>/schools/<slug>/.",
+)
 @click.option("-q", "--quiet", is_flag=True, help="Print only problems and the summary.")
 def build(
     root: Path,
@@ -113,6 +119,7 @@ def build(
     strict: bool,
     jobs: int | None,
     force: bool,
+    school: Path | None,
     quiet: bool,
 ) -> None:
     """Build sheets into PDFs and check each one; skip what is up to date.
@@ -125,6 +132,7 @@ def build(
     Example:
       fiche build --lang nl --sheet n3-sexting --profile print
       fiche build --profile office --paper letter --jobs 2
+      fiche build --school examples/school.yaml
     """
     from .build import build as run_build
 
@@ -152,6 +160,7 @@ def build(
             jobs=jobs,
             force=force,
             progress=progress,
+            school=school,
         )
     except KeyboardInterrupt:
         click.echo(

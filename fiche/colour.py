@@ -77,3 +77,17 @@ def image_to_rgb(im: Image.Image, path: Path) -> Image.Image:
     if im.mode == "CMYK":
         return ImageCms.applyTransform(im, _cmyk_to_rgb(path))
     return im.convert("RGB") if im.mode != "RGB" else im.copy()
+
+
+@functools.cache
+def _rgb_to_cmyk(path: Path) -> ImageCms.ImageCmsTransform:
+    return ImageCms.buildTransform(
+        _srgb(), _cmyk_profile(path), "RGB", "CMYK", renderingIntent=INTENT, flags=FLAGS
+    )
+
+
+@functools.cache
+def rgb_to_cmyk(rgb: tuple[float, float, float], path: Path) -> tuple[float, ...]:
+    """An sRGB colour (0..1) in the print condition's CMYK (0..1)."""
+    px = Image.new("RGB", (1, 1), tuple(round(v * 255) for v in rgb))
+    return tuple(v / 255 for v in ImageCms.applyTransform(px, _rgb_to_cmyk(path)).getpixel((0, 0)))

@@ -124,6 +124,9 @@ class Meta(Model):
     series: Text = Field(description="Series name shown in the header band, e.g. Cyberpesten.")
     number_label: Text = Field(description="The fiche's number as printed, e.g. N°3.")
     author: Text
+    imprint_label: Text = Field(
+        description="Label of the school's contact area, e.g. 'Aanspreekpunt op school'."
+    )
 
 
 class SheetText(Model):
@@ -158,6 +161,10 @@ class FicheDef(Model):
     source_language: LangCode
     languages: Annotated[list[LangCode], Field(min_length=1)]
     sheets: Annotated[dict[Name, SheetDef], Field(min_length=1)]
+    url: Annotated[str, StringConstraints(pattern=r"^https://\S+$")] | None = Field(
+        default=None,
+        description="Online version of each sheet, for its QR code; may use {sheet} and {lang}.",
+    )
 
     @model_validator(mode="after")
     def _source_listed(self) -> FicheDef:

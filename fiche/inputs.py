@@ -59,7 +59,11 @@ def toolchain() -> dict[str, str]:
     return out
 
 
-def job_input_hash(cat: Catalog, job: Job, profile: Profile) -> str:
+def job_input_hash(
+    cat: Catalog, job: Job, profile: Profile, extra: dict[str, str] | None = None
+) -> str:
+    """The hash of everything job's output is made from; `extra` adds file digests
+    (a school profile and its logo)."""
     from .catalog import image_path
     from .content import Image
 
@@ -91,6 +95,7 @@ def job_input_hash(cat: Catalog, job: Job, profile: Profile) -> str:
         },
         "date": os.environ.get("SOURCE_DATE_EPOCH", ""),
         "tools": toolchain(),
+        "extra": extra or {},
     }
     raw = json.dumps(data, sort_keys=True).encode()
     return hashlib.sha256(raw).hexdigest()

@@ -37,6 +37,8 @@ REQUIRED_STYLES = (
     "callout",
     "callout-title",
     "term",
+    "imprint",
+    "imprint-title",
 )
 
 
@@ -151,6 +153,11 @@ class Region(Model):
 class Page(Model):
     decorations: list[Decoration] = Field(default_factory=list)
     regions: Annotated[dict[Name, Region], Field(min_length=1)]
+    imprint: Region | None = Field(
+        default=None,
+        description="The area kept for a school's contact person, logo and QR code (back "
+        "page); without a school profile it holds a ruled space to fill in by hand.",
+    )
 
 
 class Pages(Model):
@@ -274,8 +281,23 @@ def layout_links(layout: Layout, src: Source, font_files: dict[str, str | None])
                         )
                     )
         boxes = []
-        for rname, r in page.regions.items():
-            loc = ("pages", pname, "regions", rname)
+        if pname == "back" and page.imprint is None:
+            problems.append(
+                src.problem(
+                    ("pages", "back"),
+                    "no 'imprint' region: every layout "
+                    "keeps room on the back for a school's contact person",
+                )
+            )
+        named = dict(page.regions)
+        if page.imprint is not None:
+            named["imprint"] = page.imprint
+        for rname, r in named.items():
+            loc = (
+                ("pages", pname, "imprint")
+                if r is page.imprint
+                else ("pages", pname, "regions", rname)
+            )
             for role, style in r.styles.items():
                 if role not in REQUIRED_STYLES:
                     problems.append(

@@ -24,7 +24,7 @@ from reportlab.lib.styles import ParagraphStyle
 from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import Flowable, Frame
 
-from .colour import cmyk_to_rgb, icc_path, image_to_cmyk, image_to_rgb
+from .colour import cmyk_to_rgb, icc_path, image_to_cmyk, image_to_rgb, rgb_to_cmyk
 from .errors import FitError, GlyphError, Problem
 from .flowables import Box, Hanging, KeepWithNext, TextParagraph
 from .fonts import Family, missing_glyphs, register_family
@@ -680,6 +680,8 @@ def _draw_page(
         left = _flow(flow, frames, canv)
         if left:  # the fit said it would fit; a mismatch is a bug, never a silent clip
             raise AssertionError(f"region {treg.name} overflowed after fitting")
+    if tpage.side == "back" and lpage.imprint is not None and ctx.sheet.imprint is not None:
+        _draw_imprint(ctx, canv, lpage.imprint, ctx.sheet.imprint, styles)
     # Page furniture goes after the content so that text extraction, which follows
     # the drawing order, reads the content without the header's words in between.
     for deco in furniture:
@@ -809,6 +811,207 @@ def _draw_text_decoration(ctx: _Ctx, canv: Canvas, d: TextDecoration, H: float, 
         canv.drawRightString(x, y, text)
     else:
         canv.drawCentredString(x, y, text)
+
+
+def _draw_imprint(ctx: _Ctx, canv: Canvas, region: Region, imp, styles: dict) -> None:
+    """The school's contact block (logo, text, QR code), or a ruled space to fill in."""
+    from reportlab.pdfbase.pdfmetrics import stringWidth
+
+    x, y, w, h = _box(region, ctx.layout.page.height_mm)
+    if region.fill:
+        canv.setFillColor(ctx.colours[region.fill])
+        canv.roundRect(x, y, w, h, region.radius_mm * MM, stroke=0, fill=1)
+    pad = region.padding_mm * MM
+    ix, iy, iw, ih = x + pad, y + pad, w - 2 * pad, h - 2 * pad
+    gap = 3 * MM
+    right = ix + iw
+    if imp.qr_url:
+        _draw_qr(ctx, canv, imp.qr_url, right - ih, iy, ih)
+        right -= ih + gap
+    left = ix
+    if imp.logo:
+        left += _draw_logo(ctx, canv, imp.logo, ix, iy, min(ih * 2.5, iw * 0.25), ih) + gap
+    title_style = ctx.layout.styles["imprint-title"]
+    line_style = ctx.layout.styles["imprint"]
+    title_font = ctx.families[title_style.font].regular
+    line_font = ctx.families[line_style.font].regular
+    title = imp.school if imp.school else imp.label
+    title_text = title.plain
+    for t, font in [(title, title_font)] + [(t, line_font) for t in imp.lines]:
+        _check_glyphs(ctx, t, ParagraphStyle("imprint", fontName=font))
+    # The largest sizes of the two ranges (at the same point) at which all lines fit.
+    for step in range(10, -1, -1):
+        k = step / 10
+        ts, ls = _size(title_style.size_range, k), _size(line_style.size_range, k)
+        tl, ll = ts * title_style.leading, ls * line_style.leading
+        widths = [stringWidth(title_text, title_font, ts)]
+        widths += [stringWidth(t.plain, line_font, ls) for t in imp.lines]
+        if tl + ll * len(imp.lines) <= ih + 0.01 and max(widths) <= right - left + 0.01:
+            break
+    else:
+        o = (imp.lines[0] if imp.lines else title).origin
+        ctx.problems.append(
+            Problem(
+                o.path,
+                o.line,
+                o.col,
+                o.field,
+                f"the school's contact block does not fit the imprint of sheet {ctx.sheet.sheet} "
+                f"({ctx.sheet.lang}) even at {line_style.size_range[0]:g} pt; shorten it",
+            )
+        )
+        return
+    canv.setFillColor(ctx.colours[title_style.color])
+    canv.setFont(title_font, ts)
+    baseline = iy + ih - ts
+    canv.drawString(left, baseline, title_text)
+    canv.setFont(line_font, ls)
+    canv.setFillColor(ctx.colours[line_style.color])
+    for t in imp.lines:
+        baseline -= ll
+        canv.drawString(left, baseline, t.plain)
+    if imp.school is None:
+        _ruled_space(
+            ctx,
+            canv,
+            left,
+            iy,
+            right - left,
+            baseline - ll * 0.4 - iy,
+            ll,
+            title.plain.rstrip(":\u202f "),
+        )
+
+
+def _ruled_space(
+    ctx: _Ctx, canv: Canvas, x: float, y: float, w: float, h: float, step: float, label: str
+) -> None:
+    """Lines to write on; on screen a fillable field over them."""
+    canv.saveState()
+    canv.setStrokeColor(ctx.colours[ctx.layout.styles["imprint"].color])
+    canv.setLineWidth(0.4)
+    line_y = y + h - step * 1.5
+    while line_y >= y + 0.5:
+        canv.line(x, line_y, x + w, line_y)
+        line_y -= step * 1.5
+    canv.restoreState()
+    if ctx.profile.links:
+        # A field a teacher can type into before printing; the viewer supplies its font.
+        canv.acroForm.textfield(
+            name="school_contact",
+            tooltip=label,
+            x=x,
+            y=y,
+            width=w,
+            height=h,
+            borderWidth=0,
+            borderColor=None,
+            fillColor=None,
+            textColor=Color(0, 0, 0),
+            fontSize=9,
+            fieldFlags="multiline",
+            relative=True,
+        )
+
+
+def _draw_qr(ctx: _Ctx, canv: Canvas, url: str, x: float, y: float, side: float) -> None:
+    from reportlab.graphics.barcode.qr import QrCodeWidget
+    from reportlab.graphics.shapes import Drawing
+
+    black = CMYKColor(0, 0, 0, 1) if ctx.profile.colour == "cmyk" else Color(0, 0, 0)
+    white = CMYKColor(0, 0, 0, 0) if ctx.profile.colour == "cmyk" else Color(1, 1, 1)
+    widget = QrCodeWidget(url, barLevel="M", barBorder=2)
+    widget.barFillColor = black
+    widget.barStrokeColor = black
+    bx0, by0, bx1, by1 = widget.getBounds()
+    canv.saveState()
+    canv.setFillColor(white)  # the quiet zone must be light, whatever the region's fill
+    canv.rect(x, y, side, side, stroke=0, fill=1)
+    canv.restoreState()
+    d = Drawing(side, side, transform=[side / (bx1 - bx0), 0, 0, side / (by1 - by0), 0, 0])
+    d.add(widget)
+    _render_drawing(ctx, d, canv, x, y)
+
+
+def _render_drawing(ctx: _Ctx, d, canv: Canvas, x: float, y: float) -> None:
+    """Draw a ReportLab Drawing without its default state: Helvetica and RGB black
+    would otherwise be written into the page even where nothing uses them."""
+    from reportlab.graphics import renderPDF
+
+    black = CMYKColor(0, 0, 0, 1) if ctx.profile.colour == "cmyk" else Color(0, 0, 0)
+    # Drawing refuses unknown attributes; the renderer reads these ones with getattr.
+    d.__dict__.update(
+        initialFontName=ctx.families[ctx.layout.styles["body"].font].regular,
+        initialFillColor=black,
+        initialStrokeColor=black,
+    )
+    renderPDF.draw(d, canv, x, y)
+
+
+def _draw_logo(
+    ctx: _Ctx, canv: Canvas, path: str, x: float, y: float, max_w: float, max_h: float
+) -> float:
+    """The school's logo, fitted into the box without distortion; returns its width."""
+    src = Path(path)
+    if src.suffix.lower() == ".svg":
+        from svglib.svglib import svg2rlg
+
+        convert = (lambda c: _svg_colour(ctx, c)) if ctx.profile.colour == "cmyk" else None
+        # external_reference_root: the SVG may not read any file outside its own folder.
+        d = svg2rlg(str(src), color_converter=convert, external_reference_root=str(src.parent))
+        if d is None or not d.width or not d.height:
+            _logo_problem(ctx, f"the logo {src.name} cannot be read as SVG")
+            return 0.0
+        s = min(max_w / d.width, max_h / d.height)
+        d.scale(s, s)
+        width, height = d.width * s, d.height * s
+        d.width, d.height = width, height
+        _render_drawing(ctx, d, canv, x, y + (max_h - height) / 2)
+        return width
+    from PIL import Image as PILImage
+    from reportlab.lib.utils import ImageReader
+
+    with PILImage.open(src) as im:
+        im.load()
+        if im.mode in ("RGBA", "LA", "PA") or "transparency" in im.info:
+            rgba = im.convert("RGBA")
+            flat = PILImage.new("RGB", im.size, (255, 255, 255))
+            flat.paste(rgba, mask=rgba.getchannel("A"))
+            im = flat
+        s = min(max_w / im.width, max_h / im.height)
+        width, height = im.width * s, im.height * s
+        ppi = im.width / (width / 72)
+        if ppi < 300:
+            _logo_problem(
+                ctx,
+                f"the logo {src.name} is {im.width}×{im.height} px, "
+                f"{ppi:.0f} ppi where it is placed; it needs 300 ppi "
+                f"(a larger image, or an SVG)",
+            )
+            return 0.0
+        pic = (
+            image_to_cmyk(im, ctx.icc)
+            if ctx.profile.colour == "cmyk"
+            else image_to_rgb(im, ctx.icc)
+        )
+    canv.drawImage(ImageReader(pic), x, y + (max_h - height) / 2, width, height)
+    return width
+
+
+def _svg_colour(ctx: _Ctx, c):
+    """SVG colours are sRGB: print gets them in the output intent's CMYK."""
+    if c is None or isinstance(c, CMYKColor) or not hasattr(c, "red"):
+        return c
+    cmyk = rgb_to_cmyk((c.red, c.green, c.blue), ctx.icc)
+    out = CMYKColor(*cmyk)
+    out.alpha = getattr(c, "alpha", 1)
+    return out
+
+
+def _logo_problem(ctx: _Ctx, message: str) -> None:
+    imp = ctx.sheet.imprint
+    o = imp.school.origin if imp and imp.school else None
+    ctx.problems.append(Problem(o.path if o else "", o.line if o else 0, 0, "logo", message))
 
 
 def _crop_marks(canv: Canvas, boxes: PageBoxes, profile: Profile) -> None:

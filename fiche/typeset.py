@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 from .catalog import Catalog, Job, image_path
 from .content import Definition, Image, ListBlock, SubList, Tips
+from .school import LoadedSchool, qr_target
 from .source import format_field
 from .typography import smarten, to_markup
 
@@ -71,6 +72,20 @@ class TPage:
 
 
 @dataclass(frozen=True)
+class TImprint:
+    """What the imprint region shows: a school's contact block, or a space to fill in."""
+
+    label: TText  # e.g. "Aanspreekpunt op school:", in the sheet's language
+    school: TText | None = None  # the school's name
+    lines: tuple[TText, ...] = ()  # contact person, room or hours, phone and e-mail, website
+    logo: str | None = None  # path of an SVG, PNG or JPEG
+    qr_url: str | None = None  # the sheet's online version, for a QR code
+
+    def texts(self) -> list[TText]:
+        return [t for t in (self.school, *self.lines) if t] if self.school else [self.label]
+
+
+@dataclass(frozen=True)
 class TypesetSheet:
     fiche: str
     sheet: str
@@ -84,14 +99,16 @@ class TypesetSheet:
     subject: str
     author: str
     pages: tuple[TPage, ...]
+    imprint: TImprint | None = None
 
     def fields(self) -> dict[str, TText]:
         """Texts that page decorations may show, by template name."""
         return {"series": self.series_name, "number_label": self.number_label}
 
 
-def typeset(cat: Catalog, job: Job) -> TypesetSheet:
-    """The sheet of `job` with the typography of its language applied."""
+def typeset(cat: Catalog, job: Job, school: LoadedSchool | None = None) -> TypesetSheet:
+    """The sheet of `job` with the typography of its language applied, and the imprint
+    of `school` (or the space to fill in by hand when there is none)."""
     entry = cat.fiches[job.fiche]
     assert entry.defn is not None
     lf = entry.langs[job.lang]
@@ -125,6 +142,39 @@ def typeset(cat: Catalog, job: Job) -> TypesetSheet:
         subject=smarten(st.subject, job.lang),
         author=lf.meta.author,
         pages=tuple(pages),
+        imprint=_imprint(t, lf.meta.imprint_label, school, entry.defn.url, job),
+    )
+
+
+def _imprint(
+    t, label: str, school: LoadedSchool | None, fiche_url: str | None, job: Job
+) -> TImprint:
+    # "Label:" with the sheet's language's spacing (French puts a no-break space before ":").
+    head = t(f"{label}:", ("meta", "imprint_label"))
+    template = (school.school.fiche_url if school else None) or fiche_url
+    qr = qr_target(template, job.sheet, job.lang)
+    if school is None:
+        return TImprint(head, qr_url=qr)
+    s, src = school.school, school.src
+
+    def st(text: str, loc: tuple, prefix: str = "") -> TText:
+        mark = src.where(loc)
+        plain = prefix + smarten(text, s.language)  # a school's own words: no inline marks
+        markup = plain.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+        return TText(markup, plain, Origin(mark.path, mark.line, mark.col, format_field(loc)))
+
+    c = s.contact
+    person = c.person + (f", {c.role}" if c.role else "")
+    lines = [st(person, ("contact", "person"), prefix=f"{head.plain} ")]
+    if c.room_or_hours:
+        lines.append(st(c.room_or_hours, ("contact", "room_or_hours")))
+    reach = " \u00b7 ".join(v for v in (c.phone, c.email) if v)
+    if reach:
+        lines.append(st(reach, ("contact", "phone" if c.phone else "email")))
+    if s.website:
+        lines.append(st(s.website, ("website",)))
+    return TImprint(
+        head, st(s.name, ("name",)), tuple(lines), str(school.logo) if school.logo else None, qr
     )
 
 
@@ -176,5 +226,7 @@ def expected_text(sheet: TypesetSheet) -> list[tuple[str, list[str]]]:
                 for it in b.items:
                     texts.append(it.text.plain)
                     texts += [s.plain for s in it.sub]
+        if page.side == "back" and sheet.imprint is not None:
+            texts += [t.plain for t in sheet.imprint.texts()]
         out.append((page.side, texts))
     return out

@@ -97,7 +97,12 @@ def _project(blocks: dict) -> Path:
         yaml.safe_dump(
             {
                 "language": "nl",
-                "meta": {"series": "Fuzz", "number_label": "N°1", "author": "hypothesis"},
+                "meta": {
+                    "series": "Fuzz",
+                    "number_label": "N°1",
+                    "author": "hypothesis",
+                    "imprint_label": "Aanspreekpunt",
+                },
                 "sheets": {"f1-sheet": {"title": "Fuzz", "subject": "Random content"}},
                 "blocks": blocks,
             },
