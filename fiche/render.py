@@ -127,9 +127,15 @@ def render_pdf(
     body_font = families[layout.styles["body"].font].regular
 
     fits = []
+    overflow: list[Problem] = []
     for tpage in sheet.pages:
         lpage: Page = getattr(layout.pages, tpage.side)
-        fits.append(_fit_page(ctx, tpage, lpage))
+        try:
+            fits.append(_fit_page(ctx, tpage, lpage))
+        except FitError as e:
+            overflow += e.problems  # go on: report the other page and any glyph too
+    if overflow:
+        raise FitError(overflow + ctx.problems)
     if ctx.problems:
         raise GlyphError(ctx.problems)
 
