@@ -215,6 +215,30 @@ def validate(root: Path) -> None:
 
 @main.command()
 @root_option
+@click.option(
+    "--out",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=None,
+    help="Folder for the schemas (default: <root>/schemas).",
+)
+def schema(root: Path, out: Path | None) -> None:
+    """Write JSON Schemas for fiche, content, layout and school files.
+
+    The shipped YAML files name them on their first line, so editors with a YAML
+    language server check and complete them while you type.
+
+    \b
+    Example:
+      fiche schema --out schemas
+    """
+    from .schema import write_schemas
+
+    for path in write_schemas(out or root / "schemas"):
+        click.echo(str(path))
+
+
+@main.command()
+@root_option
 def status(root: Path) -> None:
     """Show each fiche's languages: complete, missing blocks, or stale.
 
@@ -295,25 +319,170 @@ def check(pdfs: tuple[Path, ...], profile: str | None, strict: bool) -> None:
 
 
 @main.command()
-@click.argument(
-    "pdfs", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False, path_type=Path)
+@root_option
+@click.argument("names", nargs=-1, required=True)
+@click.option("--lang", "langs", multiple=True, help="Only this language (repeatable).")
+@click.option(
+    "--profile",
+    "profiles",
+    multiple=True,
+    type=click.Choice(PROFILE_CHOICES),
+    help="Only this profile (default: screen).",
 )
 @click.option(
     "--out",
     type=click.Path(file_okay=False, path_type=Path),
-    default=Path("preview"),
-    show_default=True,
+    default=None,
+    help="Folder for the PNG files (default: <root>/preview).",
 )
 @click.option("--dpi", type=click.IntRange(20, 600), default=110, show_default=True)
-def preview(pdfs: tuple[Path, ...], out: Path, dpi: int) -> None:
-    """Render PDF pages to PNG and print their paths.
+def preview(
+    root: Path,
+    names: tuple[str, ...],
+    langs: tuple[str, ...],
+    profiles: tuple[str, ...],
+    out: Path | None,
+    dpi: int,
+) -> None:
+    """Render the pages of fiches (built first if needed) or of PDF files to PNG.
+
+    NAMES are sheet names, fiche folders or PDF files; prints the PNG paths.
 
     \b
     Example:
-      fiche preview dist/nl/n3-youth.pdf --dpi 150
+      fiche preview n3-youth --lang fr --dpi 150
+      fiche preview dist/nl/n3-sexting.print.pdf
     """
+    from .build import build as run_build
     from .preview import render_png
 
+    target = out or root / "preview"
+    pdfs = [Path(n) for n in names if n.endswith(".pdf") and Path(n).is_file()]
+    sheets = tuple(n for n in names if not n.endswith(".pdf"))
+    failed = False
+    if sheets:
+        report = run_build(root, root / "dist", langs, sheets, profiles or ("screen",), jobs=None)
+        for p in report.problems:
+            click.echo(f"error: {p}", err=True)
+        for r in report.failed:
+            for p in r.problems:
+                click.echo(f"error: {p}", err=True)
+        failed = report.exit_code != 0
+        pdfs += [Path(r.path) for r in report.built]
     for pdf in pdfs:
-        for path in render_png(pdf, out, dpi):
+        for path in render_png(pdf, target / pdf.parent.name, dpi):
             click.echo(str(path))
+    sys.exit(2 if failed else 0)
+
+
+@main.command()
+@click.argument("old", type=click.Path(exists=True, path_type=Path))
+@click.argument("new", type=click.Path(exists=True, path_type=Path))
+@click.option(
+    "--out",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=Path("diff"),
+    show_default=True,
+    help="Folder for the highlighted pages.",
+)
+def diff(old: Path, new: Path, out: Path) -> None:
+    """Compare two PDFs or two build folders: highlighted pages and changed words.
+
+    Exit status 1 when anything differs, 0 when identical.
+
+    \b
+    Example:
+      fiche diff release-1.0/dist dist
+    """
+    from .diff import diff as run_diff
+
+    report = run_diff(old, new, out)
+    for name in report.only_old:
+        click.echo(f"only in {old}: {name}")
+    for name in report.only_new:
+        click.echo(f"only in {new}: {name}")
+    for d in report.pages:
+        where = f"{d.image}" if d.image else "no image"
+        click.echo(f"{d.new} page {d.page}: {d.areas} changed area(s) -> {where}")
+        for line in d.words:
+            click.echo(f"    {line}")
+    changed = len({d.new for d in report.pages})
+    click.echo(
+        f"{report.compared} file(s) compared, {changed} differ, "
+        f"{len(report.only_old) + len(report.only_new)} only on one side"
+    )
+    sys.exit(0 if report.identical else 1)
+
+
+@main.command(name="new")
+@root_option
+@click.argument("slug")
+@click.option("--series", required=True, help="Series id, e.g. cyberpesten.")
+@click.option("--number", required=True, type=click.IntRange(1, 9999))
+@click.option("--layout", required=True, help="A layout in layouts/, e.g. youth.")
+@click.option(
+    "--lang",
+    "langs",
+    multiple=True,
+    default=("nl",),
+    show_default=True,
+    help="Languages (the first is the source; repeatable).",
+)
+def new(
+    root: Path, slug: str, series: str, number: int, layout: str, langs: tuple[str, ...]
+) -> None:
+    """Create a fiche with a placeholder block for every region, and build it once.
+
+    \b
+    Example:
+      fiche new n4-grooming --series cyberpesten --number 4 --layout youth --lang nl --lang fr
+    """
+    import re
+
+    from .build import build as run_build
+    from .errors import FicheError
+    from .scaffold import new_fiche
+
+    if not re.fullmatch(r"[a-z0-9][a-z0-9-]*", slug):
+        raise FicheError.at("", "SLUG", f"{slug!r}: use lower-case letters, digits and '-'")
+    folder = new_fiche(root, slug, series, number, layout, langs)
+    click.echo(f"created {folder}")
+    report = run_build(root, root / "dist", sheets=(slug,), profiles=("screen",), jobs=None)
+    for r in report.built:
+        click.echo(f"built {r.path}")
+    for r in report.failed:
+        for p in r.problems:
+            click.echo(f"error: {p}", err=True)
+    sys.exit(report.exit_code)
+
+
+@main.command(name="list")
+@root_option
+def list_(root: Path) -> None:
+    """The catalogue: series, number, fiche, sheets, title per language, status.
+
+    \b
+    Example:
+      fiche list
+    """
+    from .catalog import load_catalog
+    from .translation import translation_status
+
+    cat = load_catalog(root)
+    status = {(r.fiche, r.lang): r.describe() for r in translation_status(cat)}
+    for slug, f in sorted(
+        cat.fiches.items(),
+        key=lambda kv: (kv[1].defn.series, kv[1].defn.number) if kv[1].defn else ("", 0),
+    ):
+        if f.defn is None:
+            click.echo(f"{slug}: invalid (run fiche validate)")
+            continue
+        click.echo(f"{f.defn.series} N°{f.defn.number}  content/{slug}")
+        for sheet, sd in f.defn.sheets.items():
+            click.echo(f"  {sheet}  (layout {sd.layout})")
+            for lang in f.defn.languages:
+                lf = f.langs.get(lang)
+                title = lf.sheets[sheet].title if lf and sheet in lf.sheets else "?"
+                click.echo(f"    {lang}  {title}")
+        for lang in f.defn.languages:
+            click.echo(f"  status {lang}: {status.get((slug, lang), '?')}")

@@ -29,12 +29,15 @@ class _Block(Model):
         default=None,
         description="Translations only: short hash of the source-language block it was made from.",
     )
+    todo: bool = Field(
+        default=False, description="Still to be written (set by `fiche new`; status lists it)."
+    )
 
     def texts(self) -> list[tuple[tuple, str]]:
         """Every text of the block with its field path inside the block, in reading order."""
         out: list[tuple[tuple, str]] = []
         for name in type(self).model_fields:
-            if name in ("kind", "source"):
+            if name in ("kind", "source", "todo"):
                 continue
             _collect(getattr(self, name), (name,), out)
         return out
@@ -185,6 +188,6 @@ def load_language_file(src: Source) -> LanguageFile:
 
 def block_hash(block: _Block) -> str:
     """Short hash of a block's words, used to tell when a translation is stale."""
-    data = block.model_dump(exclude={"source"})
+    data = block.model_dump(exclude={"source", "todo"})
     raw = json.dumps(data, sort_keys=True, ensure_ascii=False).encode()
     return hashlib.sha256(raw).hexdigest()[:10]

@@ -25,12 +25,17 @@ class LangStatus:
     stale: tuple[str, ...] = ()
     unstamped: tuple[str, ...] = ()
     problems: int = 0
+    todo: tuple[str, ...] = ()  # blocks still marked to be written
 
     @property
     def ok(self) -> bool:
-        return self.state in ("source", "complete")
+        return self.state in ("source", "complete") and not self.todo
 
     def describe(self) -> str:
+        todo = f"; to write: {', '.join(self.todo)}" if self.todo else ""
+        return self._describe() + todo
+
+    def _describe(self) -> str:
         if self.state == "source":
             return f"source ({self.blocks} blocks)"
         if self.state == "invalid":
@@ -61,8 +66,9 @@ def translation_status(cat: Catalog) -> list[LangStatus]:
                 n = len(entry.lang_problems.get(lang, [])) or 1
                 out.append(LangStatus(slug, lang, "invalid", problems=n))
                 continue
+            todo = tuple(bid for bid, b in lf.blocks.items() if b.todo)
             if lang == src_lang:
-                out.append(LangStatus(slug, lang, "source", blocks=len(lf.blocks)))
+                out.append(LangStatus(slug, lang, "source", blocks=len(lf.blocks), todo=todo))
                 continue
             missing, stale, unstamped = [], [], []
             for bid, block in source.blocks.items():
@@ -83,6 +89,7 @@ def translation_status(cat: Catalog) -> list[LangStatus]:
                     tuple(missing),
                     tuple(stale),
                     tuple(unstamped),
+                    todo=todo,
                 )
             )
     return out

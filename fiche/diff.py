@@ -1,0 +1,193 @@
+"""Two PDFs, or two build folders, compared page by page for release review.
+
+Output: for every page that differs, a PNG of the new page with the changed areas
+tinted and framed in red, and a word-level diff of the extracted text. Pages are
+compared as rendered pixels (pypdfium2), so any visible change counts, and the
+text diff says what changed in words.
+"""
+
+from __future__ import annotations
+
+import difflib
+import io
+from dataclasses import dataclass, field
+from pathlib import Path
+
+DPI = 60
+CELL = 8  # pixels: changed pixels are grouped into cells, cells into framed areas
+
+
+@dataclass
+class PageDiff:
+    old: str
+    new: str
+    page: int
+    areas: int
+    image: Path | None
+    words: list[str] = field(default_factory=list)
+
+
+@dataclass
+class DiffReport:
+    pages: list[PageDiff] = field(default_factory=list)
+    only_old: list[str] = field(default_factory=list)
+    only_new: list[str] = field(default_factory=list)
+    compared: int = 0
+
+    @property
+    def identical(self) -> bool:
+        return not (self.pages or self.only_old or self.only_new)
+
+
+def _pairs(old: Path, new: Path) -> tuple[list[tuple[Path, Path]], list[str], list[str]]:
+    if old.is_file() and new.is_file():
+        return [(old, new)], [], []
+    olds = {str(p.relative_to(old)): p for p in old.rglob("*.pdf")}
+    news = {str(p.relative_to(new)): p for p in new.rglob("*.pdf")}
+    pairs = [(olds[k], news[k]) for k in sorted(olds.keys() & news.keys())]
+    return pairs, sorted(olds.keys() - news.keys()), sorted(news.keys() - olds.keys())
+
+
+def diff(old: Path, new: Path, out_dir: Path) -> DiffReport:
+    """Compare `old` and `new` (files or folders); write highlight PNGs into `out_dir`."""
+    pairs, only_old, only_new = _pairs(old, new)
+    report = DiffReport(only_old=only_old, only_new=only_new)
+    for a, b in pairs:
+        report.compared += 1
+        if a.read_bytes() == b.read_bytes():
+            continue
+        report.pages += _compare(
+            a, b, out_dir, name=str(b.relative_to(new)) if new.is_dir() else b.name
+        )
+    return report
+
+
+def _compare(a: Path, b: Path, out_dir: Path, name: str) -> list[PageDiff]:
+    import pypdfium2 as pdfium
+    from PIL import Image, ImageChops, ImageDraw
+
+    from .build import write_atomic
+    from .textcheck import extract_pages
+
+    out: list[PageDiff] = []
+    da, db = pdfium.PdfDocument(str(a)), pdfium.PdfDocument(str(b))
+    try:
+        ta, tb = extract_pages(a.read_bytes()), extract_pages(b.read_bytes())
+        for i in range(max(len(da), len(db))):
+            if i >= len(da) or i >= len(db):
+                out.append(
+                    PageDiff(
+                        str(a),
+                        str(b),
+                        i + 1,
+                        1,
+                        None,
+                        ["page only in " + ("new" if i >= len(da) else "old")],
+                    )
+                )
+                continue
+            ia = da[i].render(scale=DPI / 72).to_pil().convert("RGB")
+            ib = db[i].render(scale=DPI / 72).to_pil().convert("RGB")
+            if ia.size != ib.size:
+                ia = ia.resize(ib.size)
+            delta = ImageChops.difference(ia, ib).convert("L").point(lambda v: 255 if v > 24 else 0)
+            boxes = _areas(delta)
+            words = _word_diff(ta[i], tb[i])
+            if not boxes and not words:
+                continue
+            marked = ib.copy()
+            overlay = Image.new("RGBA", marked.size, (0, 0, 0, 0))
+            draw = ImageDraw.Draw(overlay)
+            for x0, y0, x1, y1 in boxes:
+                draw.rectangle(
+                    (x0 - 2, y0 - 2, x1 + 2, y1 + 2),
+                    fill=(255, 0, 0, 60),
+                    outline=(220, 0, 0, 255),
+                    width=2,
+                )
+            marked = Image.alpha_composite(marked.convert("RGBA"), overlay).convert("RGB")
+            target = out_dir / f"{name.replace('/', '_').removesuffix('.pdf')}-p{i + 1}.png"
+            buf = io.BytesIO()
+            marked.save(buf, format="PNG")
+            write_atomic(target, buf.getvalue())
+            out.append(PageDiff(str(a), str(b), i + 1, len(boxes), target, words))
+    finally:
+        da.close()
+        db.close()
+    return out
+
+
+def _areas(mask) -> list[tuple[int, int, int, int]]:
+    """Changed pixels grouped into rectangles (cells that touch belong together)."""
+    w, h = mask.size
+    cells = set()
+    px = mask.load()
+    for cy in range(0, h, CELL):
+        for cx in range(0, w, CELL):
+            if any(
+                px[x, y] for y in range(cy, min(cy + CELL, h)) for x in range(cx, min(cx + CELL, w))
+            ):
+                cells.add((cx // CELL, cy // CELL))
+    boxes = []
+    while cells:
+        stack = [cells.pop()]
+        group = []
+        while stack:
+            c = stack.pop()
+            group.append(c)
+            # Cells up to two apart are one area: a reflowed paragraph is one change.
+            for dx in (-2, -1, 0, 1, 2):
+                for dy in (-2, -1, 0, 1, 2):
+                    n = (c[0] + dx, c[1] + dy)
+                    if n in cells:
+                        cells.remove(n)
+                        stack.append(n)
+        xs = [c[0] for c in group]
+        ys = [c[1] for c in group]
+        boxes.append((min(xs) * CELL, min(ys) * CELL, (max(xs) + 1) * CELL, (max(ys) + 1) * CELL))
+    return sorted(boxes, key=lambda b: (b[1], b[0]))
+
+
+def _words(text: str) -> list[str]:
+    return text.replace("\ufffe", "").split()
+
+
+def _sentence_bounds(words: list[str], i1: int, i2: int) -> tuple[int, int]:
+    """Widen words[i1:i2] to whole sentences."""
+    start = i1
+    while start > 0 and not words[start - 1].endswith((".", "!", "?", ":", ";")):
+        start -= 1
+    end = max(i2, i1 + 1)
+    while end < len(words) and not words[end - 1].endswith((".", "!", "?")):
+        end += 1
+    return start, min(end, len(words))
+
+
+def _word_diff(old: str, new: str) -> list[str]:
+    """Each changed sentence, old ('- ') and new ('+ '), the changed words in [-…-] {+…+}."""
+    a, b = _words(old), _words(new)
+    ops = [
+        o
+        for o in difflib.SequenceMatcher(a=a, b=b, autojunk=False).get_opcodes()
+        if o[0] != "equal"
+    ]
+    out: list[str] = []
+    done_to = -1
+    for _, i1, i2, j1, j2 in ops:
+        if i1 < done_to:
+            continue  # already shown with an earlier change in the same sentence
+        s1, e1 = _sentence_bounds(a, i1, i2)
+        s2, e2 = _sentence_bounds(b, j1, j2)
+        in_a = [o for o in ops if s1 <= o[1] <= e1]
+        old_words = [
+            f"[-{w}-]" if any(o[1] <= k < o[2] for o in in_a) else w
+            for k, w in enumerate(a[s1:e1], start=s1)
+        ]
+        new_words = [
+            f"{{+{w}+}}" if any(o[3] <= k < o[4] for o in in_a) else w
+            for k, w in enumerate(b[s2:e2], start=s2)
+        ]
+        out.append("- " + " ".join(old_words))
+        out.append("+ " + " ".join(new_words))
+        done_to = e1
+    return out
