@@ -63,4 +63,4 @@ def test_preview_writes_png(project, tmp_path):
         ],
     )
     assert result.exit_code == 0
-    assert (tmp_path / "n3-school.screen-p1.png").read_bytes()[:4] == b"\x89PNG"
+    assert (tmp_path / "nl" / "n3-school.screen-p1.png").read_bytes()[:4] == b"\x89PNG"
