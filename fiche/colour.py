@@ -91,3 +91,16 @@ def rgb_to_cmyk(rgb: tuple[float, float, float], path: Path) -> tuple[float, ...
     """An sRGB colour (0..1) in the print condition's CMYK (0..1)."""
     px = Image.new("RGB", (1, 1), tuple(round(v * 255) for v in rgb))
     return tuple(v / 255 for v in ImageCms.applyTransform(px, _rgb_to_cmyk(path)).getpixel((0, 0)))
+
+
+def flatten(im: Image.Image) -> Image.Image:
+    """An image with transparency laid on white paper (print has no transparency here);
+    any other image as it is. Keeps the embedded ICC profile."""
+    if im.mode not in ("RGBA", "LA", "PA") and "transparency" not in im.info:
+        return im
+    rgba = im.convert("RGBA")
+    flat = Image.new("RGB", im.size, (255, 255, 255))
+    flat.paste(rgba, mask=rgba.getchannel("A"))
+    if im.info.get("icc_profile"):
+        flat.info["icc_profile"] = im.info["icc_profile"]
+    return flat

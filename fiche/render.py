@@ -24,7 +24,14 @@ from reportlab.lib.styles import ParagraphStyle
 from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import Flowable, Frame
 
-from .colour import cmyk_to_rgb, icc_path, image_to_cmyk, image_to_rgb, rgb_to_cmyk
+from .colour import (
+    cmyk_to_rgb,
+    flatten,
+    icc_path,
+    image_to_cmyk,
+    image_to_rgb,
+    rgb_to_cmyk,
+)
 from .errors import FitError, GlyphError, Problem
 from .flowables import Box, Hanging, KeepWithNext, TextParagraph
 from .fonts import Family, missing_glyphs, register_family
@@ -392,19 +399,27 @@ def _check_glyphs(ctx: _Ctx, t: TText, style: ParagraphStyle) -> None:
     if fam and "<i>" in t.markup:
         fonts.append(fam.italic)
     for font in fonts:
-        for ch in missing_glyphs(font, t.plain):
-            o = t.origin
-            ctx.problems.append(
-                Problem(
-                    o.path,
-                    o.line,
-                    o.col,
-                    o.field,
-                    f"character U+{ord(ch):04X} {ch!r} cannot be drawn with font {font} "
-                    f"(fiche {ctx.sheet.fiche}, language {ctx.sheet.lang}); use another "
-                    f"character or a font that has it",
-                )
+        _glyph_problems(ctx, font, t.plain, t.origin)
+
+
+def _glyph_problems(ctx: _Ctx, font: str, text: str, origin) -> None:
+    for ch in missing_glyphs(font, text):
+        ctx.problems.append(
+            _problem_at(
+                ctx,
+                origin,
+                f"character U+{ord(ch):04X} {ch!r} cannot be drawn with font {font} "
+                f"(fiche {ctx.sheet.fiche}, language {ctx.sheet.lang}); use another character or "
+                "a font that has it",
             )
+        )
+
+
+def _problem_at(ctx: _Ctx, origin, message: str) -> Problem:
+    """A problem at the text's origin, or at the layout when the text has none."""
+    if origin is None:
+        return Problem(ctx.layout_path, 0, 0, "", message)
+    return Problem(origin.path, origin.line, origin.col, origin.field, message)
 
 
 def _overfull(ctx: _Ctx, p: TextParagraph, by: float) -> None:
@@ -584,13 +599,7 @@ def _image(ctx: _Ctx, b: TBlock) -> Flowable:
 
     with PILImage.open(b.src) as im:
         im.load()
-        if im.mode in ("RGBA", "LA", "PA") or "transparency" in im.info:
-            # Print has no transparency here: flatten onto the white paper.
-            rgba = im.convert("RGBA")
-            flat = PILImage.new("RGB", im.size, (255, 255, 255))
-            flat.paste(rgba, mask=rgba.getchannel("A"))
-            flat.info["icc_profile"] = im.info.get("icc_profile")
-            im = flat
+        im = flatten(im)
         convert = image_to_cmyk if ctx.profile.colour == "cmyk" else image_to_rgb
         pic = convert(im, ctx.icc)
     return Picture(
@@ -777,18 +786,7 @@ def _draw_text_decoration(ctx: _Ctx, canv: Canvas, d: TextDecoration, H: float, 
     origin = fields[used[0]].origin if used else None
     st = ctx.layout.styles[d.style]
     font = ctx.families[st.font].regular
-    for ch in missing_glyphs(font, text):
-        o = origin
-        ctx.problems.append(
-            Problem(
-                o.path if o else ctx.layout_path,
-                o.line if o else 0,
-                o.col if o else 0,
-                o.field if o else "",
-                f"character U+{ord(ch):04X} {ch!r} cannot be drawn with font "
-                f"{font} (fiche {ctx.sheet.fiche}, language {ctx.sheet.lang})",
-            )
-        )
+    _glyph_problems(ctx, font, text, origin)
     lo, hi = st.size_range
     size = hi
     limit = d.max_width_mm * MM
@@ -796,15 +794,12 @@ def _draw_text_decoration(ctx: _Ctx, canv: Canvas, d: TextDecoration, H: float, 
         size = max(lo, size - 0.25)
     width = stringWidth(text, font, size)
     if width > limit + 0.01:
-        o = origin
         ctx.problems.append(
-            Problem(
-                o.path if o else ctx.layout_path,
-                o.line if o else 0,
-                o.col if o else 0,
-                o.field if o else "",
-                f"'{text}' is {(width - limit) / MM:.1f} mm wider than its place in the header "
-                f"of sheet {ctx.sheet.sheet} ({ctx.sheet.lang}) even at {lo:g} pt",
+            _problem_at(
+                ctx,
+                origin,
+                f"'{text}' is {(width - limit) / MM:.1f} mm wider than its place in "
+                f"the header of sheet {ctx.sheet.sheet} ({ctx.sheet.lang}) even at {lo:g} pt",
             )
         )
         return
@@ -979,11 +974,7 @@ def _draw_logo(
 
     with PILImage.open(src) as im:
         im.load()
-        if im.mode in ("RGBA", "LA", "PA") or "transparency" in im.info:
-            rgba = im.convert("RGBA")
-            flat = PILImage.new("RGB", im.size, (255, 255, 255))
-            flat.paste(rgba, mask=rgba.getchannel("A"))
-            im = flat
+        im = flatten(im)
         s = min(max_w / im.width, max_h / im.height)
         width, height = im.width * s, im.height * s
         ppi = im.width / (width / 72)
