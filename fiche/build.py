@@ -22,7 +22,11 @@ from .jobs import Job
 from .profiles import PROFILE_NAMES, Profile, profile_for
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
     from .catalog import Catalog
+    from .manifest import Entry
+    from .school import LoadedSchool
 
 log = logging.getLogger("fiche.build")
 
@@ -82,7 +86,7 @@ def output_path(out_dir: Path, job: Job, profile: Profile) -> Path:
     return out_dir / job.lang / f"{job.sheet}{profile.suffix}.pdf"
 
 
-def write_atomic(path: Path, data: bytes, before_rename=None) -> None:
+def write_atomic(path: Path, data: bytes, before_rename: Callable[[], None] | None = None) -> None:
     """Write `data` to `path` so that readers see the old file or the new one, never half.
 
     `before_rename` runs once the data is safely on disk, just before it replaces `path`.
@@ -111,7 +115,11 @@ class JobOutput:
 
 
 def build_job(
-    cat: Catalog, job: Job, profile: Profile, strict: bool = False, school=None
+    cat: Catalog,
+    job: Job,
+    profile: Profile,
+    strict: bool = False,
+    school: LoadedSchool | None = None,
 ) -> JobOutput:
     """One sheet in one language and profile into checked PDF bytes.
 
@@ -247,7 +255,7 @@ def _school(path: Path, load):
     return _schools[key]
 
 
-def manifest_entry(cat: Catalog, out_dir: Path, result: JobResult):
+def manifest_entry(cat: Catalog, out_dir: Path, result: JobResult) -> Entry:
     """The manifest's record of a successful result."""
     from .manifest import Entry
 
@@ -280,7 +288,7 @@ def build(
     strict: bool = False,
     jobs: int | None = 1,
     force: bool = False,
-    progress=None,
+    progress: Callable[[JobResult, int, int], None] | None = None,
     school: Path | None = None,
 ) -> BuildReport:
     """Build every selected job that is not up to date; failures are reported, not fatal.
