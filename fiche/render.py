@@ -180,15 +180,18 @@ def _colour(cmyk: list[float], profile: Profile, icc: Path) -> Color:
 
 
 def _fit_page(ctx: _Ctx, tpage: TPage, lpage: Page) -> PageFit:
+    """The largest scale at which every region of the page holds its content.
+
+    Halving between 0 and 1; the smallest sizes are tried on their own only when no
+    larger scale fitted (smaller type never needs more room than larger type).
+    """
     ranged = any(lo != hi for lo, hi in (s.size_range for s in ctx.layout.styles.values()))
-    if _overflow(ctx, tpage, lpage, 1.0) is None:
+    over = _overflow(ctx, tpage, lpage, 1.0)
+    if over is None:
         scale = 1.0
     elif not ranged:
-        raise FitError(_overflow_problems(ctx, tpage, _overflow(ctx, tpage, lpage, 1.0)))
+        raise FitError(_overflow_problems(ctx, tpage, over))
     else:
-        worst = _overflow(ctx, tpage, lpage, 0.0)
-        if worst is not None:
-            raise FitError(_overflow_problems(ctx, tpage, worst))
         lo, hi = 0.0, 1.0
         for _ in range(FIT_STEPS):
             mid = (lo + hi) / 2
@@ -196,6 +199,10 @@ def _fit_page(ctx: _Ctx, tpage: TPage, lpage: Page) -> PageFit:
                 lo = mid
             else:
                 hi = mid
+        if lo == 0.0:
+            worst = _overflow(ctx, tpage, lpage, 0.0)
+            if worst is not None:
+                raise FitError(_overflow_problems(ctx, tpage, worst))
         scale = lo
     body = _size(ctx.layout.styles["body"].size_range, scale)
     return PageFit(tpage.side, scale, round(body, 2))
