@@ -151,7 +151,7 @@ def build_job(
         identity=f"{job.fiche}/{job.sheet}/{job.lang}/{profile.suffix}",
         date=build_date(),
     )
-    pdf = postprocess(result.pdf, result.boxes, meta, profile, icc_path(assets))
+    pdf = postprocess(result.pdf, result.boxes, meta, profile, icc_path(assets), result.marks)
 
     where = f"sheet {job.sheet} ({job.lang}, {profile.name})"
     report = preflight(

@@ -64,6 +64,9 @@ class Paragraph(_Block):
     kind: Literal["paragraph"]
     text: Text
     role: Literal["body", "lead", "small"] = "body"
+    lang: LangCode | None = Field(
+        default=None, description="Language of this passage when it differs from the file's."
+    )
 
 
 class SubList(Model):
@@ -188,6 +191,8 @@ def load_language_file(src: Source) -> LanguageFile:
 
 def block_hash(block: _Block) -> str:
     """Short hash of a block's words, used to tell when a translation is stale."""
-    data = block.model_dump(exclude={"source", "todo"})
+    # Unset optional fields are left out, so adding a field to the model later does not
+    # make every existing translation look stale.
+    data = block.model_dump(exclude={"source", "todo"}, exclude_none=True)
     raw = json.dumps(data, sort_keys=True, ensure_ascii=False).encode()
     return hashlib.sha256(raw).hexdigest()[:10]

@@ -45,6 +45,9 @@ class TextParagraph(Paragraph):
             p.on_overfull = self.on_overfull
         if parts and hasattr(self, "outline"):
             parts[0].outline = self.outline  # the bookmark goes where the text starts
+        if hasattr(self, "tag"):
+            for p in parts:  # both parts belong to the same structure element
+                p.tag = self.tag
         return parts
 
     def draw(self):
@@ -55,7 +58,13 @@ class TextParagraph(Paragraph):
         outline = getattr(self, "outline", None)
         if outline is not None:
             add_bookmark(self.canv, outline[0], outline[1], self.height)
-        super().draw()
+        tag = getattr(self, "tag", None)
+        if tag is None:
+            super().draw()
+            return
+        tagger, chain, text, lang = tag
+        with tagger.content(self.canv, chain, text=text, lang=lang):
+            super().draw()
 
 
 def add_bookmark(canv, title: str, level: int, y: float) -> None:
@@ -206,10 +215,14 @@ class Box(Flowable):
         return []
 
     def draw(self):
+        from contextlib import nullcontext
+
         canv = self.canv
-        canv.saveState()
-        canv.setFillColor(self.fill)
-        canv.roundRect(0, 0, self.width, self.height, self.radius, stroke=0, fill=1)
-        canv.restoreState()
+        tagger = getattr(self, "tagger", None)
+        with tagger.artifact(canv) if tagger else nullcontext():
+            canv.saveState()
+            canv.setFillColor(self.fill)
+            canv.roundRect(0, 0, self.width, self.height, self.radius, stroke=0, fill=1)
+            canv.restoreState()
         for f, y, h in self._placed:
             f.drawOn(canv, self.padding, self.height - self.padding - y - h)

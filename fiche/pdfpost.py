@@ -6,7 +6,8 @@ concern is one step; a profile's fields decide which steps run:
 - boxes: TrimBox and BleedBox on every page (profiles with a trim),
 - metadata: /Lang, Info and XMP in agreement, dates from the build date,
 - output intent: the CMYK ICC profile and PDF/X-4 identification (print),
-- viewer: title in the title bar, long-edge duplex for office printing.
+- viewer: title in the title bar, long-edge duplex for office printing,
+- structure: the tagged PDF's structure tree, from the marks made while drawing.
 """
 
 from __future__ import annotations
@@ -36,7 +37,12 @@ class DocMeta:
 
 
 def postprocess(
-    pdf: bytes, boxes: PageBoxes, meta: DocMeta, profile: Profile, icc: Path | None = None
+    pdf: bytes,
+    boxes: PageBoxes,
+    meta: DocMeta,
+    profile: Profile,
+    icc: Path | None = None,
+    marks: tuple = (),
 ) -> bytes:
     """Run the profile's post-processing steps; return the saved bytes."""
     with pikepdf.open(io.BytesIO(pdf)) as doc:
@@ -47,6 +53,8 @@ def postprocess(
             _output_intent(doc, icc)
         _viewer(doc, profile)
         _metadata(doc, meta, profile)
+        if profile.tagged:
+            _structure(doc, marks, meta)
         out = io.BytesIO()
         doc.save(
             out,
@@ -132,6 +140,8 @@ def _metadata(doc: pikepdf.Pdf, meta: DocMeta, profile: Profile) -> None:
         xmp["xmp:MetadataDate"] = iso
         xmp["xmpMM:DocumentID"] = f"uuid:{doc_id}"
         xmp["xmpMM:InstanceID"] = f"uuid:{doc_id}"
+        if profile.tagged:
+            xmp["pdfuaid:part"] = "1"
         if profile.output_intent:
             xmp["pdfxid:GTS_PDFXVersion"] = "PDF/X-4"
             xmp["pdf:Trapped"] = "False"
@@ -146,3 +156,144 @@ def build_date() -> datetime:
     raw = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
     seconds = int(raw) if raw.isdigit() else 946684800  # 2000-01-01
     return datetime.fromtimestamp(seconds, UTC)
+
+
+def _structure(doc: pikepdf.Pdf, marks: tuple, meta: DocMeta) -> None:
+    """The structure tree from the marks recorded while drawing (PDF/UA-1).
+
+    Each mark names the chain of elements its content belongs to, so elements are
+    made in reading order as they first appear. Link and widget annotations get
+    Link and Form elements with object references, placed in the paragraph that
+    shows the link's text.
+    """
+    D = pikepdf.Dictionary
+    N = pikepdf.Name
+    pages = list(doc.pages)
+    root = doc.make_indirect(D(Type=N.StructTreeRoot))
+    document = doc.make_indirect(
+        D(Type=N.StructElem, S=N.Document, P=root, Lang=pikepdf.String(meta.lang))
+    )
+    root.K = pikepdf.Array([document])
+    elems: dict[str, pikepdf.Object] = {}
+    kids: dict[int, list] = {id(document): []}
+    texts: dict[str, str] = {}
+    parent_tree: dict[int, list] = {i: [] for i in range(len(pages))}
+
+    last_heading = [0]
+
+    def element(role: str, key: str, parent: pikepdf.Object) -> pikepdf.Object:
+        if key not in elems:
+            if len(role) == 2 and role[0] == "H" and role[1].isdigit():
+                # Headings never skip a level in reading order (a block title after H1
+                # becomes H2), as screen readers navigate by them.
+                level = min(int(role[1]), last_heading[0] + 1)
+                last_heading[0] = level
+                role = f"H{level}"
+            e = doc.make_indirect(D(Type=N.StructElem, S=N("/" + role), P=parent))
+            elems[key] = e
+            kids[id(e)] = []
+            kids[id(parent)].append(e)
+        return elems[key]
+
+    for m in marks:
+        parent = document
+        for role, key in m.chain:
+            parent = element(role, key, parent)
+        leaf = parent
+        page = pages[m.page].obj
+        if "/Pg" not in leaf:
+            leaf.Pg = page
+        if m.alt:
+            leaf.Alt = pikepdf.String(m.alt)
+        if m.lang:
+            leaf.Lang = pikepdf.String(m.lang)
+        if leaf.Pg.objgen == page.objgen:
+            kids[id(leaf)].append(m.mcid)
+        else:
+            kids[id(leaf)].append(D(Type=N.MCR, Pg=page, MCID=m.mcid))
+        key = m.chain[-1][1]
+        texts[key] = texts.get(key, "") + " " + m.text
+        row = parent_tree[m.page]
+        row.extend([None] * (m.mcid + 1 - len(row)))
+        row[m.mcid] = leaf
+
+    next_key = len(pages)
+    for i, page in enumerate(pages):
+        page.obj.StructParents = i
+        page.obj.Tabs = N.S
+        for annot in page.obj.get("/Annots", []):
+            sub = annot.get("/Subtype")
+            if sub == "/Link":
+                uri = str(annot.get("/A", {}).get("/URI", ""))
+                shown = uri.removeprefix("mailto:").removeprefix("https://")
+                shown = shown.removeprefix("http://")
+                annot.Contents = pikepdf.String(f"Link: {shown}")
+                owner = next(
+                    (elems[k] for k, t in texts.items() if shown and shown in t and k in elems),
+                    document,
+                )
+                e = doc.make_indirect(D(Type=N.StructElem, S=N.Link, P=owner, Pg=page.obj))
+                kids[id(e)] = [D(Type=N.OBJR, Obj=annot, Pg=page.obj)]
+                kids[id(owner)].append(e)
+            elif sub == "/Widget":
+                owner = elems.get("imprint", document)
+                e = doc.make_indirect(D(Type=N.StructElem, S=N.Form, P=owner, Pg=page.obj))
+                kids[id(e)] = [D(Type=N.OBJR, Obj=annot, Pg=page.obj)]
+                kids[id(owner)].append(e)
+            else:
+                continue
+            annot.StructParent = next_key
+            parent_tree[next_key] = e
+            next_key += 1
+
+    for e in [document, *elems.values()]:
+        e.K = pikepdf.Array(kids[id(e)])
+    for e in {id(v): v for v in parent_tree.values() if isinstance(v, pikepdf.Object)}.values():
+        e.K = pikepdf.Array(kids[id(e)])
+    nums = []
+    for k in sorted(parent_tree):
+        v = parent_tree[k]
+        nums += [
+            k,
+            v
+            if isinstance(v, pikepdf.Object)
+            else pikepdf.Array([x if x is not None else pikepdf.Null() for x in v]),
+        ]
+    root.ParentTree = doc.make_indirect(D(Nums=pikepdf.Array(nums)))
+    root.ParentTreeNextKey = next_key
+    doc.Root.StructTreeRoot = root
+    doc.Root.MarkInfo = D(Marked=True)
+    _clean_to_unicode(doc)
+
+
+def _clean_to_unicode(doc: pikepdf.Pdf) -> None:
+    """Drop ReportLab's mapping of the .notdef code to U+0000 (PDF/UA forbids it)."""
+    import re
+
+    seen = set()
+    for page in doc.pages:
+        for font in page.obj.get("/Resources", {}).get("/Font", {}).values():
+            cmap = font.get("/ToUnicode")
+            if cmap is None or cmap.objgen in seen:
+                continue
+            seen.add(cmap.objgen)
+            text = cmap.read_bytes().decode("latin-1")
+            lines = text.split("\n")
+            out, removed = [], 0
+            for line in lines:
+                if re.fullmatch(r"<[0-9A-Fa-f]+> <(0000|FEFF|FFFE|feff|fffe)>", line.strip()):
+                    removed += 1
+                    continue
+                out.append(line)
+            if not removed:
+                continue
+            text = "\n".join(out)
+            # the block's entry count comes just before "beginbfchar"
+            count = re.search(r"(\d+) beginbfchar", text)
+            if count:
+                text = (
+                    text[: count.start(1)]
+                    + str(int(count.group(1)) - removed)
+                    + text[count.end(1) :]
+                )
+            cmap.write(text.encode("latin-1"))

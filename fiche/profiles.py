@@ -30,6 +30,7 @@ class Profile:
     links: bool = False  # web addresses and e-mail become clickable
     bookmarks: bool = False  # an outline of the sheet's sections
     duplex: bool = False  # ask the print dialog for long-edge duplex
+    tagged: bool = False  # a structure tree for assistive technology (PDF/UA-1)
     min_image_ppi: float = 0.0  # below this a placed image is a warning
 
     @property
@@ -66,7 +67,8 @@ PROFILES: dict[str, Profile] = {
         crop_marks=False,
         links=True,
         bookmarks=True,
-        description="Screen: RGB, small, clickable links, bookmarks.",
+        tagged=True,
+        description="Screen: RGB, small, clickable links, bookmarks, tagged (PDF/UA-1).",
     ),
 }
 PROFILE_NAMES = tuple(PROFILES)

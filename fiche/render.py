@@ -37,6 +37,7 @@ from .flowables import Box, Hanging, KeepWithNext, TextParagraph
 from .fonts import Family, missing_glyphs, register_family
 from .layout import CircleDecoration, Layout, Page, RectDecoration, Region, TextDecoration
 from .profiles import MM, PageBoxes, Profile, page_boxes
+from .tagging import Chain, Tagger
 from .typeset import TBlock, TPage, TText, TypesetSheet
 from .typography import hyphenator, linkify
 
@@ -88,6 +89,7 @@ class RenderResult:
     pdf: bytes
     boxes: PageBoxes
     fits: tuple[PageFit, ...]
+    marks: tuple = ()  # tagging.Mark records, in drawing order, when the profile tags
 
 
 @dataclass
@@ -103,6 +105,7 @@ class _Ctx:
     problems: list[Problem] = field(default_factory=list)
     checked: set = field(default_factory=set)
     outline: list = field(default_factory=list)  # [last level] while drawing
+    tagger: Tagger = field(default_factory=lambda: Tagger(False))
 
 
 def render_pdf(
@@ -128,6 +131,7 @@ def render_pdf(
         hyphenator(sheet.lang, exc if exc and exc.is_file() else None),
         profile,
         icc,
+        tagger=Tagger(profile.tagged),
     )
     g = layout.page
     boxes = page_boxes(profile, g.width_mm, g.height_mm, g.bleed_mm)
@@ -164,10 +168,11 @@ def render_pdf(
         lpage = getattr(layout.pages, tpage.side)
         _draw_page(ctx, canv, tpage, lpage, fit.scale, boxes, profile)
         canv.showPage()
+        ctx.tagger.next_page()
     canv.save()
     if ctx.problems:
         raise FitError(ctx.problems)
-    return RenderResult(buf.getvalue(), boxes, tuple(fits))
+    return RenderResult(buf.getvalue(), boxes, tuple(fits), tuple(ctx.tagger.marks))
 
 
 def _colour(cmyk: list[float], profile: Profile, icc: Path) -> Color:
@@ -376,7 +381,14 @@ def _region_styles(styles: dict[str, ParagraphStyle], region: Region) -> dict:
     return {**styles, **{role: styles[name] for role, name in region.styles.items()}}
 
 
-def _para(ctx: _Ctx, t: TText, style: ParagraphStyle, outline: int | None = None) -> TextParagraph:
+def _para(
+    ctx: _Ctx,
+    t: TText,
+    style: ParagraphStyle,
+    outline: int | None = None,
+    chain: Chain = (),
+    lang: str = "",
+) -> TextParagraph:
     """A paragraph of `t`; `outline` is its bookmark level where the profile wants them."""
     key = (t.origin, style.fontName)
     if key not in ctx.checked:
@@ -388,6 +400,8 @@ def _para(ctx: _Ctx, t: TText, style: ParagraphStyle, outline: int | None = None
     )
     if ctx.profile.bookmarks and outline is not None:
         para.outline = (t.plain, outline, ctx)
+    if chain:
+        para.tag = (ctx.tagger, chain, t.plain, lang)
     return para
 
 
@@ -454,31 +468,55 @@ def _region_flowables(ctx: _Ctx, blocks: tuple[TBlock, ...], st: dict) -> list[F
 
 
 def _block_flowables(ctx: _Ctx, b: TBlock, st: dict) -> list[Flowable]:
+    """Flowables of one block; each text knows the structure chain it is tagged with."""
     look = ctx.layout.look
+    bid = b.id
     if b.kind == "heading":
-        return [_para(ctx, b.text, st[f"h{b.level}"], outline=0 if b.level == 1 else 1)]
+        return [
+            _para(
+                ctx,
+                b.text,
+                st[f"h{b.level}"],
+                outline=0 if b.level == 1 else 1,
+                chain=((f"H{b.level}", bid),),
+            )
+        ]
     if b.kind == "paragraph":
-        return [_para(ctx, b.text, st[b.role])]
+        return [_para(ctx, b.text, st[b.role], chain=(("P", bid),), lang=b.lang or "")]
     if b.kind == "callout":
         content: list[Flowable] = []
         if b.title:
-            content.append(_para(ctx, b.title, st["callout-title"], outline=1))
-        content.append(_para(ctx, b.text, st["callout"]))
-        return [
-            Box(
-                content,
-                ctx.colours[look.callout_fill],
-                look.callout_padding_mm * MM,
-                look.callout_radius_mm * MM,
-                space_before=st["callout"].spaceBefore,
-                space_after=st["callout"].spaceAfter,
+            content.append(
+                _para(
+                    ctx,
+                    b.title,
+                    st["callout-title"],
+                    outline=1,
+                    chain=(("Div", bid), ("H3", f"{bid}/title")),
+                )
             )
-        ]
+        content.append(
+            _para(ctx, b.text, st["callout"], chain=(("Div", bid), ("P", f"{bid}/text")))
+        )
+        box = Box(
+            content,
+            ctx.colours[look.callout_fill],
+            look.callout_padding_mm * MM,
+            look.callout_radius_mm * MM,
+            space_before=st["callout"].spaceBefore,
+            space_after=st["callout"].spaceAfter,
+        )
+        box.tagger = ctx.tagger
+        return [box]
     if b.kind == "image":
         return [_image(ctx, b)]
     items: list[Flowable] = []
+
+    def item(i: int | str) -> Chain:
+        return (("L", bid), ("LI", f"{bid}/{i}"))
+
     if b.kind == "definition":
-        items.append(_para(ctx, b.text, st["term"]))
+        items.append(_para(ctx, b.text, st["term"], chain=(("P", f"{bid}/term"),)))
         for i, it in enumerate(b.items, start=1):
             items.append(
                 _hanging(
@@ -486,16 +524,25 @@ def _block_flowables(ctx: _Ctx, b: TBlock, st: dict) -> list[Flowable]:
                     it.text,
                     st["list"],
                     look.list_indent_mm * MM,
-                    _number_marker(ctx, i, st["list"]),
+                    _number_marker(ctx, i, st["list"], item(i)),
+                    item(i),
                 )
             )
     elif b.kind == "list":
         indent = 0.0 if b.marker == "none" else look.list_indent_mm * MM
-        for it in b.items:
+        for i, it in enumerate(b.items):
             items.append(
-                _hanging(ctx, it.text, st["list"], indent, _marker(ctx, b.marker, st["list"]))
+                _hanging(
+                    ctx, it.text, st["list"], indent, _marker(ctx, b.marker, st["list"]), item(i)
+                )
             )
-            for sub in it.sub:
+            for j, sub in enumerate(it.sub):
+                nested = (
+                    *item(i),
+                    ("LBody", f"{bid}/{i}/body"),
+                    ("L", f"{bid}/{i}/sub"),
+                    ("LI", f"{bid}/{i}/{j}"),
+                )
                 items.append(
                     _hanging(
                         ctx,
@@ -503,22 +550,29 @@ def _block_flowables(ctx: _Ctx, b: TBlock, st: dict) -> list[Flowable]:
                         st["list"],
                         indent * 2,
                         _marker(ctx, "dash", st["list"], shift=indent / 2),
+                        nested,
                     )
                 )
     elif b.kind == "tips":
         radius = _badge_radius(st)
         indent = max(look.tip_indent_mm * MM, 2 * radius + 2 * MM)
         for i, it in enumerate(b.items, start=b.start):
-            items.append(_hanging(ctx, it.text, st["tip"], indent, _badge(ctx, i, st, indent)))
+            items.append(
+                _hanging(
+                    ctx, it.text, st["tip"], indent, _badge(ctx, i, st, indent, item(i)), item(i)
+                )
+            )
     if b.title:
-        head = _para(ctx, b.title, st["h3"], outline=1)
+        head = _para(ctx, b.title, st["h3"], outline=1, chain=(("H3", f"{bid}/title"),))
         return [KeepWithNext(head, items[0]), *items[1:]]
     return items
 
 
-def _hanging(ctx, t: TText, style: ParagraphStyle, indent: float, marker) -> Hanging:
+def _hanging(ctx, t: TText, style: ParagraphStyle, indent: float, marker, item: Chain) -> Hanging:
     draw, height = marker
-    return Hanging(_para(ctx, t, style), indent, draw, height)
+    return Hanging(
+        _para(ctx, t, style, chain=(*item, ("LBody", f"{item[-1][1]}/body"))), indent, draw, height
+    )
 
 
 def _marker(ctx: _Ctx, kind: str, style: ParagraphStyle, shift: float = 0.0):
@@ -526,7 +580,15 @@ def _marker(ctx: _Ctx, kind: str, style: ParagraphStyle, shift: float = 0.0):
     fs = style.fontSize
 
     def draw(canv, x, y, top):
-        x += shift
+        with ctx.tagger.artifact(canv):
+            _draw_marker(canv, kind, colour, fs, x + shift, y)
+
+    return (None if kind == "none" else draw), 0.0
+
+
+def _draw_marker(canv: Canvas, kind: str, colour: Color, fs: float, x: float, y: float) -> None:
+    """A list marker drawn as a shape (no glyph, so nothing for text extraction)."""
+    if kind:
         canv.saveState()
         canv.setFillColor(colour)
         canv.setStrokeColor(colour)
@@ -557,19 +619,18 @@ def _marker(ctx: _Ctx, kind: str, style: ParagraphStyle, shift: float = 0.0):
             canv.drawPath(p, stroke=0, fill=1)
         canv.restoreState()
 
-    return (None if kind == "none" else draw), 0.0
 
-
-def _number_marker(ctx: _Ctx, n: int, style: ParagraphStyle):
+def _number_marker(ctx: _Ctx, n: int, style: ParagraphStyle, item: Chain):
     colour = ctx.colours[ctx.layout.look.marker_color]
     fam = next(f for f in ctx.families.values() if style.fontName == f.regular)
 
     def draw(canv, x, y, top):
-        canv.saveState()
-        canv.setFillColor(colour)
-        canv.setFont(fam.bold, style.fontSize)
-        canv.drawCentredString(x, y - style.fontSize * 0.36, f"{n}")
-        canv.restoreState()
+        with ctx.tagger.content(canv, (*item, ("Lbl", f"{item[-1][1]}/label")), text=f"{n}"):
+            canv.saveState()
+            canv.setFillColor(colour)
+            canv.setFont(fam.bold, style.fontSize)
+            canv.drawCentredString(x, y - style.fontSize * 0.36, f"{n}")
+            canv.restoreState()
 
     return draw, 0.0
 
@@ -578,7 +639,7 @@ def _badge_radius(st: dict) -> float:
     return st["badge"].fontSize * 0.85
 
 
-def _badge(ctx: _Ctx, n: int, st: dict, indent: float):
+def _badge(ctx: _Ctx, n: int, st: dict, indent: float, item: Chain):
     look = ctx.layout.look
     badge = st["badge"]
     r = _badge_radius(st)
@@ -589,11 +650,13 @@ def _badge(ctx: _Ctx, n: int, st: dict, indent: float):
         cx = x - indent / 2 + r
         cy = min(y, top - r)
         canv.saveState()
-        canv.setFillColor(fill)
-        canv.circle(cx, cy, r, stroke=0, fill=1)
-        canv.setFillColor(ink)
-        canv.setFont(badge.fontName, badge.fontSize)
-        canv.drawCentredString(cx, cy - badge.fontSize * 0.36, f"{n}")
+        with ctx.tagger.artifact(canv):
+            canv.setFillColor(fill)
+            canv.circle(cx, cy, r, stroke=0, fill=1)
+        with ctx.tagger.content(canv, (*item, ("Lbl", f"{item[-1][1]}/label")), text=f"{n}"):
+            canv.setFillColor(ink)
+            canv.setFont(badge.fontName, badge.fontSize)
+            canv.drawCentredString(cx, cy - badge.fontSize * 0.36, f"{n}")
         canv.restoreState()
 
     return draw, 2 * r
@@ -609,9 +672,11 @@ def _image(ctx: _Ctx, b: TBlock) -> Flowable:
         im = flatten(im)
         convert = image_to_cmyk if ctx.profile.colour == "cmyk" else image_to_rgb
         pic = convert(im, ctx.icc)
-    return Picture(
+    picture = Picture(
         ImageReader(pic), pic.width / pic.height, b.width_mm * MM if b.width_mm else None
     )
+    picture.tag = (ctx.tagger, () if not b.alt else (("Figure", b.id),), b.alt)
+    return picture
 
 
 class Picture(Flowable):
@@ -631,7 +696,17 @@ class Picture(Flowable):
         return []
 
     def draw(self):
-        self.canv.drawImage(self.reader, 0, 0, self.width, self.height)
+        tag = getattr(self, "tag", None)
+        if tag is None:
+            self.canv.drawImage(self.reader, 0, 0, self.width, self.height)
+            return
+        tagger, chain, alt = tag
+        if chain:
+            with tagger.content(self.canv, chain, alt=alt):
+                self.canv.drawImage(self.reader, 0, 0, self.width, self.height)
+        else:  # decorative: an artifact
+            with tagger.artifact(self.canv):
+                self.canv.drawImage(self.reader, 0, 0, self.width, self.height)
 
 
 # --- drawing ---------------------------------------------------------------
@@ -679,19 +754,22 @@ def _draw_page(
     canv.saveState()
     canv.translate(*boxes.trim_origin)
     canv.scale(boxes.scale, boxes.scale)
-    clip = canv.beginPath()
-    clip.rect(-bleed, -bleed, g.width_mm * MM + 2 * bleed, g.height_mm * MM + 2 * bleed)
-    canv.clipPath(clip, stroke=0, fill=0)
     shapes = [d for d in lpage.decorations if not isinstance(d, TextDecoration)]
     furniture = [d for d in lpage.decorations if isinstance(d, TextDecoration)]
-    for deco in shapes:
-        _draw_decoration(ctx, canv, deco, bleed, styles)
+    with ctx.tagger.artifact(canv):  # bands and panels are decoration, not content
+        clip = canv.beginPath()
+        clip.rect(-bleed, -bleed, g.width_mm * MM + 2 * bleed, g.height_mm * MM + 2 * bleed)
+        canv.clipPath(clip, stroke=0, fill=0)
+        for deco in shapes:
+            _draw_decoration(ctx, canv, deco, bleed, styles)
+        for treg in tpage.regions:
+            region = lpage.regions[treg.name]
+            if region.fill:
+                x, y, w, h = _box(region, g.height_mm)
+                canv.setFillColor(ctx.colours[region.fill])
+                canv.roundRect(x, y, w, h, region.radius_mm * MM, stroke=0, fill=1)
     for treg in tpage.regions:
         region = lpage.regions[treg.name]
-        if region.fill:
-            x, y, w, h = _box(region, g.height_mm)
-            canv.setFillColor(ctx.colours[region.fill])
-            canv.roundRect(x, y, w, h, region.radius_mm * MM, stroke=0, fill=1)
         frames = _frames(region, g.height_mm)
         rstyles = _region_styles(styles, region)
         flow = _region_flowables(ctx, treg.blocks, rstyles)
@@ -706,11 +784,13 @@ def _draw_page(
         _draw_imprint(ctx, canv, lpage.imprint, ctx.sheet.imprint, styles)
     # Page furniture goes after the content so that text extraction, which follows
     # the drawing order, reads the content without the header's words in between.
-    for deco in furniture:
-        _draw_decoration(ctx, canv, deco, bleed, styles)
+    with ctx.tagger.artifact(canv):  # page furniture: series and number
+        for deco in furniture:
+            _draw_decoration(ctx, canv, deco, bleed, styles)
     canv.restoreState()
     if profile.crop_marks:
-        _crop_marks(canv, boxes, profile)
+        with ctx.tagger.artifact(canv):
+            _crop_marks(canv, boxes, profile)
 
 
 def _frame_like(f: Frame, top_cut: float = 0.0, height: float | None = None) -> Frame:
@@ -826,19 +906,22 @@ def _draw_imprint(ctx: _Ctx, canv: Canvas, region: Region, imp, styles: dict) ->
     from reportlab.pdfbase.pdfmetrics import stringWidth
 
     x, y, w, h = _box(region, ctx.layout.page.height_mm)
+    tag = ctx.tagger
     if region.fill:
-        canv.setFillColor(ctx.colours[region.fill])
-        canv.roundRect(x, y, w, h, region.radius_mm * MM, stroke=0, fill=1)
+        with tag.artifact(canv):
+            canv.setFillColor(ctx.colours[region.fill])
+            canv.roundRect(x, y, w, h, region.radius_mm * MM, stroke=0, fill=1)
     pad = region.padding_mm * MM
     ix, iy, iw, ih = x + pad, y + pad, w - 2 * pad, h - 2 * pad
     gap = 3 * MM
-    right = ix + iw
-    if imp.qr_url:
-        _draw_qr(ctx, canv, imp.qr_url, right - ih, iy, ih)
-        right -= ih + gap
+    right = ix + iw - ((ih + gap) if imp.qr_url else 0.0)
     left = ix
     if imp.logo:
-        left += _draw_logo(ctx, canv, imp.logo, ix, iy, min(ih * 2.5, iw * 0.25), ih) + gap
+        name = imp.school.plain if imp.school else ""
+        with tag.content(
+            canv, (("Div", "imprint"), ("Figure", "imprint/logo")), alt=f"Logo: {name}"
+        ):
+            left += _draw_logo(ctx, canv, imp.logo, ix, iy, min(ih * 2.5, iw * 0.25), ih) + gap
     title_style = ctx.layout.styles["imprint-title"]
     line_style = ctx.layout.styles["imprint"]
     title_font = ctx.families[title_style.font].regular
@@ -872,12 +955,19 @@ def _draw_imprint(ctx: _Ctx, canv: Canvas, region: Region, imp, styles: dict) ->
     canv.setFillColor(ctx.colours[title_style.color])
     canv.setFont(title_font, ts)
     baseline = iy + ih - ts
-    canv.drawString(left, baseline, title_text)
+    with tag.content(canv, (("Div", "imprint"), ("P", "imprint/title")), text=title_text):
+        canv.drawString(left, baseline, title_text)
     canv.setFont(line_font, ls)
     canv.setFillColor(ctx.colours[line_style.color])
-    for t in imp.lines:
+    for k, t in enumerate(imp.lines):
         baseline -= ll
-        canv.drawString(left, baseline, t.plain)
+        with tag.content(canv, (("Div", "imprint"), ("P", f"imprint/{k}")), text=t.plain):
+            canv.drawString(left, baseline, t.plain)
+    if imp.qr_url:
+        with tag.content(
+            canv, (("Div", "imprint"), ("Figure", "imprint/qr")), alt=f"QR code: {imp.qr_url}"
+        ):
+            _draw_qr(ctx, canv, imp.qr_url, ix + iw - ih, iy, ih)
     if imp.school is None:
         _ruled_space(
             ctx,
@@ -895,14 +985,15 @@ def _ruled_space(
     ctx: _Ctx, canv: Canvas, x: float, y: float, w: float, h: float, step: float, label: str
 ) -> None:
     """Lines to write on; on screen a fillable field over them."""
-    canv.saveState()
-    canv.setStrokeColor(ctx.colours[ctx.layout.styles["imprint"].color])
-    canv.setLineWidth(0.4)
-    line_y = y + h - step * 1.5
-    while line_y >= y + 0.5:
-        canv.line(x, line_y, x + w, line_y)
-        line_y -= step * 1.5
-    canv.restoreState()
+    with ctx.tagger.artifact(canv):
+        canv.saveState()
+        canv.setStrokeColor(ctx.colours[ctx.layout.styles["imprint"].color])
+        canv.setLineWidth(0.4)
+        line_y = y + h - step * 1.5
+        while line_y >= y + 0.5:
+            canv.line(x, line_y, x + w, line_y)
+            line_y -= step * 1.5
+        canv.restoreState()
     if ctx.profile.links:
         # A field a teacher can type into before printing; the viewer supplies its font.
         canv.acroForm.textfield(

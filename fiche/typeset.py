@@ -52,6 +52,7 @@ class TBlock:
     items: tuple[TItem, ...] = ()
     level: int = 2
     role: str = "body"
+    lang: str | None = None  # a passage in another language than the sheet's
     marker: str = "bullet"
     start: int = 1
     src: str = ""
@@ -209,6 +210,7 @@ def _block(bid: str, b, t, root) -> TBlock:
     kw = {"level": b.level} if b.kind == "heading" else {}
     if b.kind == "paragraph":
         kw["role"] = b.role
+        kw["lang"] = b.lang
     return TBlock(bid, b.kind, title=title, text=t(b.text, (*base, "text")), **kw)
 
 
