@@ -122,6 +122,7 @@ def load_catalog(root: Path) -> Catalog:
             )
         )
     _check_catalog(cat)
+    _check_contrast(cat)
     return cat
 
 
@@ -401,3 +402,11 @@ def _font_defect(path: Path) -> str | None:
     except (TTLibError, OSError, AssertionError, ValueError, KeyError) as e:
         return f"is not a readable font ({e.__class__.__name__}: {e})"
     return None
+
+
+def _check_contrast(cat: Catalog) -> None:
+    """Text colours must be readable on what lies beneath them (WCAG 2.1)."""
+    from .contrast import contrast_problems
+
+    for layout, problems in contrast_problems(cat).items():
+        cat.layout_problems.setdefault(layout, []).extend(problems)

@@ -187,7 +187,9 @@ class Layout(Model):
     )
     description: str = ""
     page: PageGeometry = Field(default_factory=PageGeometry)
-    min_body_pt: Annotated[float, Field(ge=4, le=30)] = 9.0
+    min_body_pt: Annotated[float, Field(ge=9, le=30)] = Field(
+        default=9.0, description="Body text never gets smaller than this, and never under 9 pt."
+    )
     fonts: Annotated[dict[Name, FontFamily], Field(min_length=1)]
     palette: Annotated[dict[Name, Colour], Field(min_length=1)]
     styles: dict[Name, Style]
