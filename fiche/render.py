@@ -106,6 +106,7 @@ class _Ctx:
     checked: set = field(default_factory=set)
     outline: list = field(default_factory=list)  # [last level] while drawing
     tagger: Tagger = field(default_factory=lambda: Tagger(False))
+    frags: dict = field(default_factory=dict)  # (markup, style) -> (size, parsed fragments)
 
 
 def render_pdf(
@@ -395,9 +396,24 @@ def _para(
         ctx.checked.add(key)
         _check_glyphs(ctx, t, style)
     markup = linkify(t.markup) if ctx.profile.links else t.markup
+    # Markup is parsed once per style; fitting tries the same text at other sizes with
+    # the parsed fragments scaled, since parsing costs a fifth of a layout pass.
+    fkey = (markup, style.name, style.fontName)
+    cached = ctx.frags.get(fkey)
+    frags = None
+    if cached is not None:
+        size0, frags0 = cached
+        k = style.fontSize / size0
+        frags = [f.clone(fontSize=f.fontSize * k) for f in frags0]
     para = TextParagraph(
-        markup, style, origin=t.origin, on_overfull=lambda p, by: _overfull(ctx, p, by)
+        markup,
+        style,
+        origin=t.origin,
+        on_overfull=lambda p, by: _overfull(ctx, p, by),
+        frags=frags,
     )
+    if cached is None:
+        ctx.frags[fkey] = (style.fontSize, para.frags)
     if ctx.profile.bookmarks and outline is not None:
         para.outline = (t.plain, outline, ctx)
     if chain:
