@@ -188,20 +188,23 @@ def _colour(cmyk: list[float], profile: Profile, icc: Path) -> Color:
 def _fit_page(ctx: _Ctx, tpage: TPage, lpage: Page) -> PageFit:
     """The largest scale at which every region of the page holds its content.
 
-    Halving between 0 and 1; the smallest sizes are tried on their own only when no
-    larger scale fitted (smaller type never needs more room than larger type).
+    Halving between 0 and 1. Smaller type never needs more room than larger type, so a
+    region that fitted at some scale is not measured again below it, a region that
+    overflowed decides every scale above it, and the smallest sizes are tried on their
+    own only when nothing larger fitted.
     """
     ranged = any(lo != hi for lo, hi in (s.size_range for s in ctx.layout.styles.values()))
-    over = _overflow(ctx, tpage, lpage, 1.0)
+    known: dict[str, list[float]] = {}  # region -> [largest scale that fitted, smallest not]
+    over = _overflow(ctx, tpage, lpage, 1.0, known)
     if over is None:
         scale = 1.0
-    elif not ranged:
-        raise FitError(_overflow_problems(ctx, tpage, over))
+    elif not ranged:  # measured again without shortcuts, to name every region
+        raise FitError(_overflow_problems(ctx, tpage, _overflow(ctx, tpage, lpage, 1.0)))
     else:
         lo, hi = 0.0, 1.0
         for _ in range(FIT_STEPS):
             mid = (lo + hi) / 2
-            if _overflow(ctx, tpage, lpage, mid) is None:
+            if _overflow(ctx, tpage, lpage, mid, known) is None:
                 lo = mid
             else:
                 hi = mid
@@ -214,20 +217,40 @@ def _fit_page(ctx: _Ctx, tpage: TPage, lpage: Page) -> PageFit:
     return PageFit(tpage.side, scale, round(body, 2))
 
 
-def _overflow(ctx: _Ctx, tpage: TPage, lpage: Page, scale: float):
-    """None if every region holds its content at `scale`, else what is left over."""
+def _overflow(
+    ctx: _Ctx, tpage: TPage, lpage: Page, scale: float, known: dict[str, list[float]] | None = None
+):
+    """None if every region holds its content at `scale`, else what is left over.
+
+    With `known`, regions whose outcome at this scale follows from earlier trials are
+    not measured; an overflow found that way is reported without its amount.
+    """
     styles = _styles(ctx, scale)
     over = []
     for treg in tpage.regions:
+        if known is not None:
+            fits_up_to, fails_from = known.setdefault(treg.name, [-1.0, 2.0])
+            if scale <= fits_up_to:
+                continue
+            if scale >= fails_from:
+                return [(treg, lpage.regions[treg.name], 0.0, [])]
         region = lpage.regions[treg.name]
         frames = _frames(region, ctx.layout.page.height_mm)
         flow = _region_flowables(ctx, treg.blocks, _region_styles(styles, region))
         left = _measure(flow, frames)
+        if known is not None:
+            entry = known[treg.name]
+            if left:
+                entry[1] = min(entry[1], scale)
+            else:
+                entry[0] = max(entry[0], scale)
         if left:
             width = frames[-1]._aW
             height = sum(f.wrap(width, 1e6)[1] + f.getSpaceBefore() for f in left)
             ids = [getattr(f, "block_id", None) for f in left]
             over.append((treg, region, height, [i for i in ids if i]))
+            if known is not None:
+                return over  # the page does not fit: the other regions need not be tried
     return over or None
 
 
@@ -404,7 +427,11 @@ def _para(
     if cached is not None:
         size0, frags0 = cached
         k = style.fontSize / size0
-        frags = [f.clone(fontSize=f.fontSize * k) for f in frags0]
+        # the style's own size exactly, so that no rounding depends on which size came first
+        frags = [
+            f.clone(fontSize=style.fontSize if f.fontSize == size0 else f.fontSize * k)
+            for f in frags0
+        ]
     para = TextParagraph(
         markup,
         style,
