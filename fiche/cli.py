@@ -25,6 +25,18 @@ root_option = click.option(
 )
 
 
+lang_option = click.option(
+    "--lang", "langs", multiple=True, help="Only this language (repeatable)."
+)
+
+
+def profiles_option(help: str):
+    """--profile, repeatable, for the commands that build."""
+    return click.option(
+        "--profile", "profiles", multiple=True, type=click.Choice(PROFILE_CHOICES), help=help
+    )
+
+
 class _Group(click.Group):
     """Error handling for every command.
 
@@ -76,17 +88,11 @@ def main(debug: bool) -> None:
     default=None,
     help="Output folder (default: <root>/dist).",
 )
-@click.option("--lang", "langs", multiple=True, help="Only this language (repeatable).")
+@lang_option
 @click.option(
     "--sheet", "sheets", multiple=True, help="Only this sheet or fiche folder (repeatable)."
 )
-@click.option(
-    "--profile",
-    "profiles",
-    multiple=True,
-    type=click.Choice(PROFILE_CHOICES),
-    help="Only this output profile (repeatable; default: all).",
-)
+@profiles_option("Only this output profile (repeatable; default: all).")
 @click.option(
     "--paper",
     type=click.Choice(["a4", "letter"]),
@@ -321,14 +327,8 @@ def check(pdfs: tuple[Path, ...], profile: str | None, strict: bool) -> None:
 @main.command()
 @root_option
 @click.argument("names", nargs=-1, required=True)
-@click.option("--lang", "langs", multiple=True, help="Only this language (repeatable).")
-@click.option(
-    "--profile",
-    "profiles",
-    multiple=True,
-    type=click.Choice(PROFILE_CHOICES),
-    help="Only this profile (default: screen).",
-)
+@lang_option
+@profiles_option("Only this profile (repeatable; default: screen).")
 @click.option(
     "--out",
     type=click.Path(file_okay=False, path_type=Path),
