@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 from pathlib import Path
 
 
@@ -20,8 +21,6 @@ def render_png(pdf: Path, out_dir: Path, dpi: int = 110) -> list[Path]:
             image = page.render(scale=dpi / 72).to_pil()
             page.close()
             target = out_dir / f"{pdf.stem}-p{i + 1}.png"
-            import io
-
             buf = io.BytesIO()
             image.save(buf, format="PNG")
             write_atomic(target, buf.getvalue())

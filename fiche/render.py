@@ -104,7 +104,6 @@ class _Ctx:
     icc: Path
     problems: list[Problem] = field(default_factory=list)
     checked: set = field(default_factory=set)
-    outline: list = field(default_factory=list)  # [last level] while drawing
     tagger: Tagger = field(default_factory=lambda: Tagger(False))
     frags: dict = field(default_factory=dict)  # (markup, style) -> (size, parsed fragments)
 
@@ -442,7 +441,7 @@ def _para(
     if cached is None:
         ctx.frags[fkey] = (style.fontSize, para.frags)
     if ctx.profile.bookmarks and outline is not None:
-        para.outline = (t.plain, outline, ctx)
+        para.outline = (t.plain, outline)
     if chain:
         para.tag = (ctx.tagger, chain, t.plain, lang)
     return para
@@ -883,7 +882,6 @@ def _balanced(frames: list[Frame], flow: list[Flowable]) -> list[Frame]:
 
 def _draw_decoration(ctx: _Ctx, canv: Canvas, d, bleed: float, styles: dict) -> None:
     H = ctx.layout.page.height_mm
-    W = ctx.layout.page.width_mm
     if isinstance(d, RectDecoration):
         x, y, w, h = _box(d, H)
         # Shapes that touch a trim edge run on into the bleed there.
@@ -904,10 +902,10 @@ def _draw_decoration(ctx: _Ctx, canv: Canvas, d, bleed: float, styles: dict) -> 
         canv.setFillColor(ctx.colours[d.fill])
         canv.circle(d.x_mm * MM, (H - d.y_mm) * MM, d.r_mm * MM, stroke=0, fill=1)
     elif isinstance(d, TextDecoration):
-        _draw_text_decoration(ctx, canv, d, H, W)
+        _draw_text_decoration(ctx, canv, d, H)
 
 
-def _draw_text_decoration(ctx: _Ctx, canv: Canvas, d: TextDecoration, H: float, W: float):
+def _draw_text_decoration(ctx: _Ctx, canv: Canvas, d: TextDecoration, H: float) -> None:
     from reportlab.pdfbase.pdfmetrics import stringWidth
 
     fields = ctx.sheet.fields()
