@@ -7,6 +7,7 @@ the text of the PDF could no longer be extracted (see PRINT-NOTES).
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -54,6 +55,9 @@ def register_family(name: str, spec: FontFamily, fonts_dir: Path) -> Family:
 
 def missing_glyphs(font: str, text: str) -> list[str]:
     """Characters of `text` that the registered font `font` cannot draw."""
-    face = pdfmetrics.getFont(font).face
-    cmap = face.charToGlyph
-    return sorted({c for c in text if ord(c) not in cmap and c not in "\n\t\u00ad"})
+    return sorted(set(text).difference(_drawable(font), "\n\t\u00ad"))
+
+
+@functools.cache
+def _drawable(font: str) -> frozenset[str]:
+    return frozenset(map(chr, pdfmetrics.getFont(font).face.charToGlyph))

@@ -18,9 +18,9 @@ import io
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from reportlab import rl_config
 from reportlab.lib.colors import CMYKColor, Color
 from reportlab.lib.enums import TA_CENTER, TA_JUSTIFY, TA_LEFT, TA_RIGHT
-from reportlab.lib.styles import ParagraphStyle
 from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import Flowable, Frame
 
@@ -33,45 +33,17 @@ from .colour import (
     rgb_to_cmyk,
 )
 from .errors import FitError, GlyphError, Problem
-from .flowables import Box, Hanging, KeepWithNext, TextParagraph
+from .flowables import Box, Hanging, KeepWithNext, TextParagraph, TextStyle
 from .fonts import Family, missing_glyphs, register_family
 from .layout import CircleDecoration, Layout, Page, RectDecoration, Region, TextDecoration
+from .linebreak import measured
 from .profiles import MM, PageBoxes, Profile, page_boxes
 from .tagging import Chain, Tagger
 from .typeset import TBlock, TPage, TText, TypesetSheet
 from .typography import hyphenator, linkify
 
-
-def _no_break_at_narrow_nbsp() -> None:
-    """Make ReportLab keep U+202F (narrow no-break space) inside a word.
-
-    ReportLab splits paragraph text at every Unicode space but U+00A0, so French
-    « guillemets » and the space before ; ! ? could start a line. Its `split`
-    helper is a module global, looked up on each call; we replace it with one
-    that keeps both no-break spaces and otherwise behaves like `str.split()`.
-    A test breaks if a ReportLab upgrade changes this behaviour.
-    """
-    import re
-
-    from reportlab.platypus import paragraph
-
-    if getattr(paragraph.split, "_fiche", False):
-        return
-    breaking = "".join(c for c in paragraph._wsc if c not in "\u00a0\u202f")
-    splitter = re.compile(f"[{re.escape(breaking)}]+").split
-
-    def split(text, delim=None):
-        if isinstance(text, bytes):
-            text = text.decode("utf8")
-        if delim is not None:
-            return text.split(delim.decode("utf8") if isinstance(delim, bytes) else delim)
-        return [w for w in splitter(text) if w]
-
-    split._fiche = True
-    paragraph.split = split
-
-
-_no_break_at_narrow_nbsp()
+# Streams stay binary: ASCII85 on top of Flate makes them a quarter larger and costs time.
+rl_config.useA85 = 0
 
 _ALIGN = {"left": TA_LEFT, "justify": TA_JUSTIFY, "center": TA_CENTER, "right": TA_RIGHT}
 FIT_STEPS = 6  # halvings: the scale is found to within 1/64 of the range (< 0.1 pt)
@@ -105,7 +77,7 @@ class _Ctx:
     problems: list[Problem] = field(default_factory=list)
     checked: set = field(default_factory=set)
     tagger: Tagger = field(default_factory=lambda: Tagger(False))
-    frags: dict = field(default_factory=dict)  # (markup, style) -> (size, parsed fragments)
+    flows: dict = field(default_factory=dict)  # (side, region, scale) -> flowables measured
 
 
 def render_pdf(
@@ -194,7 +166,8 @@ def _fit_page(ctx: _Ctx, tpage: TPage, lpage: Page) -> PageFit:
     """
     ranged = any(lo != hi for lo, hi in (s.size_range for s in ctx.layout.styles.values()))
     known: dict[str, list[float]] = {}  # region -> [largest scale that fitted, smallest not]
-    over = _overflow(ctx, tpage, lpage, 1.0, known)
+    # Every region is measured at full size: one that fits there is never measured again.
+    over = _overflow(ctx, tpage, lpage, 1.0, known, every=True)
     if over is None:
         scale = 1.0
     elif not ranged:  # measured again without shortcuts, to name every region
@@ -217,16 +190,25 @@ def _fit_page(ctx: _Ctx, tpage: TPage, lpage: Page) -> PageFit:
 
 
 def _overflow(
-    ctx: _Ctx, tpage: TPage, lpage: Page, scale: float, known: dict[str, list[float]] | None = None
+    ctx: _Ctx,
+    tpage: TPage,
+    lpage: Page,
+    scale: float,
+    known: dict[str, list[float]] | None = None,
+    every: bool = False,
 ):
     """None if every region holds its content at `scale`, else what is left over.
 
     With `known`, regions whose outcome at this scale follows from earlier trials are
-    not measured; an overflow found that way is reported without its amount.
+    not measured, an overflow found that way is reported without its amount, and the
+    first region that overflows ends the trial unless `every` region is wanted.
     """
     styles = _styles(ctx, scale)
     over = []
-    for treg in tpage.regions:
+    regions = tpage.regions
+    if known is not None:  # the region that overflowed at the smallest scale goes first
+        regions = sorted(regions, key=lambda r: known.get(r.name, (-1.0, 2.0))[1])
+    for treg in regions:
         if known is not None:
             fits_up_to, fails_from = known.setdefault(treg.name, [-1.0, 2.0])
             if scale <= fits_up_to:
@@ -236,7 +218,8 @@ def _overflow(
         region = lpage.regions[treg.name]
         frames = _frames(region, ctx.layout.page.height_mm)
         flow = _region_flowables(ctx, treg.blocks, _region_styles(styles, region))
-        left = _measure(flow, frames)
+        ctx.flows[(tpage.side, treg.name, scale)] = flow  # drawn as measured, if chosen
+        left = _flow(flow, frames)
         if known is not None:
             entry = known[treg.name]
             if left:
@@ -248,7 +231,7 @@ def _overflow(
             height = sum(f.wrap(width, 1e6)[1] + f.getSpaceBefore() for f in left)
             ids = [getattr(f, "block_id", None) for f in left]
             over.append((treg, region, height, [i for i in ids if i]))
-            if known is not None:
+            if known is not None and not every:
                 return over  # the page does not fit: the other regions need not be tried
     return over or None
 
@@ -282,25 +265,6 @@ def _first_origin(b: TBlock):
     return None
 
 
-def _flow(flowables: list[Flowable], frames: list[Frame], canv: Canvas) -> list[Flowable]:
-    """Fill `frames` in order; return what did not fit."""
-    queue = list(flowables)
-    for frame in frames:
-        while queue:
-            f = queue[0]
-            if frame.add(f, canv, trySplit=1):
-                queue.pop(0)
-                continue
-            parts = frame.split(f, canv)
-            if len(parts) >= 2 and frame.add(parts[0], canv, trySplit=1):
-                for p in parts[1:]:
-                    p.block_id = getattr(f, "block_id", None)
-                queue[0:1] = parts[1:]
-                continue
-            break
-    return queue
-
-
 _FUZZ = 1e-6  # as ReportLab's Frame
 
 
@@ -323,45 +287,52 @@ class _FrameFill:
                 space = max(space - self.prev_after, 0)
         return self.y - self.bottom - space, space
 
-    def place(self, f: Flowable) -> bool:
+    def place(self, f: Flowable) -> float | None:
+        """Where the bottom of `f` goes, or None when it does not fit."""
         room, space = self.room_for(f)
         if room <= 0:
-            return False
+            return None
         _, h = f.wrap(self.width, room)
         if self.y - (h + space) < self.bottom - _FUZZ:
-            return False
+            return None
         new_y = self.y - h - space
         after = f.getSpaceAfter()
         if new_y != self.y:
             self.at_top = False
         self.y = new_y - after
         self.prev_after = after
-        return True
+        return new_y
 
 
-def _measure(flowables: list[Flowable], frames: list[Frame]) -> list[Flowable]:
-    """What `_flow` would leave over, found without drawing anything.
+def _flow(
+    flowables: list[Flowable], frames: list[Frame], canv: Canvas | None = None
+) -> list[Flowable]:
+    """Fill `frames` in order as ReportLab's `Frame.add` and `Frame.split` would,
+    drawing on `canv` if given; return what did not fit.
 
-    Mirrors ReportLab's `Frame.add` and `Frame.split`; the final drawing asserts
-    that the two agree. Paragraphs cache their line breaking per width, so
-    measuring the same flowables again (fitting, balancing columns) is cheap.
+    Fitting and column balancing call it without a canvas to measure; the same code
+    places what is drawn, so a fitted region cannot overflow when drawn. Paragraphs
+    cache their line breaking per width, so measuring again is cheap.
     """
     queue = list(flowables)
     for frame in frames:
         fill = _FrameFill(frame)
+        x = frame._x1 + frame._leftPadding
         while queue:
             f = queue[0]
-            if fill.place(f):
-                queue.pop(0)
-                continue
-            room, _ = fill.room_for(f)
-            parts = f.split(fill.width, room) if room > 0 else []
-            if len(parts) >= 2 and fill.place(parts[0]):
+            y = fill.place(f)
+            if y is None:
+                room, _ = fill.room_for(f)
+                parts = f.split(fill.width, room) if room > 0 else []
+                if len(parts) < 2 or (y := fill.place(parts[0])) is None:
+                    break
                 for p in parts[1:]:
                     p.block_id = getattr(f, "block_id", None)
-                queue[0:1] = parts[1:]
-                continue
-            break
+                queue[0:1] = parts
+                f = parts[0]
+            queue.pop(0)
+            if canv is not None:
+                f.drawOn(canv, x, y)
     return queue
 
 
@@ -373,11 +344,11 @@ def _size(rng: tuple[float, float], scale: float) -> float:
 # --- styles and flowables --------------------------------------------------
 
 
-def _styles(ctx: _Ctx, scale: float) -> dict[str, ParagraphStyle]:
+def _styles(ctx: _Ctx, scale: float) -> dict[str, TextStyle]:
     out = {}
     for name, st in ctx.layout.styles.items():
         size = _size(st.size_range, scale)
-        out[name] = ParagraphStyle(
+        out[name] = TextStyle(
             name,
             fontName=ctx.families[st.font].regular,
             fontSize=size,
@@ -387,27 +358,19 @@ def _styles(ctx: _Ctx, scale: float) -> dict[str, ParagraphStyle]:
             spaceBefore=st.space_before_pt,
             spaceAfter=st.space_after_pt,
             leftIndent=st.indent_mm * MM,
-            hyphenationLang=ctx.hyph if (st.hyphenate and ctx.hyph) else "",
-            hyphenationMinWordLength=6,
-            embeddedHyphenation=0,
-            uriWasteReduce=0,
-            splitLongWords=0,
-            allowWidows=0,
-            allowOrphans=0,
-            # ReportLab lets a line run 5 % of its spaces past the column unless told not to.
-            spaceShrinkage=0,
+            hyphenator=ctx.hyph if st.hyphenate else None,
         )
     return out
 
 
-def _region_styles(styles: dict[str, ParagraphStyle], region: Region) -> dict:
+def _region_styles(styles: dict[str, TextStyle], region: Region) -> dict:
     return {**styles, **{role: styles[name] for role, name in region.styles.items()}}
 
 
 def _para(
     ctx: _Ctx,
     t: TText,
-    style: ParagraphStyle,
+    style: TextStyle,
     outline: int | None = None,
     chain: Chain = (),
     lang: str = "",
@@ -418,28 +381,16 @@ def _para(
         ctx.checked.add(key)
         _check_glyphs(ctx, t, style)
     markup = linkify(t.markup) if ctx.profile.links else t.markup
-    # Markup is parsed once per style; fitting tries the same text at other sizes with
-    # the parsed fragments scaled, since parsing costs a fifth of a layout pass.
-    fkey = (markup, style.name, style.fontName)
-    cached = ctx.frags.get(fkey)
-    frags = None
-    if cached is not None:
-        size0, frags0 = cached
-        k = style.fontSize / size0
-        # the style's own size exactly, so that no rounding depends on which size came first
-        frags = [
-            f.clone(fontSize=style.fontSize if f.fontSize == size0 else f.fontSize * k)
-            for f in frags0
-        ]
+    # Words are measured once per font and set at every size that fitting tries.
+    m = measured(
+        markup, _faces(ctx, style.fontName), style.hyphenator, style.hyphenationMinWordLength
+    )
     para = TextParagraph(
-        markup,
+        m,
         style,
         origin=t.origin,
         on_overfull=lambda p, by: _overfull(ctx, p, by),
-        frags=frags,
     )
-    if cached is None:
-        ctx.frags[fkey] = (style.fontSize, para.frags)
     if ctx.profile.bookmarks and outline is not None:
         para.outline = (t.plain, outline)
     if chain:
@@ -447,7 +398,15 @@ def _para(
     return para
 
 
-def _check_glyphs(ctx: _Ctx, t: TText, style: ParagraphStyle) -> None:
+def _faces(ctx: _Ctx, font: str) -> tuple[str, str, str, str]:
+    """Regular, bold, italic and bold italic of the family whose regular face is `font`."""
+    fam = next((f for f in ctx.families.values() if f.regular == font), None)
+    if fam is None:
+        return (font, font, font, font)
+    return (fam.regular, fam.bold, fam.italic, fam.bold_italic)
+
+
+def _check_glyphs(ctx: _Ctx, t: TText, style: TextStyle) -> None:
     fam = next(
         (
             f
@@ -610,14 +569,14 @@ def _block_flowables(ctx: _Ctx, b: TBlock, st: dict) -> list[Flowable]:
     return items
 
 
-def _hanging(ctx, t: TText, style: ParagraphStyle, indent: float, marker, item: Chain) -> Hanging:
+def _hanging(ctx, t: TText, style: TextStyle, indent: float, marker, item: Chain) -> Hanging:
     draw, height = marker
     return Hanging(
         _para(ctx, t, style, chain=(*item, ("LBody", f"{item[-1][1]}/body"))), indent, draw, height
     )
 
 
-def _marker(ctx: _Ctx, kind: str, style: ParagraphStyle, shift: float = 0.0):
+def _marker(ctx: _Ctx, kind: str, style: TextStyle, shift: float = 0.0):
     colour = ctx.colours[ctx.layout.look.marker_color]
     fs = style.fontSize
 
@@ -662,7 +621,7 @@ def _draw_marker(canv: Canvas, kind: str, colour: Color, fs: float, x: float, y:
         canv.restoreState()
 
 
-def _number_marker(ctx: _Ctx, n: int, style: ParagraphStyle, item: Chain):
+def _number_marker(ctx: _Ctx, n: int, style: TextStyle, item: Chain):
     colour = ctx.colours[ctx.layout.look.marker_color]
     fam = next(f for f in ctx.families.values() if style.fontName == f.regular)
 
@@ -813,8 +772,9 @@ def _draw_page(
     for treg in tpage.regions:
         region = lpage.regions[treg.name]
         frames = _frames(region, g.height_mm)
-        rstyles = _region_styles(styles, region)
-        flow = _region_flowables(ctx, treg.blocks, rstyles)
+        flow = ctx.flows.get((tpage.side, treg.name, scale))
+        if flow is None:
+            flow = _region_flowables(ctx, treg.blocks, _region_styles(styles, region))
         if region.valign != "top" and region.columns == 1:
             frames = _aligned(region, frames, flow)
         elif region.columns > 1 and region.balance:
@@ -855,7 +815,7 @@ def _used_height(frame: Frame, flowables: list[Flowable]) -> float:
     lo, hi = 0.0, frame._height
     for _ in range(12):
         mid = (lo + hi) / 2
-        lo, hi = (mid, hi) if _measure(flowables, [_frame_like(frame, height=mid)]) else (lo, mid)
+        lo, hi = (mid, hi) if _flow(flowables, [_frame_like(frame, height=mid)]) else (lo, mid)
     return hi
 
 
@@ -876,7 +836,7 @@ def _balanced(frames: list[Frame], flow: list[Flowable]) -> list[Frame]:
     lo, hi = 0.0, full
     for _ in range(10):
         mid = (lo + hi) / 2
-        lo, hi = (mid, hi) if _measure(flow, at(mid)) else (lo, mid)
+        lo, hi = (mid, hi) if _flow(flow, at(mid)) else (lo, mid)
     return at(hi)
 
 
@@ -970,7 +930,7 @@ def _draw_imprint(ctx: _Ctx, canv: Canvas, region: Region, imp, styles: dict) ->
     title = imp.school if imp.school else imp.label
     title_text = title.plain
     for t, font in [(title, title_font)] + [(t, line_font) for t in imp.lines]:
-        _check_glyphs(ctx, t, ParagraphStyle("imprint", fontName=font))
+        _check_glyphs(ctx, t, TextStyle("imprint", fontName=font))
     # The largest sizes of the two ranges (at the same point) at which all lines fit.
     for step in range(10, -1, -1):
         k = step / 10

@@ -5,11 +5,11 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from reportlab.lib.styles import ParagraphStyle
-from reportlab.platypus import Paragraph
+from reportlab.pdfbase.pdfmetrics import stringWidth
 
 from fiche.fonts import register_family
 from fiche.layout import FontFamily
+from fiche.linebreak import Measured
 from fiche.typography import NNBSP, hyphenator, smarten, to_markup
 
 from .conftest import REPO
@@ -53,26 +53,45 @@ def test_inline_marks_become_markup_and_plain_text():
 
 
 def _lines(text: str, width: float, lang: str, size: float = 10) -> list[str]:
-    from fiche import render  # noqa: F401  (installs the no-break fix)
-
+    """The lines fiche sets `text` in, `width` points wide at `size` points."""
     fam = register_family(
         "lato", FontFamily(regular="Lato-Regular.ttf", bold="Lato-Bold.ttf"), REPO / "assets/fonts"
     )
-    style = ParagraphStyle(
-        "t",
-        fontName=fam.regular,
-        fontSize=size,
-        leading=size * 1.2,
-        hyphenationLang=hyphenator(lang, HYPHENATION / f"{lang}.txt"),
-        spaceShrinkage=0,
-        splitLongWords=0,
-        embeddedHyphenation=0,
-        uriWasteReduce=0,
-        hyphenationMinWordLength=6,
+    m = Measured(
+        text.replace("&", "&amp;").replace("<", "&lt;"),
+        lambda bold, italic: fam.bold if bold else fam.regular,
+        hyphenator(lang, HYPHENATION / f"{lang}.txt"),
     )
-    p = Paragraph(text, style)
-    p.wrap(width, 10_000)
-    return [" ".join(line[1]) for line in p.blPara.lines]
+    return [m.text(line) for line in m.lines(width / size)]
+
+
+def test_lines_hold_every_word_once_and_never_run_past_the_width():
+    text = "Sexting is niet nieuw. Vroeger gebeurde het ook met camera’s waarmee je " * 4
+    for width in range(40, 300, 13):
+        lines = _lines(text, width, "nl")
+        assert "".join(lines).replace("-", "").replace(" ", "") == text.replace(" ", "")
+        fam_width = [stringWidth(line, "Lato-Regular", 10) for line in lines]
+        # only a word wider than the whole line may overflow, and then alone
+        for line, w in zip(lines, fam_width, strict=True):
+            assert w <= width + 1e-6 or " " not in line, (width, line)
+
+
+def test_markup_runs_keep_their_fonts_and_links():
+    fam = register_family(
+        "lato", FontFamily(regular="Lato-Regular.ttf", bold="Lato-Bold.ttf"), REPO / "assets/fonts"
+    )
+    m = Measured(
+        '<b>Stel een noodplan op.</b> Zie <a href="https://x.be">x.be</a>, &amp; co',
+        lambda bold, italic: fam.bold if bold else fam.regular,
+    )
+    (line,) = m.lines(1000)
+    runs = [tuple(p) for p in m.segments(line)]
+    assert runs == [
+        ("Stel een noodplan op.", "Lato-Bold", None),
+        (" Zie ", "Lato-Regular", None),
+        ("x.be", "Lato-Regular", "https://x.be"),
+        (", & co", "Lato-Regular", None),
+    ]
 
 
 def test_no_line_starts_with_french_punctuation_or_closing_guillemet():

@@ -1,0 +1,387 @@
+"""Paragraph markup measured once, then broken into lines at any size and width.
+
+Fitting tries a page at several type sizes and column balancing offers the same
+paragraphs many heights; ReportLab's Paragraph would re-parse and re-measure every
+word each time. Here the markup (`<b>`, `<i>`, `<a href>`, entities) is parsed and
+every word measured once, in units of one point of type: a font's advance widths
+scale exactly with its size, so a line of width `w` at size `s` holds what fits in
+`w / s` units. Breaking is then a binary search per line over the running widths
+of the words, plus a look at the hyphenation points of the word that does not fit.
+
+Lines break at spaces only; the no-break space (U+00A0) and the narrow no-break
+space (U+202F, French « » ; : ! ?) keep their neighbours together. Hyphenation
+follows ReportLab's rules: leading quotes/brackets and trailing punctuation are
+set aside, the rest must be letters (or explicit hyphens) and at least
+`min_word` long, so URLs, e-mail addresses and "N°3" never break.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from bisect import bisect_right
+from collections import OrderedDict
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
+from typing import NamedTuple
+
+from reportlab.pdfbase.pdfmetrics import stringWidth
+
+Hyphenator = Callable[[str], Iterable[tuple[str, str]]]
+
+# Unicode spaces a line may break at: every one but the two no-break spaces.
+_BREAKING = "\t\n\x0b\x0c\r\x1c\x1d\x1e\x1f \x85\u1680\u2000-\u200b\u2028\u2029\u205f\u3000"
+_SPLIT = re.compile(f"([{_BREAKING}]+)")
+_TAG = re.compile(r'<(/?)(b|i|a)(?:\s+href="([^"]*)")?\s*>|<[^>]*>')
+
+# ReportLab's hyphenation rules (reportlab.platypus.paragraph._hyGenPair).
+_LETTERS = "A-Za-z\xc0-\xd6\xd8-\xf6\xf8-\u024f\u1e00-\u1eff\u0410-\u044f"
+_PREFIX = re.compile("^['\"([{\xbf\u2018\u201a\u201c\u201e]+")
+_SUFFIX = re.compile("[]'\")}?!.,;:\u2019\u201b\u201d\u201f]+$")
+_WORD = re.compile(f"^[-\xad{_LETTERS}]+$")
+_EPS = 1e-9
+_WIDTHS: dict[tuple[str, str], float] = {}  # (text, font) -> units; words recur a lot
+_WIDTHS_MAX = 200_000
+
+
+def units(text: str, font: str) -> float:
+    """The advance width of `text` in `font` at 1 pt."""
+    key = (text, font)
+    got = _WIDTHS.get(key)
+    if got is None:
+        if len(_WIDTHS) >= _WIDTHS_MAX:  # bounded: a long-lived worker must not grow
+            _WIDTHS.clear()
+        got = _WIDTHS[key] = stringWidth(text, font, 1.0)
+    return got
+
+
+class MarkupError(ValueError):
+    """Markup with a tag this module does not know (typeset never makes one)."""
+
+
+class Piece(NamedTuple):
+    text: str
+    font: str
+    href: str | None = None
+
+
+@dataclass(slots=True)
+class Word:
+    pieces: tuple[Piece, ...]
+    text: str
+    width: float  # in units (points at size 1)
+    space: float = 0.0  # the space after it, in units (0 after the last word)
+    space_piece: Piece | None = None
+
+
+class Line(NamedTuple):
+    """Words `start[0]`..`end[0]` of a paragraph; positions are (word, character).
+
+    A line that ends inside a word (`end[1] > 0`) ends with that word's head and a
+    hyphen; the next line starts at the same position.
+    """
+
+    start: tuple[int, int]
+    end: tuple[int, int]
+    width: float  # units, hyphen included
+    hyphen: bool
+
+
+Faces = Callable[[bool, bool], str]  # (bold, italic) -> font name
+
+
+def parse(markup: str, faces: Faces) -> list[tuple[str, str, str | None]]:
+    """(text, font, href) runs of `markup`, entities decoded."""
+    runs = []
+    bold = italic = 0
+    href: str | None = None
+    pos = 0
+    for m in _TAG.finditer(markup):
+        if m.start() > pos:
+            runs.append((html.unescape(markup[pos : m.start()]), faces(bold > 0, italic > 0), href))
+        pos = m.end()
+        closing, name, target = m.group(1), m.group(2), m.group(3)
+        if name is None:
+            raise MarkupError(f"unknown markup {m.group(0)!r}")
+        step = -1 if closing else 1
+        if name == "b":
+            bold += step
+        elif name == "i":
+            italic += step
+        else:
+            href = None if closing else html.unescape(target or "")
+    if pos < len(markup):
+        runs.append((html.unescape(markup[pos:]), faces(bold > 0, italic > 0), href))
+    return runs
+
+
+class Measured:
+    """The words of one paragraph with their widths, independent of the size."""
+
+    def __init__(
+        self,
+        markup: str,
+        faces: Faces,
+        hyphenator: Hyphenator | None = None,
+        min_word: int = 6,
+    ):
+        self.hyphenator = hyphenator
+        self.min_word = min_word
+        words: list[Word] = []
+        pieces: list[Piece] = []
+        gap: Piece | None = None  # whitespace met since the last word
+        if "<" not in markup and "&" not in markup:  # one run: most paragraphs
+            font = faces(False, False)
+            space = Piece(" ", font)
+            sp = units(" ", font)
+            words = [
+                Word((Piece(t, font),), t, units(t, font), sp, space)
+                for t in _SPLIT.split(markup)[::2]
+                if t
+            ]
+            if words:
+                words[-1].space, words[-1].space_piece = 0.0, None
+        for text, font, href in () if words else parse(markup, faces):
+            for k, part in enumerate(_SPLIT.split(text)):
+                if not part:
+                    continue
+                if k % 2:  # whitespace
+                    if pieces:
+                        words.append(_word(pieces))
+                        pieces = []
+                    if gap is None and words:
+                        gap = Piece(" ", font, href)
+                    continue
+                if gap is not None and not pieces and words:
+                    words[-1].space = units(" ", gap.font)
+                    words[-1].space_piece = gap
+                gap = None
+                pieces.append(Piece(part, font, href))
+        if pieces:
+            words.append(_word(pieces))
+        self.words = words
+        # ends[k]: where word k ends, in units from the start of the paragraph
+        self.ends: list[float] = []
+        pos = 0.0
+        for w in words:
+            self.ends.append(pos + w.width)
+            pos += w.width + w.space
+        self._cuts: dict[int, list[tuple[int, bool]]] = {}
+        self._partial: dict[tuple[int, int, int], float] = {}
+        self._head_cache: dict[tuple[int, int], list[tuple[int, bool, float]]] = {}
+
+    # --- measuring parts of words ------------------------------------------------
+
+    def _slice_width(self, i: int, a: int, b: int, hyphen: bool = False) -> float:
+        """Units of characters a..b of word i, plus a hyphen if asked."""
+        key = (i, a, b if not hyphen else -b)
+        got = self._partial.get(key)
+        if got is None:
+            got = 0.0
+            for p in _slice(self.words[i].pieces, a, b):
+                got += units(p.text, p.font)
+            if hyphen:
+                got += units("-", _font_at(self.words[i].pieces, b - 1))
+            self._partial[key] = got
+        return got
+
+    def _start_width(self, i: int, c: int) -> float:
+        return self.words[i].width if c == 0 else self._slice_width(i, c, len(self.words[i].text))
+
+    def cuts(self, i: int) -> list[tuple[int, bool]]:
+        """Where word i may be hyphenated: (characters before the cut, hyphen drawn),
+        longest head first."""
+        got = self._cuts.get(i)
+        if got is not None:
+            return got
+        got = []
+        text = self.words[i].text
+        if self.hyphenator is not None:
+            m = _PREFIX.match(text)
+            pfx = len(m.group(0)) if m else 0
+            m = _SUFFIX.search(text, pfx)
+            end = m.start() if m else len(text)
+            core = text[pfx:end]
+            if len(core) >= self.min_word and _WORD.match(core):
+                for head, _tail in self.hyphenator(core):
+                    got.append((pfx + len(head), head[-1] not in "-\xad"))
+        self._cuts[i] = got
+        return got
+
+    def _heads(self, i: int, c: int) -> list[tuple[int, bool, float]]:
+        """The heads word i (from character c) may be broken into, longest first:
+        (characters before the cut, hyphen drawn, units with the hyphen)."""
+        key = (i, c)
+        got = self._head_cache.get(key)
+        if got is not None:
+            return got
+        got = []
+        cuts = self.cuts(i)
+        text = self.words[i].text
+        m = _SUFFIX.search(text, c) if c and cuts else None
+        # what is left of a broken word must itself be long enough to break again
+        if not c or (m.start() if m else len(text)) - c >= self.min_word:
+            for k, hyphen in cuts:
+                if k - c < 2:
+                    break
+                got.append((k, hyphen, self._slice_width(i, c, k, hyphen)))
+        self._head_cache[key] = got
+        return got
+
+    def _hyphenate(self, i: int, c: int, room: float) -> tuple[int, bool, float] | None:
+        """The longest head of word i (from character c) that fits in `room` units."""
+        for head in self._heads(i, c):
+            if head[2] <= room + _EPS:
+                return head
+        return None
+
+    # --- breaking --------------------------------------------------------------
+
+    def lines(self, capacity: float, start: tuple[int, int] = (0, 0)) -> list[Line]:
+        """Greedy breaking into lines of at most `capacity` units, from `start`.
+
+        A word wider than a whole line is set alone on its line (it overflows; the
+        caller reports it). Greedy breaking is memoryless: the lines after a split
+        are the lines of the remaining text on its own.
+        """
+        words, ends = self.words, self.ends
+        n = len(words)
+        out: list[Line] = []
+        i, c = start
+        hyph = self.hyphenator is not None
+        while i < n:
+            first = self._start_width(i, c)
+            origin = ends[i] - first  # so that ends[k] - origin is the width up to word k
+            last = bisect_right(ends, origin + capacity + _EPS, lo=i) - 1
+            if last < i:  # not even the first word fits
+                got = self._hyphenate(i, c, capacity) if hyph else None
+                if got is not None:
+                    k, hyphen, w = got
+                    out.append(Line((i, c), (i, k), w, hyphen))
+                    c = k
+                    continue
+                out.append(Line((i, c), (i + 1, 0), first, False))
+                i, c = i + 1, 0
+                continue
+            width = ends[last] - origin
+            nxt = last + 1
+            if nxt == n:
+                out.append(Line((i, c), (nxt, 0), width, False))
+                break
+            space = words[last].space
+            room = capacity - width - space
+            heads = self._heads(nxt, 0) if hyph else ()
+            got = self._hyphenate(nxt, 0, room) if heads and room > 0 else None
+            if got is not None:
+                k, hyphen, w = got
+                line_width = width + space + w
+                out.append(Line((i, c), (nxt, k), line_width, hyphen))
+                i, c = nxt, k
+                continue
+            out.append(Line((i, c), (nxt, 0), width, False))
+            i, c = nxt, 0
+        return out
+
+    # --- drawing ---------------------------------------------------------------
+
+    def segments(self, line: Line) -> list[Piece]:
+        """The line as runs of one font and link."""
+        (i, c), (j, k) = line.start, line.end
+        words = self.words
+        last_word = j if k else j - 1
+        runs: list[tuple[str, str | None, list[str]]] = []
+        font: str | None = None
+        href: str | None = None
+        texts: list[str] = []
+        for w in range(i, last_word + 1):
+            word = words[w]
+            pieces: Iterable[Piece] = word.pieces
+            if (w == i and c) or (w == j and k):
+                pieces = _slice(pieces, c if w == i else 0, k if w == j else len(word.text))
+            if w < last_word and word.space_piece is not None:
+                pieces = (*pieces, word.space_piece)
+            for p in pieces:
+                if p.font != font or p.href != href:
+                    font, href, texts = p.font, p.href, []
+                    runs.append((font, href, texts))
+                texts.append(p.text)
+        if k and line.hyphen:
+            hy = _font_at(words[j].pieces, k - 1)
+            if hy == font and href is None:
+                texts.append("-")
+            else:
+                runs.append((hy, None, ["-"]))
+        return [Piece("".join(t), f, h) for f, h, t in runs]
+
+    def text(self, line: Line) -> str:
+        return "".join(p.text for p in self.segments(line))
+
+
+_MEASURED: OrderedDict[tuple, Measured] = OrderedDict()
+_MEASURED_MAX = 4096
+
+
+def measured(
+    markup: str,
+    faces: tuple[str, str, str, str],
+    hyphenator: Hyphenator | None = None,
+    min_word: int = 6,
+) -> Measured:
+    """The measured words of `markup` in the font family `faces` (regular, bold,
+    italic, bold italic), shared by every layout of the process.
+
+    A paragraph is measured once however often it is set: at every size fitting
+    tries, in every output profile of a build, and again after an edit to another
+    paragraph in `fiche serve`. The least recently used are dropped beyond
+    `_MEASURED_MAX`, so a long-lived worker does not grow.
+    """
+    key = (markup, faces, hyphenator, min_word)
+    got = _MEASURED.get(key)
+    if got is not None:
+        _MEASURED.move_to_end(key)
+        return got
+    table = {
+        (False, False): faces[0],
+        (True, False): faces[1],
+        (False, True): faces[2],
+        (True, True): faces[3],
+    }
+    got = _MEASURED[key] = Measured(markup, lambda b, i: table[b, i], hyphenator, min_word)
+    if len(_MEASURED) > _MEASURED_MAX:
+        _MEASURED.popitem(last=False)
+    return got
+
+
+def clear_caches() -> None:
+    """Forget every measured paragraph and word (benchmarks of a cold start)."""
+    _MEASURED.clear()
+    _WIDTHS.clear()
+
+
+def _word(pieces: list[Piece]) -> Word:
+    if len(pieces) == 1:
+        p = pieces[0]
+        return Word((p,), p.text, units(p.text, p.font))
+    return Word(
+        tuple(pieces),
+        "".join(p.text for p in pieces),
+        sum(units(p.text, p.font) for p in pieces),
+    )
+
+
+def _slice(pieces: tuple[Piece, ...], a: int, b: int) -> Iterator[Piece]:
+    pos = 0
+    for p in pieces:
+        lo, hi = max(a - pos, 0), min(b - pos, len(p.text))
+        if lo < hi:
+            yield p if (lo, hi) == (0, len(p.text)) else Piece(p.text[lo:hi], p.font, p.href)
+        pos += len(p.text)
+
+
+def _font_at(pieces: tuple[Piece, ...], index: int) -> str:
+    pos = 0
+    for p in pieces:
+        pos += len(p.text)
+        if index < pos:
+            return p.font
+    return pieces[-1].font
