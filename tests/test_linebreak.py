@@ -1,0 +1,115 @@
+"""fiche's line breaker and the paragraph flowable that sets its lines."""
+
+from __future__ import annotations
+
+import pikepdf
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from reportlab.lib.colors import black
+from reportlab.pdfbase.pdfmetrics import stringWidth
+
+from fiche.flowables import TextParagraph, TextStyle
+from fiche.fonts import register_family
+from fiche.layout import FontFamily
+from fiche.linebreak import Measured, measured
+from fiche.typography import hyphenator
+
+from .conftest import REPO
+
+FAM = register_family(
+    "lato",
+    FontFamily(regular="Lato-Regular.ttf", bold="Lato-Bold.ttf", italic="Lato-Italic.ttf"),
+    REPO / "assets/fonts",
+)
+FACES = (FAM.regular, FAM.bold, FAM.italic, FAM.bold)
+HYPH = hyphenator("nl", REPO / "hyphenation/nl.txt")
+WORDS = [
+    "sexting",
+    "foto’s",
+    "sociaalnetwerksites",
+    "verspreiden",
+    "<b>Informeer</b>",
+    "<i>jezelf</i>",
+    "en",
+    "N°3",
+    "www.mediawijs.be/mediawijsonline",
+    "«\u202fvite\u202f»",
+    "leerlingenbegeleiding",
+    "a",
+    "&amp;",
+]
+
+
+def _plain(markup: str) -> str:
+    for tag in ("<b>", "</b>", "<i>", "</i>"):
+        markup = markup.replace(tag, "")
+    return markup.replace("&amp;", "&")
+
+
+@settings(max_examples=60, deadline=None, derandomize=True)
+@given(st.lists(st.sampled_from(WORDS), min_size=1, max_size=40), st.floats(4, 40))
+def test_lines_keep_every_character_in_order_and_stay_within_the_width(words, capacity):
+    markup = " ".join(words)
+    m = Measured(markup, lambda b, i: FACES[b + 2 * i], HYPH)
+    lines = m.lines(capacity)
+    text = [m.text(line) for line in lines]
+    joined = "".join(t[:-1] if line.hyphen else t for t, line in zip(text, lines, strict=True))
+    assert joined.replace(" ", "") == _plain(markup).replace(" ", "")
+    for line, t in zip(lines, text, strict=True):
+        runs = m.segments(line)
+        assert line.width == pytest.approx(sum(stringWidth(p.text, p.font, 1) for p in runs))
+        # only a word wider than a whole line may run past it, and then alone
+        assert line.width <= capacity + 1e-6 or " " not in t.strip()
+        assert not t.startswith(("»", "\u202f")) and not t.rstrip().endswith("«")
+    # greedy breaking is memoryless: from any line start, the rest breaks the same way
+    for k in range(1, len(lines)):
+        assert m.lines(capacity, lines[k].start) == lines[k:]
+
+
+def _para(markup: str, size: float = 10.0) -> TextParagraph:
+    style = TextStyle("t", FAM.regular, size, size * 1.25, black, hyphenator=HYPH)
+    return TextParagraph(measured(markup, FACES, HYPH), style)
+
+
+def test_a_split_never_leaves_a_line_alone_and_keeps_every_line():
+    p = _para(" ".join(["Vraag de dader om de afbeelding van zijn pagina te halen."] * 6))
+    width = 120.0
+    whole = p._lines_for(width)
+    assert len(whole) > 6
+    for lines_room in range(0, len(whole) + 2):
+        height = lines_room * p.style.leading + 0.5
+        parts = p.split(width, height)
+        if not parts:  # moved on whole: nothing may be left behind
+            assert lines_room <= 1 or len(whole) - lines_room == 1 and len(whole) <= 3
+            continue
+        if parts == [p]:
+            assert len(whole) <= lines_room
+            continue
+        first, rest = parts
+        first.wrap(width, height)
+        rest.wrap(width, 1e6)
+        assert first.height <= height
+        assert len(first.lines) >= 2 and len(rest.lines) >= 2
+        assert first.lines + rest.lines == whole
+
+
+def test_links_get_an_annotation_over_the_address(tmp_path):
+    from reportlab.pdfgen.canvas import Canvas
+
+    p = _para('Meer info op <a href="https://www.mediawijs.be">www.mediawijs.be</a> en verder.')
+    p.wrap(90, 1000)
+    path = tmp_path / "link.pdf"
+    canv = Canvas(str(path), pagesize=(200, 200))
+    p.drawOn(canv, 20, 100)
+    canv.save()
+    with pikepdf.open(path) as pdf:
+        (annot,) = pdf.pages[0].obj.Annots
+        assert str(annot.A.URI) == "https://www.mediawijs.be"
+        x0, y0, x1, y1 = (float(v) for v in annot.Rect)
+    import pypdfium2 as pdfium
+
+    doc = pdfium.PdfDocument(str(path))
+    text = doc[0].get_textpage().get_text_bounded(x0 - 0.5, y0, x1 + 0.5, y1)
+    assert text.strip() == "www.mediawijs.be"
+    assert x1 - x0 == pytest.approx(stringWidth("www.mediawijs.be", FAM.regular, 10), abs=0.01)
