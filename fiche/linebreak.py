@@ -318,7 +318,7 @@ class Measured:
 
 
 _MEASURED: OrderedDict[tuple, Measured] = OrderedDict()
-_MEASURED_MAX = 4096
+_MEASURED_MAX = 1024  # a catalogue's paragraphs in every language: about 800
 
 
 def measured(

@@ -94,14 +94,23 @@ def _escape(s: str) -> str:
 Hyphenator = Callable[[str], Iterator[tuple[str, str]]]
 
 
-@functools.cache
 def hyphenator(lang: str, exceptions_file: Path | None = None) -> Hyphenator | None:
-    """A ReportLab hyphenator (word -> (head, tail) pairs, best first) for `lang`.
+    """A hyphenator (word -> (head, tail) pairs, best first) for `lang`.
 
     Words listed in the exceptions file (one per line, hyphens where breaks are
     allowed) use those breaks only. Words with digits, '@', '/' or '.' never
-    break: ReportLab does not offer those to the hyphenator at all.
+    break: the line breaker does not offer those to the hyphenator at all.
+    The file is read on every call, so an edit counts in a long-running process
+    (`fiche serve`); equal contents give the same hyphenator object.
     """
+    text = ""
+    if exceptions_file is not None and exceptions_file.is_file():
+        text = exceptions_file.read_text(encoding="utf-8")
+    return _hyphenator(lang, text)
+
+
+@functools.lru_cache(maxsize=32)  # per language and version of its exception list
+def _hyphenator(lang: str, exceptions: str) -> Hyphenator | None:
     try:
         import pyphen
     except ImportError:  # pragma: no cover - pyphen is a dependency
@@ -110,7 +119,7 @@ def hyphenator(lang: str, exceptions_file: Path | None = None) -> Hyphenator | N
     if code not in pyphen.LANGUAGES:
         return None
     dic = pyphen.Pyphen(lang=code, left=3, right=3)
-    fixed = _read_exceptions(exceptions_file) if exceptions_file else {}
+    fixed = _read_exceptions(exceptions)
 
     def iterate(word: str) -> Iterator[tuple[str, str]]:
         key = word.lower()
@@ -124,11 +133,9 @@ def hyphenator(lang: str, exceptions_file: Path | None = None) -> Hyphenator | N
     return iterate
 
 
-def _read_exceptions(path: Path) -> dict[str, list[int]]:
+def _read_exceptions(text: str) -> dict[str, list[int]]:
     out: dict[str, list[int]] = {}
-    if not path.is_file():
-        return out
-    for raw in path.read_text(encoding="utf-8").splitlines():
+    for raw in text.splitlines():
         line = raw.split("#", 1)[0].strip()
         if not line:
             continue

@@ -156,3 +156,12 @@ def test_urls_emails_and_the_number_are_never_hyphenated():
             for word in line.split():
                 if word.endswith("-"):
                     assert "." not in word and "@" not in word and "°" not in word, word
+
+
+def test_an_edited_exception_list_counts_in_the_same_process(tmp_path: Path):
+    # `fiche serve` renders in one long-running process
+    exc = tmp_path / "de.txt"
+    exc.write_text("Schul-sozialarbeit\n", encoding="utf-8")
+    assert list(hyphenator("de", exc)("Schulsozialarbeit")) == [("Schul", "sozialarbeit")]
+    exc.write_text("Schulsozial-arbeit\n", encoding="utf-8")
+    assert list(hyphenator("de", exc)("Schulsozialarbeit")) == [("Schulsozial", "arbeit")]
