@@ -22,7 +22,7 @@ from reportlab import rl_config
 from reportlab.lib.colors import CMYKColor, Color
 from reportlab.lib.enums import TA_CENTER, TA_JUSTIFY, TA_LEFT, TA_RIGHT
 from reportlab.pdfgen.canvas import Canvas
-from reportlab.platypus import Flowable, Frame
+from reportlab.platypus import Flowable
 
 from .colour import (
     cmyk_to_rgb,
@@ -227,7 +227,7 @@ def _overflow(
             else:
                 entry[0] = max(entry[0], scale)
         if left:
-            width = frames[-1]._aW
+            width = frames[-1].width
             height = sum(f.wrap(width, 1e6)[1] + f.getSpaceBefore() for f in left)
             ids = [getattr(f, "block_id", None) for f in left]
             over.append((treg, region, height, [i for i in ids if i]))
@@ -268,23 +268,37 @@ def _first_origin(b: TBlock):
 _FUZZ = 1e-6  # as ReportLab's Frame
 
 
-class _FrameFill:
-    """The filling state of one frame, as ReportLab's `Frame` keeps it, minus drawing."""
+@dataclass(frozen=True, slots=True)
+class Column:
+    """A rectangle text flows into (points, from the trim's bottom-left corner)."""
 
-    def __init__(self, frame: Frame):
-        self.frame = frame
-        self.y = frame._y2 - frame._topPadding
-        self.bottom = frame._y1p
+    x: float
+    y: float
+    width: float
+    height: float
+
+    def like(self, top_cut: float = 0.0, height: float | None = None) -> Column:
+        """This column, its top lowered by `top_cut` or its height set (bottom kept)."""
+        h = (self.height - top_cut) if height is None else height
+        return Column(self.x, self.y + (self.height - top_cut - h), self.width, h)
+
+
+class _FrameFill:
+    """The filling state of one column, as ReportLab's `Frame` keeps it."""
+
+    def __init__(self, frame: Column):
+        self.y = frame.y + frame.height
+        self.bottom = frame.y
         self.at_top = True
         self.prev_after = 0.0
-        self.width = frame._getAvailableWidth()
+        self.width = frame.width
 
     def room_for(self, f: Flowable) -> tuple[float, float]:
         space = 0.0
         if not self.at_top:
             space = f.getSpaceBefore()
-            if self.frame._oASpace:  # space before collapses into the last space after
-                space = max(space - self.prev_after, 0)
+            # space before collapses into the last space after (ReportLab's default)
+            space = max(space - self.prev_after, 0)
         return self.y - self.bottom - space, space
 
     def place(self, f: Flowable) -> float | None:
@@ -305,7 +319,7 @@ class _FrameFill:
 
 
 def _flow(
-    flowables: list[Flowable], frames: list[Frame], canv: Canvas | None = None
+    flowables: list[Flowable], frames: list[Column], canv: Canvas | None = None
 ) -> list[Flowable]:
     """Fill `frames` in order as ReportLab's `Frame.add` and `Frame.split` would,
     drawing on `canv` if given; return what did not fit.
@@ -317,7 +331,7 @@ def _flow(
     queue = list(flowables)
     for frame in frames:
         fill = _FrameFill(frame)
-        x = frame._x1 + frame._leftPadding
+        x = frame.x
         while queue:
             f = queue[0]
             y = fill.place(f)
@@ -718,26 +732,13 @@ def _box(r, page_h_mm: float) -> tuple[float, float, float, float]:
     return r.x_mm * MM, (page_h_mm - r.y_mm - r.h_mm) * MM, r.w_mm * MM, r.h_mm * MM
 
 
-def _frames(region: Region, page_h_mm: float) -> list[Frame]:
+def _frames(region: Region, page_h_mm: float) -> list[Column]:
     x, y, w, h = _box(region, page_h_mm)
     pad = region.padding_mm * MM
     gutter = region.gutter_mm * MM
     n = region.columns
     col_w = (w - 2 * pad - (n - 1) * gutter) / n
-    return [
-        Frame(
-            x + pad + i * (col_w + gutter),
-            y + pad,
-            col_w,
-            h - 2 * pad,
-            leftPadding=0,
-            rightPadding=0,
-            topPadding=0,
-            bottomPadding=0,
-            showBoundary=0,
-        )
-        for i in range(n)
-    ]
+    return [Column(x + pad + i * (col_w + gutter), y + pad, col_w, h - 2 * pad) for i in range(n)]
 
 
 def _draw_page(
@@ -795,43 +796,28 @@ def _draw_page(
             _crop_marks(canv, boxes, profile)
 
 
-def _frame_like(f: Frame, top_cut: float = 0.0, height: float | None = None) -> Frame:
-    """A copy of frame `f` without padding, its top lowered by `top_cut`."""
-    h = (f._height - top_cut) if height is None else height
-    return Frame(
-        f._x1,
-        f._y1 + (f._height - top_cut - h),
-        f._width,
-        h,
-        leftPadding=0,
-        rightPadding=0,
-        topPadding=0,
-        bottomPadding=0,
-    )
-
-
-def _used_height(frame: Frame, flowables: list[Flowable]) -> float:
+def _used_height(frame: Column, flowables: list[Flowable]) -> float:
     """The height the flowables take at the top of `frame` (measured, not drawn)."""
-    lo, hi = 0.0, frame._height
+    lo, hi = 0.0, frame.height
     for _ in range(12):
         mid = (lo + hi) / 2
-        lo, hi = (mid, hi) if _flow(flowables, [_frame_like(frame, height=mid)]) else (lo, mid)
+        lo, hi = (mid, hi) if _flow(flowables, [frame.like(height=mid)]) else (lo, mid)
     return hi
 
 
-def _aligned(region: Region, frames: list[Frame], flow: list[Flowable]) -> list[Frame]:
+def _aligned(region: Region, frames: list[Column], flow: list[Flowable]) -> list[Column]:
     f0 = frames[0]
-    free = max(f0._height - _used_height(f0, flow), 0.0)
+    free = max(f0.height - _used_height(f0, flow), 0.0)
     shift = free / 2 if region.valign == "middle" else free
-    return [_frame_like(f0, top_cut=shift)]
+    return [f0.like(top_cut=shift)]
 
 
-def _balanced(frames: list[Frame], flow: list[Flowable]) -> list[Frame]:
+def _balanced(frames: list[Column], flow: list[Flowable]) -> list[Column]:
     """The same frames, shortened to the least height that still holds the content."""
-    full = frames[0]._height
+    full = frames[0].height
 
-    def at(height: float) -> list[Frame]:
-        return [_frame_like(f, height=height) for f in frames]
+    def at(height: float) -> list[Column]:
+        return [f.like(height=height) for f in frames]
 
     lo, hi = 0.0, full
     for _ in range(10):
