@@ -270,7 +270,8 @@ class Measured:
                 break
             space = words[last].space
             room = capacity - width - space
-            heads = self._heads(nxt, 0) if hyph else ()
+            # The last word is not broken: a last line of half a word looks like an error.
+            heads = self._heads(nxt, 0) if hyph and nxt < n - 1 else ()
             got = self._hyphenate(nxt, 0, room) if heads and room > 0 else None
             if got is not None:
                 k, hyphen, w = got

@@ -798,11 +798,11 @@ def _draw_page(
 
 def _used_height(frame: Column, flowables: list[Flowable]) -> float:
     """The height the flowables take at the top of `frame` (measured, not drawn)."""
-    lo, hi = 0.0, frame.height
-    for _ in range(12):
-        mid = (lo + hi) / 2
-        lo, hi = (mid, hi) if _flow(flowables, [frame.like(height=mid)]) else (lo, mid)
-    return hi
+    fill = _FrameFill(frame)
+    for f in flowables:
+        if fill.place(f) is None:  # only in parts: it takes the whole frame
+            return frame.height
+    return frame.y + frame.height - (fill.y + fill.prev_after)  # no space after the last
 
 
 def _aligned(region: Region, frames: list[Column], flow: list[Flowable]) -> list[Column]:

@@ -62,6 +62,10 @@ def test_lines_keep_every_character_in_order_and_stay_within_the_width(words, ca
         # only a word wider than a whole line may run past it, and then alone
         assert line.width <= capacity + 1e-6 or " " not in t.strip()
         assert not t.startswith(("»", "\u202f")) and not t.rstrip().endswith("«")
+    # the last word is broken only when it is wider than a whole line
+    i, c = lines[-1].start
+    if c and i == len(m.words) - 1:
+        assert m.words[i].width > capacity
     # greedy breaking is memoryless: from any line start, the rest breaks the same way
     for k in range(1, len(lines)):
         assert m.lines(capacity, lines[k].start) == lines[k:]
