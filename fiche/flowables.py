@@ -58,6 +58,7 @@ class TextParagraph(Flowable):
         origin=None,
         on_overfull=None,
         start: tuple[int, int] = (0, 0),
+        streak: int = 0,
         lines: list[Line] | None = None,
         ends_paragraph: bool = True,
         cache: dict | None = None,
@@ -68,6 +69,7 @@ class TextParagraph(Flowable):
         self.origin = origin
         self.on_overfull = on_overfull
         self.start = start
+        self.streak = streak  # lines ending inside a word just before `start`
         self.fixed = lines  # a first part of a split keeps the lines it was given
         self.ends_paragraph = ends_paragraph
         # (start, capacity) -> lines; shared by the parts of a split paragraph
@@ -81,10 +83,10 @@ class TextParagraph(Flowable):
         if self.fixed is not None:
             return self.fixed
         capacity = self._avail(width) / self.style.fontSize
-        key = (self.start, capacity)
+        key = (self.start, self.streak, capacity)
         got = self._cache.get(key)
         if got is None:
-            got = self._cache[key] = self.measured.lines(capacity, self.start)
+            got = self._cache[key] = self.measured.lines(capacity, self.start, self.streak)
         return got
 
     def wrap(self, availWidth, availHeight):
@@ -111,17 +113,23 @@ class TextParagraph(Flowable):
             return [self]
         if n == fit + 1:  # one line alone at the head of the next: give it company
             fit -= 1
-            if fit <= 1:
-                return []
+        if lines[fit - 1].end[1]:  # no word broken across columns: one line less
+            fit -= 1
+        if fit <= 1:
+            return []
         first = self._part(lines[:fit], False)
         first.fixed = lines[:fit]
         rest = self._part(None, self.ends_paragraph)
         rest.start = lines[fit].start
+        streak = self.streak
+        for line in lines[:fit]:
+            streak = streak + 1 if line.end[1] else 0
+        rest.streak = streak
         if self.fixed is not None:
             rest.fixed = lines[fit:]
         else:  # the rest breaks exactly as the tail of these lines did
             capacity = self._avail(availWidth) / self.style.fontSize
-            self._cache[(rest.start, capacity)] = lines[fit:]
+            self._cache[(rest.start, rest.streak, capacity)] = lines[fit:]
         if hasattr(self, "outline"):
             first.outline = self.outline  # the bookmark goes where the text starts
         return [first, rest]
@@ -133,6 +141,7 @@ class TextParagraph(Flowable):
             self.origin,
             self.on_overfull,
             self.start,
+            self.streak,
             lines,
             ends,
             self._cache,

@@ -36,10 +36,13 @@ _TAG = re.compile(r'<(/?)(b|i|a)(?:\s+href="([^"]*)")?\s*>|<[^>]*>')
 
 # ReportLab's hyphenation rules (reportlab.platypus.paragraph._hyGenPair).
 _LETTERS = "A-Za-z\xc0-\xd6\xd8-\xf6\xf8-\u024f\u1e00-\u1eff\u0410-\u044f"
-_PREFIX = re.compile("^['\"([{\xbf\u2018\u201a\u201c\u201e]+")
-_SUFFIX = re.compile("[]'\")}?!.,;:\u2019\u201b\u201d\u201f]+$")
-_WORD = re.compile(f"^[-\xad{_LETTERS}]+$")
+_PREFIX = re.compile("^['\"([{\xbf\xab\u2018\u201a\u201c\u201e\u00a0\u202f]+")
+_SUFFIX = re.compile("[]'\")}?!.,;:\xbb\u2019\u201b\u201d\u201f\u00a0\u202f]+$")
+_WORD = re.compile(f"^[-/\xad{_LETTERS}]+$")
+_LETTERS_ONLY = re.compile(f"^[{_LETTERS}]+$")
+_PARTS = re.compile("(?<=[-/\xad])")  # split after a hyphen, slash or soft hyphen
 _EPS = 1e-9
+MAX_HYPHENS = 2  # lines in a row that may end with a hyphen
 _WIDTHS: dict[tuple[str, str], float] = {}  # (text, font) -> units; words recur a lot
 _WIDTHS_MAX = 200_000
 
@@ -189,8 +192,15 @@ class Measured:
         return self.words[i].width if c == 0 else self._slice_width(i, c, len(self.words[i].text))
 
     def cuts(self, i: int) -> list[tuple[int, bool]]:
-        """Where word i may be hyphenated: (characters before the cut, hyphen drawn),
-        longest head first."""
+        """Where word i may break: (characters before the break, hyphen drawn), longest
+        head first.
+
+        After a hyphen or a slash of the word itself the line may end as it is
+        ("Sexting-|Anfragen", "daders/|slachtoffers"); between them each part is
+        hyphenated on its own, so a compound never breaks two letters past its
+        own hyphen. Words with digits, dots or '@' (numbers, URLs, e-mail
+        addresses) never break.
+        """
         got = self._cuts.get(i)
         if got is not None:
             return got
@@ -203,8 +213,17 @@ class Measured:
             end = m.start() if m else len(text)
             core = text[pfx:end]
             if len(core) >= self.min_word and _WORD.match(core):
-                for head, _tail in self.hyphenator(core):
-                    got.append((pfx + len(head), head[-1] not in "-\xad"))
+                pos = pfx
+                for part in _PARTS.split(core):
+                    letters = part.rstrip("-/\xad")
+                    if len(letters) >= self.min_word and _LETTERS_ONLY.match(letters):
+                        for head, _tail in self.hyphenator(letters):
+                            got.append((pos + len(head), True))
+                    pos += len(part)
+                    # a break at the word's own hyphen or slash: letters on both sides
+                    if len(letters) >= 2 and pos <= end - 3 and letters != part:
+                        got.append((pos, False))
+                got.sort(reverse=True)
         self._cuts[i] = got
         return got
 
@@ -237,12 +256,15 @@ class Measured:
 
     # --- breaking --------------------------------------------------------------
 
-    def lines(self, capacity: float, start: tuple[int, int] = (0, 0)) -> list[Line]:
+    def lines(
+        self, capacity: float, start: tuple[int, int] = (0, 0), streak: int = 0
+    ) -> list[Line]:
         """Greedy breaking into lines of at most `capacity` units, from `start`.
 
         A word wider than a whole line is set alone on its line (it overflows; the
-        caller reports it). Greedy breaking is memoryless: the lines after a split
-        are the lines of the remaining text on its own.
+        caller reports it). No more than MAX_HYPHENS lines in a row end with a
+        hyphen; `streak` says how many did just before `start`. Breaking is
+        memoryless: from a line's start and streak, the rest breaks as it did.
         """
         words, ends = self.words, self.ends
         n = len(words)
@@ -250,6 +272,8 @@ class Measured:
         i, c = start
         hyph = self.hyphenator is not None
         while i < n:
+            if out:  # a line that ends inside a word ends with a hyphen or its own
+                streak = streak + 1 if out[-1].end[1] else 0
             first = self._start_width(i, c)
             origin = ends[i] - first  # so that ends[k] - origin is the width up to word k
             last = bisect_right(ends, origin + capacity + _EPS, lo=i) - 1
@@ -271,7 +295,7 @@ class Measured:
             space = words[last].space
             room = capacity - width - space
             # The last word is not broken: a last line of half a word looks like an error.
-            heads = self._heads(nxt, 0) if hyph and nxt < n - 1 else ()
+            heads = self._heads(nxt, 0) if hyph and nxt < n - 1 and streak < MAX_HYPHENS else ()
             got = self._hyphenate(nxt, 0, room) if heads and room > 0 else None
             if got is not None:
                 k, hyphen, w = got

@@ -544,11 +544,18 @@ def _block_flowables(ctx: _Ctx, b: TBlock, st: dict) -> list[Flowable]:
                 )
             )
     elif b.kind == "list":
-        indent = 0.0 if b.marker == "none" else look.list_indent_mm * MM
+        # room for the marker and a word space at any size of the range
+        fs = st["list"].fontSize
+        indent = 0.0 if b.marker == "none" else max(look.list_indent_mm * MM, 1.25 * fs)
         for i, it in enumerate(b.items):
             items.append(
                 _hanging(
-                    ctx, it.text, st["list"], indent, _marker(ctx, b.marker, st["list"]), item(i)
+                    ctx,
+                    it.text,
+                    st["list"],
+                    indent,
+                    _marker(ctx, b.marker, st["list"], indent),
+                    item(i),
                 )
             )
             for j, sub in enumerate(it.sub):
@@ -564,7 +571,7 @@ def _block_flowables(ctx: _Ctx, b: TBlock, st: dict) -> list[Flowable]:
                         sub,
                         st["list"],
                         indent * 2,
-                        _marker(ctx, "dash", st["list"], shift=indent / 2),
+                        _marker(ctx, "dash", st["list"], indent * 2),
                         nested,
                     )
                 )
@@ -590,13 +597,14 @@ def _hanging(ctx, t: TText, style: TextStyle, indent: float, marker, item: Chain
     )
 
 
-def _marker(ctx: _Ctx, kind: str, style: TextStyle, shift: float = 0.0):
+def _marker(ctx: _Ctx, kind: str, style: TextStyle, indent: float):
     colour = ctx.colours[ctx.layout.look.marker_color]
     fs = style.fontSize
 
     def draw(canv, x, y, top):
+        # `x` is the middle of the indent; the marker ends a word space before the text
         with ctx.tagger.artifact(canv):
-            _draw_marker(canv, kind, colour, fs, x + shift, y)
+            _draw_marker(canv, kind, colour, fs, x + indent / 2 - 0.65 * fs, y)
 
     return (None if kind == "none" else draw), 0.0
 

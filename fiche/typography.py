@@ -115,8 +115,9 @@ def _hyphenator(lang: str, exceptions: str) -> Hyphenator | None:
         import pyphen
     except ImportError:  # pragma: no cover - pyphen is a dependency
         return None
-    code = rules_for(lang).pyphen
-    if code not in pyphen.LANGUAGES:
+    # pyphen names some dictionaries by language only ("fr", not "fr_FR")
+    code = pyphen.language_fallback(rules_for(lang).pyphen)
+    if code is None:
         return None
     dic = pyphen.Pyphen(lang=code, left=3, right=3)
     fixed = _read_exceptions(exceptions)

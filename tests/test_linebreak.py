@@ -12,7 +12,7 @@ from reportlab.pdfbase.pdfmetrics import stringWidth
 from fiche.flowables import TextParagraph, TextStyle
 from fiche.fonts import register_family
 from fiche.layout import FontFamily
-from fiche.linebreak import Measured, measured
+from fiche.linebreak import MAX_HYPHENS, Measured, measured
 from fiche.typography import hyphenator
 
 from .conftest import REPO
@@ -66,9 +66,16 @@ def test_lines_keep_every_character_in_order_and_stay_within_the_width(words, ca
     i, c = lines[-1].start
     if c and i == len(m.words) - 1:
         assert m.words[i].width > capacity
-    # greedy breaking is memoryless: from any line start, the rest breaks the same way
+    # no more than two lines in a row end inside a word, unless a word is wider than a line
+    run = 0
+    for line in lines:
+        run = run + 1 if line.end[1] else 0
+        assert run <= MAX_HYPHENS or line.start[0] == line.end[0]
+    # breaking is memoryless: from any line start (and hyphen streak), the rest breaks the same
+    streak = 0
     for k in range(1, len(lines)):
-        assert m.lines(capacity, lines[k].start) == lines[k:]
+        streak = streak + 1 if lines[k - 1].end[1] else 0
+        assert m.lines(capacity, lines[k].start, streak) == lines[k:]
 
 
 def _para(markup: str, size: float = 10.0) -> TextParagraph:
@@ -78,14 +85,14 @@ def _para(markup: str, size: float = 10.0) -> TextParagraph:
 
 def test_a_split_never_leaves_a_line_alone_and_keeps_every_line():
     p = _para(" ".join(["Vraag de dader om de afbeelding van zijn pagina te halen."] * 6))
-    width = 120.0
+    width = 70.0
     whole = p._lines_for(width)
-    assert len(whole) > 6
+    assert len(whole) > 6 and sum(1 for line in whole if line.end[1]) >= 3
     for lines_room in range(0, len(whole) + 2):
         height = lines_room * p.style.leading + 0.5
         parts = p.split(width, height)
-        if not parts:  # moved on whole: nothing may be left behind
-            assert lines_room <= 1 or len(whole) - lines_room == 1 and len(whole) <= 3
+        if not parts:  # moved on whole: only when one line, or two with a broken word, had room
+            assert lines_room <= 1 or lines_room == 2 and whole[1].end[1]
             continue
         if parts == [p]:
             assert len(whole) <= lines_room
@@ -96,6 +103,8 @@ def test_a_split_never_leaves_a_line_alone_and_keeps_every_line():
         assert first.height <= height
         assert len(first.lines) >= 2 and len(rest.lines) >= 2
         assert first.lines + rest.lines == whole
+        if first.lines[-1].end[1]:  # a word broken across columns only if it cannot be helped
+            assert whole[len(first.lines)].end[1]
 
 
 def test_links_get_an_annotation_over_the_address(tmp_path):
@@ -117,3 +126,24 @@ def test_links_get_an_annotation_over_the_address(tmp_path):
     text = doc[0].get_textpage().get_text_bounded(x0 - 0.5, y0, x1 + 0.5, y1)
     assert text.strip() == "www.mediawijs.be"
     assert x1 - x0 == pytest.approx(stringWidth("www.mediawijs.be", FAM.regular, 10), abs=0.01)
+
+
+@pytest.mark.parametrize(
+    "lang, word, breaks",
+    [
+        ("de", "Sexting-Anfragen", ["Sexting-"]),  # at its own hyphen, none just after it
+        ("nl", "(daders/slachtoffers/anderen)", ["(daders/", "(daders/slachtoffers/"]),
+        ("nl", "e-mail", []),
+        ("nl", "www.mediawijs.be/mediawijsonline", []),
+        ("fr", "\u00ab\u202fharc\u00e8lement\u202f\u00bb", ["\u00ab\u202fharc\u00e8-"]),
+    ],
+)
+def test_words_break_at_their_own_hyphens_and_slashes(lang, word, breaks):
+    m = Measured(word, lambda b, i: FAM.regular, hyphenator(lang, REPO / f"hyphenation/{lang}.txt"))
+    heads = [word[:k] + ("-" if hyphen else "") for k, hyphen in m.cuts(0)]
+    for head in breaks:
+        assert head in heads, heads
+    if lang == "de":
+        assert "Sexting-An-" not in heads
+    if not breaks:
+        assert heads == []

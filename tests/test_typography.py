@@ -165,3 +165,13 @@ def test_an_edited_exception_list_counts_in_the_same_process(tmp_path: Path):
     assert list(hyphenator("de", exc)("Schulsozialarbeit")) == [("Schul", "sozialarbeit")]
     exc.write_text("Schulsozial-arbeit\n", encoding="utf-8")
     assert list(hyphenator("de", exc)("Schulsozialarbeit")) == [("Schulsozial", "arbeit")]
+
+
+@pytest.mark.parametrize(
+    "lang, word",
+    [("nl", "verspreiden"), ("fr", "harcèlement"), ("en", "relationship"), ("de", "verbreitet")],
+)
+def test_every_language_of_the_catalogue_is_hyphenated(lang, word):
+    # pyphen names French "fr", not "fr_FR": French went unhyphenated once
+    hy = hyphenator(lang, HYPHENATION / f"{lang}.txt")
+    assert hy is not None and list(hy(word))
