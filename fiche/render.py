@@ -6,6 +6,10 @@ at which all regions of the page hold their content is used, so a page stays
 even. If the smallest sizes do not fit, a `FitError` names the region, page
 and how much is too much; nothing is ever clipped or dropped.
 
+Text is set by fiche itself (`linebreak`, `flowables`); ReportLab's canvas
+writes the PDF. One function (`_flow`) places flowables in columns for both
+measuring and drawing, so what was measured to fit is what is drawn.
+
 Coordinates: layouts measure in mm from the trim's top-left corner; ReportLab
 draws in points from the bottom-left, so `_box` converts. The canvas origin is
 moved to the trim's bottom-left corner; bleed and marks lie at negative
