@@ -38,9 +38,11 @@ _TAG = re.compile(r'<(/?)(b|i|a)(?:\s+href="([^"]*)")?\s*>|<[^>]*>')
 _LETTERS = "A-Za-z\xc0-\xd6\xd8-\xf6\xf8-\u024f\u1e00-\u1eff\u0410-\u044f"
 _PREFIX = re.compile("^['\"([{\xbf\xab\u2018\u201a\u201c\u201e\u00a0\u202f]+")
 _SUFFIX = re.compile("[]'\")}?!.,;:\xbb\u2019\u201b\u201d\u201f\u00a0\u202f]+$")
-_WORD = re.compile(f"^[-/\xad{_LETTERS}]+$")
+_WORD = re.compile(f"^[-/\xad'\u2019{_LETTERS}]+$")
 _LETTERS_ONLY = re.compile(f"^[{_LETTERS}]+$")
-_PARTS = re.compile("(?<=[-/\xad])")  # split after a hyphen, slash or soft hyphen
+# parts of a word: after a hyphen, slash or soft hyphen (a line may end there) and
+# after an apostrophe (l'intimi-dation; never a break at the apostrophe itself)
+_PARTS = re.compile("(?<=[-/\xad'\u2019])")
 _EPS = 1e-9
 MAX_HYPHENS = 2  # lines in a row that may end with a hyphen
 _WIDTHS: dict[tuple[str, str], float] = {}  # (text, font) -> units; words recur a lot
@@ -215,13 +217,13 @@ class Measured:
             if len(core) >= self.min_word and _WORD.match(core):
                 pos = pfx
                 for part in _PARTS.split(core):
-                    letters = part.rstrip("-/\xad")
+                    letters = part.rstrip("-/\xad'\u2019")
                     if len(letters) >= self.min_word and _LETTERS_ONLY.match(letters):
                         for head, _tail in self.hyphenator(letters):
                             got.append((pos + len(head), True))
                     pos += len(part)
                     # a break at the word's own hyphen or slash: letters on both sides
-                    if len(letters) >= 2 and pos <= end - 3 and letters != part:
+                    if len(letters) >= 2 and pos <= end - 3 and part[-1] in "-/\xad":
                         got.append((pos, False))
                 got.sort(reverse=True)
         self._cuts[i] = got
@@ -294,8 +296,14 @@ class Measured:
                 break
             space = words[last].space
             room = capacity - width - space
-            # The last word is not broken: a last line of half a word looks like an error.
-            heads = self._heads(nxt, 0) if hyph and nxt < n - 1 and streak < MAX_HYPHENS else ()
+            # A last line of half a word looks like an error: the last word is broken only
+            # when setting it whole would leave more than a third of this line empty.
+            loose = capacity - width > capacity / 3
+            heads = (
+                self._heads(nxt, 0)
+                if hyph and streak < MAX_HYPHENS and (nxt < n - 1 or loose)
+                else ()
+            )
             got = self._hyphenate(nxt, 0, room) if heads and room > 0 else None
             if got is not None:
                 k, hyphen, w = got

@@ -44,7 +44,8 @@ def rules_for(lang: str) -> LangRules:
     return RULES.get(lang, RULES["en"])
 
 
-_APOSTROPHE = re.compile(r"(?<=\w)'(?=\w)|(?<![\w'])'(?=(s|t|n|k)\b)")
+# an apostrophe inside a word, before an elided s/t/n/k, or after a plural's s (parents')
+_APOSTROPHE = re.compile(r"(?<=\w)'(?=\w)|(?<![\w'])'(?=(s|t|n|k)\b)|(?<=\ws)'(?=[\s,.;:!?)]|$)")
 _DOUBLE = re.compile(r'"([^"\n]*)"')
 
 

@@ -62,10 +62,14 @@ def test_lines_keep_every_character_in_order_and_stay_within_the_width(words, ca
         # only a word wider than a whole line may run past it, and then alone
         assert line.width <= capacity + 1e-6 or " " not in t.strip()
         assert not t.startswith(("»", "\u202f")) and not t.rstrip().endswith("«")
-    # the last word is broken only when it is wider than a whole line
+    # the last word is broken only when it is wider than a whole line, or when setting it
+    # whole would leave more than a third of the line before empty
     i, c = lines[-1].start
-    if c and i == len(m.words) - 1:
-        assert m.words[i].width > capacity
+    if c and i == len(m.words) - 1 and m.words[i].width <= capacity:
+        before = lines[-2]
+        assert before.end == (i, c) and before.start[0] < i
+        without = before.width - m._slice_width(i, 0, c, before.hyphen) - m.words[i - 1].space
+        assert capacity - without > capacity / 3
     # no more than two lines in a row end inside a word, unless a word is wider than a line
     run = 0
     for line in lines:

@@ -21,7 +21,8 @@ HYPHENATION = REPO / "hyphenation"
     "lang, text, expected",
     [
         ("nl", 'foto\'s en "sexy" beelden', "foto\u2019s en \u201csexy\u201d beelden"),
-        ("en", 'parents\' evening, "sexting"', "parents' evening, \u201csexting\u201d"),
+        ("en", 'parents\' evening, "sexting"', "parents\u2019 evening, \u201csexting\u201d"),
+        ("en", "afraid of adults' sometimes fierce", "afraid of adults\u2019 sometimes fierce"),
         ("de", 'ein "Sexting"-Foto', "ein \u201eSexting\u201c-Foto"),
         (
             "fr",
