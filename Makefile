@@ -18,7 +18,7 @@ fiches: $(STAMP)
 
 test: $(STAMP)
 	$(BIN)/python -m pytest -q
-	$(BIN)/ruff check fiche tests cli.py
+	$(BIN)/ruff check fiche tests bench cli.py
 
 test-slow: $(STAMP)
 	FICHE_FUZZ=long $(BIN)/python -m pytest -q --run-slow tests/test_fuzz.py tests/test_faults.py
@@ -29,7 +29,7 @@ bench: $(STAMP)
 	$(BIN)/python bench/run.py
 
 lint: $(STAMP)
-	$(BIN)/ruff check fiche tests cli.py
+	$(BIN)/ruff check fiche tests bench cli.py
 
 clean:
 	rm -rf dist .fiche-cache
