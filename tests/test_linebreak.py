@@ -151,3 +151,29 @@ def test_words_break_at_their_own_hyphens_and_slashes(lang, word, breaks):
         assert "Sexting-An-" not in heads
     if not breaks:
         assert heads == []
+
+
+def test_justified_lines_fill_the_column_but_the_last(tmp_path):
+    import pypdfium2 as pdfium
+    from reportlab.lib.enums import TA_JUSTIFY
+    from reportlab.pdfgen.canvas import Canvas
+
+    markup = "<b>Informeer jezelf en wees open:</b> durf open over seksuele thema’s te " * 3
+    style = TextStyle("t", FAM.regular, 10, 12.5, black, alignment=TA_JUSTIFY, hyphenator=HYPH)
+    p = TextParagraph(measured(markup.strip(), FACES, HYPH), style)
+    p.wrap(200, 1000)
+    path = tmp_path / "justified.pdf"
+    canv = Canvas(str(path), pagesize=(300, 300))
+    p.drawOn(canv, 50, 280 - p.height)
+    canv.save()
+    page = pdfium.PdfDocument(str(path))[0]
+    text = page.get_textpage()
+    chars = text.get_text_range()
+    rights = []
+    for k, ch in enumerate(chars):  # the right edge of the last glyph of each line
+        end = k + 1 == len(chars) or chars[k + 1] in "\r\n"
+        if end and ch not in "\r\n":
+            rights.append(text.get_charbox(k)[2])
+    assert len(rights) == len(p.lines) > 2
+    assert all(r == pytest.approx(250, abs=0.8) for r in rights[:-1]), rights
+    assert rights[-1] < 245
