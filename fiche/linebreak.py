@@ -173,7 +173,6 @@ class Measured:
             pos += w.width + w.space
         self._cuts: dict[int, list[tuple[int, bool]]] = {}
         self._partial: dict[tuple[int, int, int], float] = {}
-        self._head_cache: dict[tuple[int, int], list[tuple[int, bool, float]]] = {}
 
     # --- measuring parts of words ------------------------------------------------
 
@@ -229,31 +228,25 @@ class Measured:
         self._cuts[i] = got
         return got
 
-    def _heads(self, i: int, c: int) -> list[tuple[int, bool, float]]:
-        """The heads word i (from character c) may be broken into, longest first:
-        (characters before the cut, hyphen drawn, units with the hyphen)."""
-        key = (i, c)
-        got = self._head_cache.get(key)
-        if got is not None:
-            return got
-        got = []
-        cuts = self.cuts(i)
-        text = self.words[i].text
-        m = _SUFFIX.search(text, c) if c and cuts else None
-        # what is left of a broken word must itself be long enough to break again
-        if not c or (m.start() if m else len(text)) - c >= self.min_word:
-            for k, hyphen in cuts:
-                if k - c < 2:
-                    break
-                got.append((k, hyphen, self._slice_width(i, c, k, hyphen)))
-        self._head_cache[key] = got
-        return got
-
     def _hyphenate(self, i: int, c: int, room: float) -> tuple[int, bool, float] | None:
-        """The longest head of word i (from character c) that fits in `room` units."""
-        for head in self._heads(i, c):
-            if head[2] <= room + _EPS:
-                return head
+        """The longest head of word i (from character c) that fits in `room` units:
+        (characters before the break, hyphen drawn, units with the hyphen)."""
+        cuts = self._cuts.get(i)
+        if cuts is None:
+            cuts = self.cuts(i)
+        if not cuts:
+            return None
+        if c:  # what is left of a broken word must itself be long enough to break again
+            text = self.words[i].text
+            m = _SUFFIX.search(text, c)
+            if (m.start() if m else len(text)) - c < self.min_word:
+                return None
+        for k, hyphen in cuts:
+            if k - c < 2:
+                break
+            w = self._slice_width(i, c, k, hyphen)
+            if w <= room + _EPS:
+                return k, hyphen, w
         return None
 
     # --- breaking --------------------------------------------------------------
@@ -299,12 +292,8 @@ class Measured:
             # A last line of half a word looks like an error: the last word is broken only
             # when setting it whole would leave more than a third of this line empty.
             loose = capacity - width > capacity / 3
-            heads = (
-                self._heads(nxt, 0)
-                if hyph and streak < MAX_HYPHENS and (nxt < n - 1 or loose)
-                else ()
-            )
-            got = self._hyphenate(nxt, 0, room) if heads and room > 0 else None
+            may = hyph and room > 0 and streak < MAX_HYPHENS and (nxt < n - 1 or loose)
+            got = self._hyphenate(nxt, 0, room) if may else None
             if got is not None:
                 k, hyphen, w = got
                 line_width = width + space + w
