@@ -12,8 +12,10 @@ concern is one step; a profile's fields decide which steps run:
 
 from __future__ import annotations
 
+import functools
 import io
 import uuid
+import zlib
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -78,7 +80,11 @@ def _boxes(doc: pikepdf.Pdf, boxes: PageBoxes) -> None:
 
 
 def _output_intent(doc: pikepdf.Pdf, icc: Path) -> None:
-    stream = doc.make_stream(icc.read_bytes())
+    st = icc.stat()
+    # written already compressed: qpdf keeps Flate data as it is, and compressing the
+    # 1.8 MB profile again for every print file took most of a print job's time
+    stream = doc.make_stream(b"")
+    stream.write(_deflated(str(icc), st.st_size, st.st_mtime_ns), filter=pikepdf.Name.FlateDecode)
     stream.N = 4
     stream.Alternate = pikepdf.Name.DeviceCMYK
     intent = pikepdf.Dictionary(
@@ -94,6 +100,12 @@ def _output_intent(doc: pikepdf.Pdf, icc: Path) -> None:
         DestOutputProfile=doc.make_indirect(stream),
     )
     doc.Root.OutputIntents = pikepdf.Array([intent])
+
+
+@functools.lru_cache(maxsize=4)
+def _deflated(path: str, size: int, mtime_ns: int) -> bytes:
+    """The file at `path`, zlib-compressed once per process (and per version of it)."""
+    return zlib.compress(Path(path).read_bytes())
 
 
 def _viewer(doc: pikepdf.Pdf, profile: Profile) -> None:
