@@ -8,11 +8,12 @@ scale exactly with its size, so a line of width `w` at size `s` holds what fits 
 `w / s` units. Breaking is then a binary search per line over the running widths
 of the words, plus a look at the hyphenation points of the word that does not fit.
 
-Lines break at spaces only; the no-break space (U+00A0) and the narrow no-break
-space (U+202F, French « » ; : ! ?) keep their neighbours together. Hyphenation
-follows ReportLab's rules: leading quotes/brackets and trailing punctuation are
-set aside, the rest must be letters (or explicit hyphens) and at least
-`min_word` long, so URLs, e-mail addresses and "N°3" never break.
+Lines break at spaces, after a word's own hyphen or slash, and at hyphenation
+points; the no-break space (U+00A0) and the narrow no-break space (U+202F, French
+« » ; : ! ?) keep their neighbours together. Which words may break follows
+ReportLab's rules: leading quotes/brackets and trailing punctuation are set aside,
+the rest must be letters (with hyphens, slashes or apostrophes between them) and
+at least `min_word` long, so URLs, e-mail addresses and "N°3" never break.
 """
 
 from __future__ import annotations
@@ -82,8 +83,9 @@ class Word:
 class Line(NamedTuple):
     """Words `start[0]`..`end[0]` of a paragraph; positions are (word, character).
 
-    A line that ends inside a word (`end[1] > 0`) ends with that word's head and a
-    hyphen; the next line starts at the same position.
+    A line that ends inside a word (`end[1] > 0`) ends with that word's head, plus a
+    hyphen if `hyphen` (not after the word's own hyphen or slash); the next line
+    starts at the same position.
     """
 
     start: tuple[int, int]
