@@ -47,14 +47,16 @@ _BREAK = r"(?:\ufffe|-?[ \t]*[\r\n]+[ \t]*)?"
 
 def _pattern(text: str) -> re.Pattern:
     parts = []
-    for ch in text:
+    for k, ch in enumerate(text):
         if ch.isspace():
-            parts.append(r"\s+")
+            # A line that ends with a word's own hyphen ("Ag- 000") reads to pdfium like
+            # a hyphenated word: it joins the lines and drops the space ("Ag\ufffe000").
+            parts.append(r"\s*" if k and text[k - 1] == "-" else r"\s+")
         elif ch == "-":
             parts.append(r"(?:-|\ufffe)\s*")
         else:
             parts.append(re.escape(ch) + _BREAK)
-    return re.compile("".join(parts).replace(r"\s+\s+", r"\s+"))
+    return re.compile("".join(parts).replace(r"\s+\s+", r"\s+").replace(r"\s*\s+", r"\s*"))
 
 
 def missing_in_order(extracted: str, expected: list[str]) -> list[str]:

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 import yaml
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from fiche.build import build
@@ -115,6 +115,12 @@ def _project(blocks: dict) -> Path:
 
 @settings(**COMMON)
 @given(contents())
+@example(  # found by the long run: a title line that ends with the word "Ag-"
+    blocks={
+        "b0": {"kind": "tips", "items": ["0"]},
+        "b1": {"kind": "list", "items": ["0"], "title": "fTôG ,8Yév )NaP/ Ag- 000000@W"},
+    }
+)
 def test_random_content_builds_faithfully_or_fails_with_a_fit_error(blocks):
     root = _project(blocks)
     try:
