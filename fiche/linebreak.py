@@ -304,7 +304,29 @@ class Measured:
                 continue
             out.append(Line((i, c), (nxt, 0), width, False))
             i, c = nxt, 0
-        return out
+        return self._no_runt(out, capacity)
+
+    def _no_runt(self, out: list[Line], capacity: float) -> list[Line]:
+        """A last line of one short word ("PMS).") takes the word before it along, when
+        the line before keeps at least two words and the two fit on one line."""
+        if len(out) < 2:
+            return out
+        before, last = out[-2], out[-1]
+        i = last.start[0]
+        if last.start[1] or last.end[0] != i + 1 or before.end[1]:
+            return out  # the last line is not one whole word, or follows a broken word
+        if len(self.words[i].text) > 6 and last.width > capacity / 5:
+            return out
+        j = i - 1  # the word that moves down
+        if j - before.start[0] < 2:
+            return out
+        ends = self.ends
+        origin = ends[before.start[0]] - self._start_width(*before.start)
+        moved = ends[i] - (ends[j] - self.words[j].width)
+        if moved > capacity + _EPS:
+            return out
+        shorter = Line(before.start, (j, 0), ends[j - 1] - origin, False)
+        return [*out[:-2], shorter, Line((j, 0), last.end, moved, False)]
 
     # --- drawing ---------------------------------------------------------------
 

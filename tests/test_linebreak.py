@@ -70,6 +70,14 @@ def test_lines_keep_every_character_in_order_and_stay_within_the_width(words, ca
         assert before.end == (i, c) and before.start[0] < i
         without = before.width - m._slice_width(i, 0, c, before.hyphen) - m.words[i - 1].space
         assert capacity - without > capacity / 3
+    # no last line of one short word when the word before could have come along
+    last = lines[-1]
+    i = last.start[0]
+    one_word = not last.start[1] and last.end[0] == i + 1
+    short = len(m.words[i].text) <= 6 or last.width <= capacity / 5
+    if len(lines) > 1 and one_word and short and not lines[-2].end[1]:
+        two = m.ends[i] - (m.ends[i - 1] - m.words[i - 1].width)
+        assert i - 1 - lines[-2].start[0] < 2 or two > capacity
     # no more than two lines in a row end inside a word, unless a word is wider than a line
     run = 0
     for line in lines:
@@ -177,3 +185,14 @@ def test_justified_lines_fill_the_column_but_the_last(tmp_path):
     assert len(rights) == len(p.lines) > 2
     assert all(r == pytest.approx(250, abs=0.8) for r in rights[:-1]), rights
     assert rights[-1] < 245
+
+
+def test_a_short_last_word_takes_the_word_before_along():
+    m = Measured(
+        "Demande l’aide d’adultes (parents, enseignant, service d’aide, centre PMS).",
+        lambda b, i: FAM.regular,
+        hyphenator("fr", REPO / "hyphenation/fr.txt"),
+    )
+    for capacity in (x / 4 for x in range(120, 240)):
+        lines = [m.text(line) for line in m.lines(capacity)]
+        assert lines[-1] != "PMS).", (capacity, lines)
