@@ -160,6 +160,7 @@ def build_job(
         profile=profile,
         bleed_mm=layout.page.bleed_mm,
         trim_mm=(layout.page.width_mm, layout.page.height_mm),
+        source="\n".join(t for _, texts in expected_text(sheet) for t in texts),
     )
     bad = report.failed + (report.warnings if strict else [])
     problems = [Problem("", 0, 0, "", f"{where}: preflight {c.name}: {c.detail}") for c in bad]

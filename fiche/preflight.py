@@ -89,8 +89,13 @@ def preflight(
     pages: int = 2,
     trim_mm: tuple[float, float] = (210.0, 297.0),
     bleed_mm: float = 3.0,
+    source: str = "",
 ) -> PreflightReport:
-    """Check page count, boxes, fonts, colour, output intent, images, text, metadata."""
+    """Check page count, boxes, fonts, colour, output intent, images, text, metadata.
+
+    `source`, the text the PDF was made from when it is known, may itself contain what
+    would otherwise look like broken text mapping (e.g. the letters "(cid:").
+    """
     data = pdf.read_bytes() if isinstance(pdf, Path) else pdf
     report = PreflightReport(name or (str(pdf) if isinstance(pdf, Path) else "<pdf>"))
     try:
@@ -168,7 +173,7 @@ def preflight(
             f"nothing drawn within {profile.safe_margin_mm:g} mm of the paper edge",
         )
     texts = extract_pages(data)
-    bad = sorted({b for t in texts for b in bad_characters(t)})
+    bad = sorted({b for t in texts for b in bad_characters(t, source)})
     report.add(
         "text extraction",
         [f"extracted text contains {', '.join(bad)}"] if bad else [],

@@ -30,11 +30,14 @@ def extract_pages(pdf: bytes) -> list[str]:
         doc.close()
 
 
-def bad_characters(text: str) -> list[str]:
-    """Signs of broken text mapping: U+FFFD, private-use characters, '(cid:'."""
-    bad = sorted({c for c in text if c == "\ufffd" or unicodedata.category(c) == "Co"})
+def bad_characters(text: str, source: str = "") -> list[str]:
+    """Signs of broken text mapping: U+FFFD, private-use characters, '(cid:', unless
+    the `source` the PDF was made from (when known) has them itself."""
+    bad = sorted(
+        {c for c in text if (c == "\ufffd" or unicodedata.category(c) == "Co") and c not in source}
+    )
     out = [f"U+{ord(c):04X}" for c in bad]
-    if "(cid:" in text:
+    if text.count("(cid:") > source.count("(cid:"):
         out.append("'(cid:' sequences")
     return out
 

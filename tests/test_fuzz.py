@@ -121,6 +121,9 @@ def _project(blocks: dict) -> Path:
         "b1": {"kind": "list", "items": ["0"], "title": "fTôG ,8Yév )NaP/ Ag- 000000@W"},
     }
 )
+@example(  # found by the long run: text that itself contains "(cid:"
+    blocks={"b0": {"kind": "paragraph", "text": "0 0 0 (cid:"}}
+)
 def test_random_content_builds_faithfully_or_fails_with_a_fit_error(blocks):
     root = _project(blocks)
     try:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from fiche.textcheck import missing_in_order
+from fiche.textcheck import bad_characters, missing_in_order
 
 
 def test_line_ends_that_readers_join_still_match():
@@ -19,3 +19,10 @@ def test_a_lost_or_changed_word_is_reported():
     assert missing_in_order("Vraag de dader", ["Vraag de dader om"]) == ["Vraag de dader om"]
     assert missing_in_order("Ag000000@W", ["Ag- 000000@W"]) == ["Ag- 000000@W"]
     assert missing_in_order("b a", ["a", "b"]) == ["b"]  # order counts
+
+
+def test_broken_mapping_is_told_from_text_that_says_so_itself():
+    assert bad_characters("abc (cid:12) \ufffd") == ["U+FFFD", "'(cid:' sequences"]
+    # found by the long fuzz run: a paragraph whose own words contain "(cid:"
+    assert bad_characters("0 0 (cid:", source="0 0 (cid:") == []
+    assert bad_characters("(cid:1) (cid:2)", source="(cid:1)") == ["'(cid:' sequences"]
