@@ -46,6 +46,7 @@ _LETTERS_ONLY = re.compile(f"^[{_LETTERS}]+$")
 _PARTS = re.compile("(?<=[-/\xad'\u2019])")
 _EPS = 1e-9
 MAX_HYPHENS = 2  # lines in a row that may end with a hyphen
+LAST_PART = 6  # characters at least of a broken last word on the last line ("dation.")
 _WIDTHS: dict[tuple[str, str], float] = {}  # (text, font) -> units; words recur a lot
 _WIDTHS_MAX = 200_000
 
@@ -230,9 +231,12 @@ class Measured:
         self._cuts[i] = got
         return got
 
-    def _hyphenate(self, i: int, c: int, room: float) -> tuple[int, bool, float] | None:
-        """The longest head of word i (from character c) that fits in `room` units:
-        (characters before the break, hyphen drawn, units with the hyphen)."""
+    def _hyphenate(
+        self, i: int, c: int, room: float, limit: int | None = None
+    ) -> tuple[int, bool, float] | None:
+        """The longest head of word i (from character c), at most `limit` characters long,
+        that fits in `room` units: (characters before the break, hyphen drawn, units with
+        the hyphen)."""
         cuts = self._cuts.get(i)
         if cuts is None:
             cuts = self.cuts(i)
@@ -246,6 +250,8 @@ class Measured:
         for k, hyphen in cuts:
             if k - c < 2:
                 break
+            if limit is not None and k > limit:
+                continue
             w = self._slice_width(i, c, k, hyphen)
             if w <= room + _EPS:
                 return k, hyphen, w
@@ -295,7 +301,9 @@ class Measured:
             # when setting it whole would leave more than a third of this line empty.
             loose = capacity - width > capacity / 3
             may = hyph and room > 0 and streak < MAX_HYPHENS and (nxt < n - 1 or loose)
-            got = self._hyphenate(nxt, 0, room) if may else None
+            # and then it leaves at least LAST_PART characters for the last line
+            limit = None if nxt < n - 1 else len(words[nxt].text) - LAST_PART
+            got = self._hyphenate(nxt, 0, room, limit) if may else None
             if got is not None:
                 k, hyphen, w = got
                 line_width = width + space + w
@@ -308,7 +316,8 @@ class Measured:
 
     def _no_runt(self, out: list[Line], capacity: float) -> list[Line]:
         """A last line of one short word ("PMS).") takes the word before it along, when
-        the line before keeps at least two words and the two fit on one line."""
+        the line before keeps at least two words and three quarters of its width, and
+        the two fit on one line."""
         if len(out) < 2:
             return out
         before, last = out[-2], out[-1]
@@ -326,6 +335,8 @@ class Measured:
         if moved > capacity + _EPS:
             return out
         shorter = Line(before.start, (j, 0), ends[j - 1] - origin, False)
+        if shorter.width < capacity * 3 / 4:  # a hole in the line before is worse
+            return out
         return [*out[:-2], shorter, Line((j, 0), last.end, moved, False)]
 
     # --- drawing ---------------------------------------------------------------

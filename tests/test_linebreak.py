@@ -12,7 +12,7 @@ from reportlab.pdfbase.pdfmetrics import stringWidth
 from fiche.flowables import TextParagraph, TextStyle
 from fiche.fonts import register_family
 from fiche.layout import FontFamily
-from fiche.linebreak import MAX_HYPHENS, Measured, measured
+from fiche.linebreak import LAST_PART, MAX_HYPHENS, Measured, measured
 from fiche.typography import hyphenator
 
 from .conftest import REPO
@@ -70,6 +70,7 @@ def test_lines_keep_every_character_in_order_and_stay_within_the_width(words, ca
         assert before.end == (i, c) and before.start[0] < i
         without = before.width - m._slice_width(i, 0, c, before.hyphen) - m.words[i - 1].space
         assert capacity - without > capacity / 3
+        assert len(m.words[i].text) - c >= LAST_PART
     # no last line of one short word when the word before could have come along
     last = lines[-1]
     i = last.start[0]
@@ -77,7 +78,15 @@ def test_lines_keep_every_character_in_order_and_stay_within_the_width(words, ca
     short = len(m.words[i].text) <= 6 or last.width <= capacity / 5
     if len(lines) > 1 and one_word and short and not lines[-2].end[1]:
         two = m.ends[i] - (m.ends[i - 1] - m.words[i - 1].width)
-        assert i - 1 - lines[-2].start[0] < 2 or two > capacity
+        before = lines[-2]
+        origin = m.ends[before.start[0]] - m._start_width(*before.start)
+        shorter = m.ends[i - 2] - origin if i >= 2 else 0.0
+        assert i - 1 - before.start[0] < 2 or two > capacity or shorter < capacity * 3 / 4
+    # when that moved a word down, the line before kept three quarters of its width
+    greedy = Measured(markup, lambda b, i: FACES[b + 2 * i], HYPH)
+    greedy._no_runt = lambda out, capacity: out
+    if greedy.lines(capacity) != lines:
+        assert lines[-2].width >= capacity * 3 / 4 and lines[-1].end[0] - lines[-1].start[0] == 2
     # no more than two lines in a row end inside a word, unless a word is wider than a line
     run = 0
     for line in lines:
@@ -196,3 +205,21 @@ def test_a_short_last_word_takes_the_word_before_along():
     for capacity in (x / 4 for x in range(120, 240)):
         lines = [m.text(line) for line in m.lines(capacity)]
         assert lines[-1] != "PMS).", (capacity, lines)
+
+
+def test_a_short_last_word_stays_alone_rather_than_leave_a_hole():
+    text = (
+        "Beginnen Sie ein Gespräch über Sexting, um herauszufinden, ob Jugendliche "
+        "vielleicht auch offline sexuelles Risikoverhalten zeigen."
+    )
+    hy = hyphenator("de", REPO / "hyphenation/de.txt")
+    greedy = Measured(text, lambda b, i: FAM.regular, hy)
+    greedy._no_runt = lambda out, capacity: out
+    m = Measured(text, lambda b, i: FAM.regular, hy)
+    moved = 0
+    for capacity in (x / 4 for x in range(100, 300)):
+        lines = m.lines(capacity)
+        if lines != greedy.lines(capacity):
+            moved += 1
+            assert lines[-2].width >= capacity * 3 / 4, (capacity, [m.text(x) for x in lines])
+    assert moved  # the rule did act at some widths
