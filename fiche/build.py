@@ -129,7 +129,7 @@ def build_job(
     from .pdfpost import DocMeta, build_date, postprocess
     from .preflight import preflight
     from .render import render_pdf
-    from .textcheck import extract_pages, missing_in_order
+    from .textcheck import missing_in_order
     from .typeset import expected_text, typeset
 
     sheet = typeset(cat, job, school)
@@ -154,18 +154,21 @@ def build_job(
     pdf = postprocess(result.pdf, result.boxes, meta, profile, icc_path(assets), result.marks)
 
     where = f"sheet {job.sheet} ({job.lang}, {profile.name})"
+    expected = expected_text(sheet)
     report = preflight(
         pdf,
         name=where,
         profile=profile,
         bleed_mm=layout.page.bleed_mm,
         trim_mm=(layout.page.width_mm, layout.page.height_mm),
-        source="\n".join(t for _, texts in expected_text(sheet) for t in texts),
+        source="\n".join(t for _, texts in expected for t in texts),
     )
     bad = report.failed + (report.warnings if strict else [])
     problems = [Problem("", 0, 0, "", f"{where}: preflight {c.name}: {c.detail}") for c in bad]
-    # Our own PDFs must give back every word they were made from.
-    for (side, texts), text in zip(expected_text(sheet), extract_pages(pdf), strict=True):
+    if not report.texts:  # the preflight could not open the file: it failed already
+        raise FicheError(problems)
+    # Our own PDFs must give back every word they were made from, as the preflight read them.
+    for (side, texts), text in zip(expected, report.texts, strict=True):
         for lost in missing_in_order(text, texts):
             problems.append(
                 Problem(

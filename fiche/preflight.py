@@ -52,6 +52,7 @@ class PreflightReport:
     path: str
     profile: str = "?"
     checks: list[Check] = field(default_factory=list)
+    texts: list[str] = field(default_factory=list)  # each page's text, as pdfium extracts it
 
     @property
     def failed(self) -> list[Check]:
@@ -172,7 +173,7 @@ def preflight(
             _margin_problems(data, profile.safe_margin_mm),
             f"nothing drawn within {profile.safe_margin_mm:g} mm of the paper edge",
         )
-    texts = extract_pages(data)
+    texts = report.texts = extract_pages(data)
     bad = sorted({b for t in texts for b in bad_characters(t, source)})
     report.add(
         "text extraction",
