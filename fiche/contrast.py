@@ -91,44 +91,17 @@ def contrast_problems(cat: Catalog) -> dict[str, list[Problem]]:
                     for style, over in _styles_of(
                         layout, region, [source.blocks.get(b) for b in ids]
                     ):
-                        _check(
-                            cat,
-                            layout,
-                            src.path,
-                            icc,
-                            style,
-                            over or ground,
-                            problems,
-                            ("pages", side, "regions", region_name),
-                            src,
-                        )
+                        loc = ("pages", side, "regions", region_name)
+                        _check(layout, src, icc, style, over or ground, loc, problems)
                 for i, d in enumerate(page.decorations):
                     if isinstance(d, TextDecoration):
                         ground = _beneath(layout, page, d.x_mm, d.y_mm - 1)
-                        _check(
-                            cat,
-                            layout,
-                            src.path,
-                            icc,
-                            d.style,
-                            ground,
-                            problems,
-                            ("pages", side, "decorations", i),
-                            src,
-                        )
+                        loc = ("pages", side, "decorations", i)
+                        _check(layout, src, icc, d.style, ground, loc, problems)
                 if page.imprint is not None:
                     for style in ("imprint", "imprint-title"):
-                        _check(
-                            cat,
-                            layout,
-                            src.path,
-                            icc,
-                            style,
-                            page.imprint.fill,
-                            problems,
-                            ("pages", side, "imprint"),
-                            src,
-                        )
+                        loc = ("pages", side, "imprint")
+                        _check(layout, src, icc, style, page.imprint.fill, loc, problems)
     names = {src.path: name for name, src in cat.layout_srcs.items()}
     out: dict[str, list[Problem]] = {}
     for (path, *_), problem in sorted(problems.items()):
@@ -161,16 +134,16 @@ def _styles_of(layout: Layout, region: Region, blocks: list) -> list[tuple[str, 
 
 
 def _check(
-    cat: Catalog,
     layout: Layout,
-    path: str,
+    src,
     icc: Path,
     style_name: str,
     ground: str | None,
-    problems: dict,
     loc: tuple,
-    src,
+    problems: dict,
 ) -> None:
+    """Add to `problems` if `style_name` on `ground` (None: paper) is too faint to read;
+    `src` is the layout's source, for the line of the style's colour."""
     style = layout.styles.get(style_name)
     if style is None:
         return
@@ -183,7 +156,7 @@ def _check(
     need = 3.0 if large else 4.5
     ratio = contrast(fg, bg)
     if ratio + 1e-9 < need:
-        key = (path, style_name, ground)
+        key = (src.path, style_name, ground)
         mark = src.where(("styles", style_name, "color"))
         problems[key] = Problem(
             mark.path,

@@ -72,7 +72,7 @@ class TextParagraph(Flowable):
         self.streak = streak  # lines ending inside a word just before `start`
         self.fixed = lines  # a first part of a split keeps the lines it was given
         self.ends_paragraph = ends_paragraph
-        # (start, capacity) -> lines; shared by the parts of a split paragraph
+        # (start, streak, capacity) -> lines; shared by the parts of a split paragraph
         self._cache = {} if cache is None else cache
         self.lines: list[Line] = []
 
@@ -118,7 +118,6 @@ class TextParagraph(Flowable):
         if fit <= 1:
             return []
         first = self._part(lines[:fit], False)
-        first.fixed = lines[:fit]
         rest = self._part(None, self.ends_paragraph)
         rest.start = lines[fit].start
         streak = self.streak

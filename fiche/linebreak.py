@@ -237,9 +237,7 @@ class Measured:
         """The longest head of word i (from character c), at most `limit` characters long,
         that fits in `room` units: (characters before the break, hyphen drawn, units with
         the hyphen)."""
-        cuts = self._cuts.get(i)
-        if cuts is None:
-            cuts = self.cuts(i)
+        cuts = self.cuts(i)
         if not cuts:
             return None
         if c:  # what is left of a broken word must itself be long enough to break again

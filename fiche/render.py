@@ -82,6 +82,13 @@ class _Ctx:
     checked: set = field(default_factory=set)
     tagger: Tagger = field(default_factory=lambda: Tagger(False))
     flows: dict = field(default_factory=dict)  # (side, region, scale) -> flowables measured
+    # regular face -> (regular, bold, italic, bold italic), looked up for every paragraph
+    faces: dict = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.faces = {
+            f.regular: (f.regular, f.bold, f.italic, f.bold_italic) for f in self.families.values()
+        }
 
 
 def render_pdf(
@@ -418,10 +425,7 @@ def _para(
 
 def _faces(ctx: _Ctx, font: str) -> tuple[str, str, str, str]:
     """Regular, bold, italic and bold italic of the family whose regular face is `font`."""
-    fam = next((f for f in ctx.families.values() if f.regular == font), None)
-    if fam is None:
-        return (font, font, font, font)
-    return (fam.regular, fam.bold, fam.italic, fam.bold_italic)
+    return ctx.faces.get(font, (font, font, font, font))
 
 
 def _check_glyphs(ctx: _Ctx, t: TText, style: TextStyle) -> None:
@@ -463,13 +467,10 @@ def _problem_at(ctx: _Ctx, origin, message: str) -> Problem:
 
 
 def _overfull(ctx: _Ctx, p: TextParagraph, by: float) -> None:
-    o = p.origin
     ctx.problems.append(
-        Problem(
-            o.path,
-            o.line,
-            o.col,
-            o.field,
+        _problem_at(
+            ctx,
+            p.origin,
             f"a word is {by / MM:.1f} mm wider than its column in sheet {ctx.sheet.sheet} "
             f"({ctx.sheet.lang}); allow a break or widen the region",
         )
@@ -939,13 +940,10 @@ def _draw_imprint(ctx: _Ctx, canv: Canvas, region: Region, imp, styles: dict) ->
         if tl + ll * len(imp.lines) <= ih + 0.01 and max(widths) <= right - left + 0.01:
             break
     else:
-        o = (imp.lines[0] if imp.lines else title).origin
         ctx.problems.append(
-            Problem(
-                o.path,
-                o.line,
-                o.col,
-                o.field,
+            _problem_at(
+                ctx,
+                (imp.lines[0] if imp.lines else title).origin,
                 f"the school's contact block does not fit the imprint of sheet {ctx.sheet.sheet} "
                 f"({ctx.sheet.lang}) even at {line_style.size_range[0]:g} pt; shorten it",
             )
