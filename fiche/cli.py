@@ -278,8 +278,12 @@ def stamp(root: Path, lang: str, fiches: tuple[str, ...], blocks: tuple[str, ...
       fiche stamp --lang fr --block why
     """
     from .catalog import load_catalog
+    from .errors import FicheError
     from .translation import stamp as run_stamp
+    from .typography import known_languages, unknown_language
 
+    if lang not in known_languages():
+        raise FicheError.at("", "--lang", unknown_language(lang))
     cat = load_catalog(root)
     for slug, entry in sorted(cat.fiches.items()):
         if (fiches and slug not in fiches) or entry.defn is None:
@@ -437,14 +441,9 @@ def new(
     Example:
       fiche new n4-grooming --series cyberpesten --number 4 --layout youth --lang nl --lang fr
     """
-    import re
-
     from .build import build as run_build
-    from .errors import FicheError
     from .scaffold import new_fiche
 
-    if not re.fullmatch(r"[a-z0-9][a-z0-9-]*", slug):
-        raise FicheError.at("", "SLUG", f"{slug!r}: use lower-case letters, digits and '-'")
     folder = new_fiche(root, slug, series, number, layout, langs)
     click.echo(f"created {folder}")
     report = run_build(root, root / "dist", sheets=(slug,), profiles=("screen",), jobs=None)

@@ -9,17 +9,16 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
-from typing import Annotated
 
-from pydantic import Field, StringConstraints
+from pydantic import Field
 
+from .address import Email, Url, UrlTemplate
 from .content import LangCode, Name, Text
-from .errors import ContentError, FicheError
+from .errors import ContentError
 from .source import Source, load_yaml
 from .validation import Model, validate
 
 MAX_LOGO_BYTES = 5 << 20
-Url = Annotated[str, StringConstraints(pattern=r"^https?://\S+$")]
 
 
 class Contact(Model):
@@ -27,7 +26,7 @@ class Contact(Model):
     role: Text | None = None
     room_or_hours: Text | None = None
     phone: Text | None = None
-    email: Annotated[str, StringConstraints(pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$")] | None = None
+    email: Email | None = None
 
 
 class School(Model):
@@ -37,7 +36,7 @@ class School(Model):
     logo: Text | None = Field(default=None, description="SVG, or PNG/JPEG at 300 ppi or more.")
     contact: Contact
     website: Url | None = None
-    fiche_url: Url | None = Field(
+    fiche_url: UrlTemplate | None = Field(
         default=None,
         description="Online version of each sheet for the QR code; may use {sheet} and {lang}.",
     )
@@ -92,14 +91,3 @@ def load_school(path: Path, display: str | None = None) -> LoadedSchool:
         if logo.suffix.lower() not in (".svg", ".png", ".jpg", ".jpeg"):
             raise ContentError([src.problem(("logo",), "a logo is an SVG, PNG or JPEG file")])
     return LoadedSchool(school, src, path, logo)
-
-
-def qr_target(template: str | None, sheet: str, lang: str) -> str | None:
-    if not template:
-        return None
-    try:
-        return template.format(sheet=sheet, lang=lang)
-    except (KeyError, IndexError, ValueError) as e:
-        raise FicheError(
-            f"QR address {template!r}: unknown field {e} (use {{sheet}}, {{lang}})"
-        ) from None
