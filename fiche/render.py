@@ -940,10 +940,14 @@ def _draw_imprint(ctx: _Ctx, canv: Canvas, region: Region, imp, styles: dict) ->
         if tl + ll * len(imp.lines) <= ih + 0.01 and max(widths) <= right - left + 0.01:
             break
     else:
+        # Blame the widest line when width is what fails (an over-long website, say).
+        texts = [title, *imp.lines]
+        widest = max(range(len(texts)), key=widths.__getitem__)
+        too_wide = widths[widest] > right - left + 0.01
         ctx.problems.append(
             _problem_at(
                 ctx,
-                (imp.lines[0] if imp.lines else title).origin,
+                texts[widest].origin if too_wide else (imp.lines[0] if imp.lines else title).origin,
                 f"the school's contact block does not fit the imprint of sheet {ctx.sheet.sheet} "
                 f"({ctx.sheet.lang}) even at {line_style.size_range[0]:g} pt; shorten it",
             )

@@ -337,3 +337,15 @@ def test_qr_capacity_table_is_what_the_encoder_does():
         over = QrCodeWidget("h" * (size + 1), barLevel="M", barBorder=2)
         fits.draw(), over.draw()
         assert (fits.qr.version, over.qr.version) == (version, version + 1)
+
+
+def test_an_over_long_website_is_blamed_on_the_website(project):
+    school = _school(project, website="https://www.sjc-voorbeeldstad.be/" + "lang/" * 40)
+    report = build(project, project / "dist", ("nl",), ("n3-youth",), ("print",), school=school)
+    msgs = [str(p) for r in report.failed for p in r.problems]
+    line = line_of(school, "website:")
+    assert any(
+        m.startswith(f"{school}:{line}:")
+        and ": website: the school's contact block does not fit the imprint" in m
+        for m in msgs
+    ), msgs
