@@ -16,6 +16,8 @@ from urllib.parse import urlsplit
 
 from pydantic import AfterValidator, WithJsonSchema
 
+from .templates import check_template, fill_template
+
 PLACEHOLDERS = ("{sheet}", "{lang}")
 # A sanity bound checked when a file is read, before any layout is known. No layout can
 # print a QR code of that many characters legibly (see `qr_capacity`: 500 characters need
@@ -58,26 +60,10 @@ def _plain_text(value: str, what: str) -> None:
 
 
 def _check_placeholders(template: str, allowed: tuple[str, ...]) -> str:
-    """`template` with its allowed placeholders filled with sample text; `ValueError`
-    for any other brace, so that no format string ever reaches `str.format`."""
-    for m in re.finditer(r"\{+[^{}]*\}*|\}+", template):
-        token = m.group(0)
-        if token in allowed:
-            continue
-        shown = token if len(token) <= 40 else token[:37] + "..."
-        if not token.endswith("}"):
-            raise ValueError(f"unmatched '{{' at position {m.start() + 1}: {_USE}")
-        if not token.startswith("{"):
-            raise ValueError(f"unmatched '}}' at position {m.start() + 1}: {_USE}")
-        if not allowed:
-            raise ValueError(f"a placeholder ('{shown}') has no meaning here: write the address")
-        raise ValueError(f"unknown placeholder '{shown}': use only {' and '.join(allowed)}")
-    for p in allowed:
-        template = template.replace(p, "xx")
-    return template
-
-
-_USE = "a placeholder is written {sheet} or {lang}"
+    """`template` with its placeholders filled with sample text, for the checks of the
+    address; `ValueError` for any other brace."""
+    check_template(template, [p.strip("{}") for p in allowed])
+    return fill_template(template, {p.strip("{}"): "xx" for p in allowed})
 
 
 def check_address(value: str, placeholders: tuple[str, ...] = ()) -> str:
@@ -159,8 +145,7 @@ def qr_target(template: str | None, sheet: str, lang: str) -> str | None:
     """
     if not template:
         return None
-    values = {"sheet": sheet, "lang": lang}
-    return re.sub(r"\{(sheet|lang)\}", lambda m: values[m.group(1)], template)
+    return fill_template(template, {"sheet": sheet, "lang": lang})
 
 
 def qr_capacity(side_mm: float) -> int:

@@ -15,6 +15,7 @@ from pydantic import Field, StringConstraints, field_validator, model_validator
 
 from .errors import LayoutError
 from .source import Source
+from .templates import check_template
 from .validation import Model, validate
 
 Name = Annotated[str, StringConstraints(pattern=r"^[a-z0-9][a-z0-9-]*$")]
@@ -274,14 +275,9 @@ def layout_links(layout: Layout, src: Source, font_files: dict[str, str | None])
                 if d.style not in layout.styles:
                     problems.append(src.problem((*loc, "style"), f"unknown style '{d.style}'"))
                 try:
-                    d.text.format(**{k: "" for k in TEMPLATE_FIELDS})
-                except (KeyError, IndexError, ValueError) as e:
-                    problems.append(
-                        src.problem(
-                            (*loc, "text"),
-                            f"unknown field {e} in text (fields: {', '.join(TEMPLATE_FIELDS)})",
-                        )
-                    )
+                    check_template(d.text, TEMPLATE_FIELDS)
+                except ValueError as e:
+                    problems.append(src.problem((*loc, "text"), str(e)))
         boxes = []
         if pname == "back" and page.imprint is None:
             problems.append(

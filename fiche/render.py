@@ -43,6 +43,7 @@ from .layout import CircleDecoration, Layout, Page, RectDecoration, Region, Text
 from .linebreak import measured
 from .profiles import MM, PageBoxes, Profile, page_boxes
 from .tagging import Chain, Tagger
+from .templates import fill_template
 from .typeset import TBlock, TPage, TText, TypesetSheet
 from .typography import hyphenator, linkify
 
@@ -869,7 +870,7 @@ def _draw_text_decoration(ctx: _Ctx, canv: Canvas, d: TextDecoration, H: float) 
 
     fields = ctx.sheet.fields()
     used = [k for k in fields if "{" + k + "}" in d.text]
-    text = d.text.format(**{k: v.plain for k, v in fields.items()})
+    text = fill_template(d.text, {k: v.plain for k, v in fields.items()})
     origin = fields[used[0]].origin if used else None
     st = ctx.layout.styles[d.style]
     font = ctx.families[st.font].regular

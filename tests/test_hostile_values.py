@@ -283,7 +283,9 @@ def test_good_addresses_pass(project):
 def test_qr_target_substitutes_literally():
     from fiche.address import qr_target
 
-    assert qr_target("https://x.be/{lang}/{sheet}", "n3-{lang}", "nl") == "https://x.be/nl/n3-{lang}"
+    assert (
+        qr_target("https://x.be/{lang}/{sheet}", "n3-{lang}", "nl") == "https://x.be/nl/n3-{lang}"
+    )
 
 
 def test_url_in_fiche_yaml_is_checked_the_same_way(project):
@@ -347,5 +349,28 @@ def test_an_over_long_website_is_blamed_on_the_website(project):
     assert any(
         m.startswith(f"{school}:{line}:")
         and ": website: the school's contact block does not fit the imprint" in m
+        for m in msgs
+    ), msgs
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("{series.__class__.__mro__}", "unknown placeholder '{series.__class__.__mro__}'"),
+        ("{series:>50000000}", "unknown placeholder '{series:>50000000}'"),
+        ("{title}", "unknown placeholder '{title}': use only {series} and {number_label}"),
+        ("N° {", "unmatched '{' at position 4"),
+    ],
+)
+def test_layout_text_templates_take_only_their_fields(project, text, message):
+    from fiche.catalog import load_catalog
+
+    path = project / "layouts/youth.yaml"
+    edit(path, 'text: "{series} {number_label}"', f"text: {text!r}")
+    line = line_of(path, "style: band-series, text: " + repr(text))
+    msgs = [str(p) for p in load_catalog(project).all_problems()]
+    assert any(
+        m.startswith(f"layouts/youth.yaml:{line}:")
+        and "pages.back.decorations[1].text: " + message in m
         for m in msgs
     ), msgs
