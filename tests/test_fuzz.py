@@ -399,6 +399,15 @@ def _paths(data, prefix: tuple = ()):
             yield from _paths(v, (*prefix, i))
 
 
+def _dict_at(data: dict, path: tuple) -> dict:
+    """The mapping at `path`, made (or made again, if a change replaced it) on the way."""
+    for part in path:
+        if not isinstance(data.get(part), dict):
+            data[part] = {}
+        data = data[part]
+    return data
+
+
 def _at(data, path: tuple):
     for part in path:
         data = data[part]
@@ -414,15 +423,15 @@ def mutated_layouts(draw) -> dict:
     data = copy.deepcopy(_YOUTH)
     for _ in range(draw(st.integers(1, 3))):
         op = draw(st.sampled_from(["number", "number", "delete", "replace", "colour", "columns"]))
-        if op == "colour":
+        if op == "colour" and isinstance(data, dict):
             name = draw(st.sampled_from(["brand", "brand-dark", "tint", "sun", "ink", "white"]))
             cmyk = draw(st.lists(st.floats(-10, 120, allow_nan=False), min_size=4, max_size=4))
             value = draw(st.one_of(st.just({"cmyk": cmyk}), hostile_values))
+            style = draw(st.sampled_from(["h1", "h3", "body", "badge", "imprint", "callout"]))
             if draw(st.booleans()):
-                data.setdefault("palette", {})[name] = value
-            else:
-                style = draw(st.sampled_from(["h1", "h3", "body", "badge", "imprint", "callout"]))
-                data.setdefault("styles", {}).setdefault(style, {})["color"] = draw(
+                _dict_at(data, ("palette",))[name] = value
+            elif isinstance(_dict_at(data, ("styles",)).setdefault(style, {}), dict):
+                data["styles"][style]["color"] = draw(
                     st.one_of(
                         st.sampled_from(["sun", "tint", "white", "brand", "pink"]), hostile_values
                     )
@@ -430,8 +439,10 @@ def mutated_layouts(draw) -> dict:
             continue
         if op == "columns":
             side = draw(st.sampled_from(["front", "back"]))
-            regions = data["pages"][side]["regions"]
-            region = regions[draw(st.sampled_from(sorted(regions)))]
+            regions = _dict_at(data, ("pages", side, "regions"))
+            region = regions.get(draw(st.sampled_from(sorted(regions) or ["main"])))
+            if not isinstance(region, dict):
+                continue  # an earlier change replaced it
             region["columns"] = draw(st.integers(-1, 6))
             region["w_mm"] = draw(st.one_of(st.floats(0.5, 300), st.sampled_from([24, 30, 0, -5])))
             if draw(st.booleans()):
@@ -480,8 +491,18 @@ def test_mutated_layouts_give_located_problems(data):
         shutil.rmtree(root)
 
 
+def _two_columns() -> dict:
+    import copy
+
+    data = copy.deepcopy(_YOUTH)
+    data["pages"]["back"]["regions"]["main"]["columns"] = 2
+    data["palette"]["tint"] = {"cmyk": [10, 20, 0, 0]}
+    return data
+
+
 @settings(**{**COMMON, "max_examples": BUILDS})
 @given(mutated_layouts())
+@example(data=_two_columns())  # a change that builds
 def test_mutated_layouts_build_or_fail_with_located_errors(data):
     root = _layout_project()
     try:
