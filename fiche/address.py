@@ -19,10 +19,10 @@ from pydantic import AfterValidator, WithJsonSchema
 from .templates import check_template, fill_template
 
 PLACEHOLDERS = ("{sheet}", "{lang}")
-# A sanity bound checked when a file is read, before any layout is known. No layout can
-# print a QR code of that many characters legibly (see `qr_capacity`: 500 characters need
-# a version-17 symbol, 89 modules, 36 mm wide at 0.4 mm a module); the exact limit for
-# the imprint a sheet prints on is checked per sheet by `check_qr_address`.
+# A bound checked when a file is read, before any layout is known: 500 characters need a
+# version-17 QR symbol (85 modules + the quiet zone), 36 mm wide at 0.4 mm a module, more
+# than an imprint on a sheet gives it. The exact limit, for the size the sheet's layout
+# prints the code at, is checked per sheet by `check_qr_address`.
 MAX_ADDRESS_CHARS = 500
 # Smallest QR module (dot) that phone cameras read reliably from paper at arm's length.
 MIN_QR_MODULE_MM = 0.4
