@@ -374,3 +374,17 @@ def test_layout_text_templates_take_only_their_fields(project, text, message):
         and "pages.back.decorations[1].text: " + message in m
         for m in msgs
     ), msgs
+
+
+def test_a_fiche_url_too_long_for_its_qr_code_is_located_in_fiche_yaml(project):
+    path = project / "content/n3/fiche.yaml"
+    text = path.read_text(encoding="utf-8") + "url: https://x.be/" + "y" * 120 + "/{sheet}\n"
+    path.write_text(text, encoding="utf-8")
+    report = build(project, project / "dist", ("nl",), ("n3-sexting",), ("screen",))
+    (r,) = report.failed
+    (p,) = r.problems
+    assert str(p) == (
+        f"content/n3/fiche.yaml:{len(text.splitlines())}:6: url: the address for sheet "
+        "n3-sexting (nl) is 144 characters; a QR code 17.5 mm wide (this layout's imprint) "
+        "stays readable with at most 84: shorten the address"
+    )
