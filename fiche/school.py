@@ -53,7 +53,10 @@ class LoadedSchool:
 
     @property
     def slug(self) -> str:
-        return self.school.slug or re.sub(r"[^a-z0-9-]+", "-", self.path.stem.lower()).strip("-")
+        # A file name with no letter or digit in it ("___.yaml") still needs a folder of its
+        # own: an empty slug would put the school's files straight into <out>/schools/.
+        from_name = re.sub(r"[^a-z0-9-]+", "-", self.path.stem.lower()).strip("-")[:80]
+        return self.school.slug or from_name or "school"
 
 
 def load_school(path: Path, display: str | None = None) -> LoadedSchool:

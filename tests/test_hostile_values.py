@@ -388,3 +388,14 @@ def test_a_fiche_url_too_long_for_its_qr_code_is_located_in_fiche_yaml(project):
         "n3-sexting (nl) is 144 characters; a QR code 17.5 mm wide (this layout's imprint) "
         "stays readable with at most 84: shorten the address"
     )
+
+
+def test_a_school_file_name_without_letters_still_gets_its_own_folder(project):
+    data = yaml.safe_load(EXAMPLE.read_text(encoding="utf-8"))
+    del data["slug"]
+    path = project / "___.yaml"
+    path.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    shutil.copy(REPO / "examples/logo.svg", project / "logo.svg")
+    report = build(project, project / "dist", ("nl",), ("n3-youth",), ("screen",), school=path)
+    assert report.exit_code == 0
+    assert Path(report.built[0].path) == project / "dist/schools/school/nl/n3-youth.screen.pdf"
