@@ -201,6 +201,14 @@ class FicheDef(Model):
         description="Online version of each sheet, for its QR code; may use {sheet} and {lang}.",
     )
 
+    @field_validator("languages")
+    @classmethod
+    def _languages_once(cls, v: list[str]) -> list[str]:
+        twice = sorted({lang for lang in v if v.count(lang) > 1})
+        if twice:  # each would be built twice, into the same files
+            raise ValueError(f"listed more than once: {', '.join(twice)}")
+        return v
+
     @model_validator(mode="after")
     def _source_listed(self) -> FicheDef:
         if self.source_language not in self.languages:

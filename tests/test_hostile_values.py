@@ -399,3 +399,15 @@ def test_a_school_file_name_without_letters_still_gets_its_own_folder(project):
     report = build(project, project / "dist", ("nl",), ("n3-youth",), ("screen",), school=path)
     assert report.exit_code == 0
     assert Path(report.built[0].path) == project / "dist/schools/school/nl/n3-youth.screen.pdf"
+
+
+def test_a_language_listed_twice_is_an_error(project):
+    from fiche.catalog import load_catalog
+
+    path = project / "content/n3/fiche.yaml"
+    edit(path, "languages: [nl, fr, en, de]", "languages: [nl, fr, en, de, nl]")
+    msgs = [str(p) for p in load_catalog(project).all_problems()]
+    assert msgs == [
+        f"content/n3/fiche.yaml:{line_of(path, 'languages:')}:12: languages: "
+        "listed more than once: nl"
+    ]
