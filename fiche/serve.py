@@ -143,6 +143,9 @@ def failure_message(e: Exception) -> str:
 
     if isinstance(e, FicheError):
         return str(e)
+    if isinstance(e, OSError) and e.strerror:  # disk full, read-only cache: the user can fix it
+        where = f"{e.filename}: " if e.filename else ""
+        return f"cannot build the preview: {where}{e.strerror}"
     log.error("rebuild failed", exc_info=e)
     return f"internal error while rebuilding (a bug; see the terminal): {type(e).__name__}: {e}"
 

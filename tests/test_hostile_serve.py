@@ -8,6 +8,7 @@ a generous deadline as a safety net; limits and timeouts are set small through
 
 from __future__ import annotations
 
+import io
 import socket
 import threading
 import time
@@ -17,7 +18,17 @@ from pathlib import Path
 import pytest
 
 SAFETY = 30.0  # seconds: only ever reached when the server misbehaves
-PNG = b"\x89PNG\r\n\x1a\n" + b"\0" * 64  # served, never decoded
+
+
+def _png() -> bytes:
+    from PIL import Image
+
+    buf = io.BytesIO()
+    Image.new("RGB", (4, 6), "white").save(buf, format="PNG")
+    return buf.getvalue()
+
+
+PNG = _png()  # a real image, so that a browser that refuses it is not merely failing to decode
 
 
 class Answer:
@@ -369,6 +380,19 @@ def test_a_rebuild_that_fails_on_the_input_shows_the_message(start, monkeypatch)
     assert preview.state.building is False
 
 
+def test_a_rebuild_that_fails_on_the_disk_names_the_path(start, monkeypatch):
+    preview = start.preview
+
+    def full():
+        raise OSError(28, "No space left on device", str(preview.cache / "dist"))
+
+    monkeypatch.setattr(preview, "rebuild", full)
+    preview.refresh()
+    assert preview.state.problems == [
+        f"cannot build the preview: {preview.cache / 'dist'}: No space left on device"
+    ]
+
+
 def test_the_watcher_survives_a_file_vanishing_while_it_hashes(tmp_path, monkeypatch):
     """Editors save through temporary files: one that goes mid-hash must not stop watching."""
     import fiche.inputs
@@ -391,3 +415,36 @@ def test_the_watcher_survives_a_file_vanishing_while_it_hashes(tmp_path, monkeyp
     finally:
         stop.set()
         thread.join(SAFETY)
+
+
+def test_a_rebinding_page_in_the_browser_reads_nothing(start):
+    """DNS rebinding for real: Chromium resolves attacker.test to 127.0.0.1."""
+    pw = pytest.importorskip("playwright.sync_api", reason="playwright is not installed")
+    from .test_serve import CHROMIUM_ARGS, WAIT_MS, chromium
+
+    executable = chromium()
+    port = start()
+    ours, theirs = f"http://127.0.0.1:{port}", f"http://attacker.test:{port}"
+    rules = ["--no-proxy-server", "--host-resolver-rules=MAP attacker.test 127.0.0.1"]
+    with pw.sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=executable, args=[*CHROMIUM_ARGS, *rules])
+        page = browser.new_page()
+        page.set_default_timeout(WAIT_MS)
+        response = page.goto(f"{theirs}/")
+        assert response.status == 421 and "secret-title" not in page.content()
+        # the attacker's script, same-origin with the rebound name, reads nothing either
+        assert page.evaluate("fetch('/version').then(r => r.status)") == 421
+        # nor, cross-origin, from our own address: refused, and no CORS to let it through
+        read = f"fetch('{ours}/version').then(r => r.text()).then(() => 'read', () => 'blocked')"
+        assert page.evaluate(read) == "blocked"
+        show = (
+            "src => new Promise(done => { const i = new Image();"
+            " i.onload = () => done('shown'); i.onerror = () => done('refused'); i.src = src; })"
+        )
+        thumbnail = f"{ours}/png/nl/n3-youth.screen-p1.png"
+        assert page.evaluate(show, thumbnail) == "refused"
+        # while our own address works, thumbnail included
+        response = page.goto(f"{ours}/")
+        assert response.status == 200 and "secret-title" in page.content()
+        assert page.evaluate(show, thumbnail) == "shown"
+        browser.close()
