@@ -44,6 +44,7 @@ MAX_HEAD = 16384  # bytes of request line and headers together
 MAX_CONNECTIONS = 32
 LINGER = 1.0  # s to read what a client still sends after its answer (see _linger)
 
+REQUEST_START = re.compile(rb"[A-Z]")  # the first letter of a method
 LOOPBACK_NAMES = ("127.0.0.1", "localhost", "[::1]")
 OTHER_METHODS = frozenset({"POST", "PUT", "DELETE", "PATCH", "OPTIONS", "TRACE", "CONNECT"})
 # The only files served: <folder>/<lang>/<sheet>.<profile>-p<N>.png, all names we make.
@@ -268,7 +269,9 @@ def read_head(sock: socket.socket, limits: Limits) -> bytes | None:
             return None
         if not chunk:
             return None
-        data += chunk
+        data = (data + chunk).lstrip(b"\r\n")  # blank lines before a request are allowed
+        if data and not REQUEST_START.match(data):  # TLS to an http port, junk: no head coming
+            raise HeadError(HTTPStatus.BAD_REQUEST)
     check_head(data[:cut], limits)
     return data[:cut]
 
@@ -315,6 +318,7 @@ def make_handler(preview: Preview, title: str, limits: Limits | None = None):
 
     class Handler(BaseHTTPRequestHandler):
         timeout = limits.timeout  # StreamRequestHandler puts it on the socket
+        default_request_version = "HTTP/1.0"  # every answer has a status line, even to 0.9
         answered = False
 
         def log_message(self, fmt, *args):  # quiet: the terminal shows rebuilds only

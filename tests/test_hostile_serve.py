@@ -211,6 +211,32 @@ def test_a_target_that_is_not_a_path_is_a_bad_request(start, target):
     assert get(port, target).status == 400
 
 
+@pytest.mark.parametrize(
+    "raw, status",
+    [
+        (b"GET / HTTP/2.0\r\nHost: {host}\r\n\r\n", 505),
+        (b"GET / HTTP/x\r\nHost: {host}\r\n\r\n", 400),
+        (b"GET / HTTP/1.1 more\r\nHost: {host}\r\n\r\n", 400),
+        (b"GET\r\nHost: {host}\r\n\r\n", 400),
+        (b"GET /\0 HTTP/1.1\r\nHost: {host}\r\n\r\n", 404),
+        (b"GET /version HTTP/1.1\r\nHost: {host}\0\r\n\r\n", 421),
+        (b"GET /version HTTP/1.1\r\nHost: {host}\r\nX-\xff\xfe: \0\x01\r\n\r\n", 200),
+        (b"GET /version HTTP/1.1\r\nno colon here\r\nHost: {host}\r\n\r\n", 400),
+        (b"\x16\x03\x01\x02\x00\x01\x00\x01\xfc\x03\x03", 400),  # https to an http port
+        (b"\0\0\0\0", 400),
+        (b"\r\n\r\nGET /version HTTP/1.1\r\nHost: {host}\r\n\r\n", 200),
+    ],
+)
+def test_a_malformed_request_gets_a_short_answer_at_once(start, raw, status):
+    port = start(timeout=SAFETY * 2, deadline=SAFETY * 2)  # an answer, not a timeout
+    with connect(port) as sock:
+        sock.sendall(raw.replace(b"{host}", f"127.0.0.1:{port}".encode()))
+        answer = Answer(read_all(sock))
+    assert answer.status == status, answer
+    assert len(answer.body) < 100 and b"Traceback" not in answer.body
+    assert get(port, "/version").status == 200
+
+
 def test_an_unexpected_error_is_a_short_500_and_the_server_goes_on(start, monkeypatch, caplog):
     import fiche.serve
 
