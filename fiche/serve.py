@@ -302,7 +302,7 @@ def our_hosts(port: int) -> frozenset[str]:
     return frozenset(hosts)
 
 
-def thumbnail(cache: Path, path: str) -> Path | None:
+def thumbnail(cache: Path, path: str) -> bytes | None:
     """The PNG file a request path names, or None; nothing else in the cache is served."""
     if not (m := THUMBNAIL.fullmatch(path)):
         return None
@@ -310,7 +310,7 @@ def thumbnail(cache: Path, path: str) -> Path | None:
     target = (base / m["lang"] / m["name"]).resolve()
     if not target.is_relative_to(base) or not target.is_file():
         return None
-    return target
+    return target.read_bytes()
 
 
 def make_handler(preview: Preview, title: str, limits: Limits | None = None):
@@ -330,7 +330,7 @@ def make_handler(preview: Preview, title: str, limits: Limits | None = None):
             self.command, self.request_version, self.requestline = "", "HTTP/1.0", ""
             try:
                 self.answer()
-            except OSError as e:  # the client went away or stalled: nobody to answer
+            except (ConnectionError, TimeoutError) as e:  # the client went or stalled
                 log.debug("connection dropped: %s", e)
             except Exception:
                 log.exception("request failed: %r", self.requestline[:200])
@@ -359,7 +359,10 @@ def make_handler(preview: Preview, title: str, limits: Limits | None = None):
             if refusal:
                 status, text = refusal
                 return self.reply(status, text + "\n")
-            path = unquote(self.path.split("?", 1)[0].split("#", 1)[0], errors="strict")
+            try:
+                path = unquote(self.path.split("?", 1)[0].split("#", 1)[0], errors="strict")
+            except UnicodeDecodeError:  # no name of ours is anything but ASCII
+                return self.reply(404, "not found\n")
             with preview.lock:
                 state = preview.state
             if path == "/":
@@ -367,16 +370,20 @@ def make_handler(preview: Preview, title: str, limits: Limits | None = None):
             if path == "/version":
                 data = json.dumps({"version": state.version, "building": state.building})
                 return self.reply(200, data, "application/json")
-            target = thumbnail(preview.cache, path)
-            if target is None:
+            try:
+                image = thumbnail(preview.cache, path)
+            except OSError as e:  # e.g. a rebuild replacing the cache folder meanwhile
+                log.debug("cannot read %s: %s", path, e)
+                image = None
+            if image is None:
                 return self.reply(404, "not found\n")
-            return self.reply(200, target.read_bytes(), "image/png")
+            return self.reply(200, image, "image/png")
 
         def refusal(self) -> tuple[HTTPStatus, str] | None:
             """Why this request gets no page, or None; checked before the path is looked at."""
             hosts = self.headers.get_all("Host") or []
             if len(hosts) != 1:
-                return HTTPStatus.BAD_REQUEST, "one Host header, please"
+                return HTTPStatus.BAD_REQUEST, "a request needs one Host header"
             allowed = our_hosts(self.server.server_address[1])
             if hosts[0].strip().lower() not in allowed:
                 return HTTPStatus.MISDIRECTED_REQUEST, "this server answers for 127.0.0.1 only"
@@ -390,16 +397,12 @@ def make_handler(preview: Preview, title: str, limits: Limits | None = None):
             if self.command not in ("GET", "HEAD"):
                 return HTTPStatus.NOT_IMPLEMENTED, "only GET and HEAD"
             length = self.headers.get("Content-Length", "0").strip()
-            if not length.isdigit():
+            if not re.fullmatch(r"[0-9]{1,18}", length):
                 return HTTPStatus.BAD_REQUEST, "bad Content-Length"
             if int(length) or "Transfer-Encoding" in self.headers:
                 return HTTPStatus.REQUEST_ENTITY_TOO_LARGE, "requests have no body here"
             if not self.path.startswith("/"):
                 return HTTPStatus.BAD_REQUEST, "the target must be a path"
-            try:
-                unquote(self.path, errors="strict")
-            except UnicodeDecodeError:
-                return HTTPStatus.NOT_FOUND, "not found"
             return None
 
         def reply(self, code: int, body: bytes | str, ctype: str = "text/plain") -> None:
@@ -439,8 +442,11 @@ def make_handler(preview: Preview, title: str, limits: Limits | None = None):
             Closing a socket with unread bytes makes the kernel reset the connection,
             which can destroy the answer before the client has read it.
             """
-            self.wfile.flush()
-            self.connection.shutdown(socket.SHUT_WR)
+            try:
+                self.wfile.flush()
+                self.connection.shutdown(socket.SHUT_WR)
+            except OSError:  # already gone
+                return
             end = time.monotonic() + LINGER
             drained = 0
             while drained < limits.max_head * 4 and (left := end - time.monotonic()) > 0:

@@ -205,6 +205,17 @@ def test_a_path_that_cannot_be_a_thumbnail_is_not_found(start, path):
     assert get(port, "/version").status == 200  # and the server still answers
 
 
+def test_a_thumbnail_that_vanishes_while_it_is_read_is_not_found(start, monkeypatch):
+    """A rebuild replaces thumbnails while the page loads them: a 404, not a dropped line."""
+    port = start()
+
+    def vanished(self):
+        raise FileNotFoundError(2, "No such file or directory", str(self))
+
+    monkeypatch.setattr(Path, "read_bytes", vanished)
+    assert get(port, "/png/nl/n3-youth.screen-p1.png").status == 404
+
+
 @pytest.mark.parametrize("target", ["*", "http://127.0.0.1/", "png/nl/x.png", "%2f"])
 def test_a_target_that_is_not_a_path_is_a_bad_request(start, target):
     port = start()
@@ -292,11 +303,19 @@ def test_an_unknown_method_is_not_implemented(start):
 
 
 @pytest.mark.parametrize(
-    "extra", ["Content-Length: 5\r\n", "Transfer-Encoding: chunked\r\n", "Content-Length: x\r\n"]
+    "extra",
+    [
+        "Content-Length: 5\r\n",
+        "Transfer-Encoding: chunked\r\n",
+        "Content-Length: x\r\n",
+        "Content-Length: \xb2\r\n",  # a digit to str.isdigit, not to int()
+        "Content-Length: -1\r\n",
+        "Content-Length: " + "9" * 5000 + "\r\n",
+    ],
 )
 def test_a_request_body_is_refused(start, extra):
     port = start()
-    assert get(port, "/", extra=extra).status in (400, 413)
+    assert get(port, "/", extra=extra).status in (400, 413, 431)
 
 
 def test_a_request_without_a_body_may_say_so(start):
