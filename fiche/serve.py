@@ -386,7 +386,8 @@ def make_handler(preview: Preview, title: str, limits: Limits | None = None):
                 return HTTPStatus.BAD_REQUEST, "a request needs one Host header"
             allowed = our_hosts(self.server.server_address[1])
             if hosts[0].strip().lower() not in allowed:
-                return HTTPStatus.MISDIRECTED_REQUEST, "this server answers for 127.0.0.1 only"
+                names = ", ".join(sorted(allowed))
+                return HTTPStatus.MISDIRECTED_REQUEST, f"fiche serve answers only as {names}"
             origin = self.headers.get("Origin")
             if origin is not None and origin.lower() not in {f"http://{h}" for h in allowed}:
                 return HTTPStatus.FORBIDDEN, "cross-origin requests are not served"

@@ -134,6 +134,7 @@ def test_other_hosts_are_misdirected(start, host):
         answer = ask(port, raw.replace(b"/", path, 1))
         assert answer.status == 421, answer
         assert b"secret-title" not in answer.body and PNG not in answer.body
+        assert f"localhost:{port}".encode() in answer.body  # says which names it answers to
 
 
 def test_a_missing_or_doubled_host_is_a_bad_request(start):
