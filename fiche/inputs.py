@@ -16,6 +16,7 @@ import functools
 import hashlib
 import json
 import os
+import stat
 from importlib import metadata
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -40,6 +41,8 @@ def file_digest(path: Path) -> str:
         st = path.stat()
     except OSError:
         return "missing"
+    if not stat.S_ISREG(st.st_mode):  # a FIFO or device would block or never end;
+        return "not a regular file"  # its reader reports it
     return _file_digest(path, st.st_size, st.st_mtime_ns)
 
 
