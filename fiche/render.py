@@ -1115,8 +1115,10 @@ def _svg_colour(ctx: _Ctx, c):
 
 def _logo_problem(ctx: _Ctx, message: str) -> None:
     imp = ctx.sheet.imprint
-    o = imp.school.origin if imp and imp.school else None
-    ctx.problems.append(Problem(o.path if o else "", o.line if o else 0, 0, "logo", message))
+    o = imp.logo_origin if imp else None
+    ctx.problems.append(
+        Problem(o.path if o else "", o.line if o else 0, o.col if o else 0, "logo", message)
+    )
 
 
 def _crop_marks(canv: Canvas, boxes: PageBoxes, profile: Profile) -> None:

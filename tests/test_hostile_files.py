@@ -265,6 +265,19 @@ def test_logo_that_is_not_png_or_jpeg_inside(project):
     assert message == "logo 'logo.png' is not a PNG or JPEG image"
 
 
+def test_low_resolution_logo_is_reported_at_the_logo_line(project):
+    from PIL import Image
+
+    folder = project / "myschool"
+    folder.mkdir()
+    Image.new("RGB", (120, 80), (29, 78, 137)).save(folder / "small.png")
+    school = _school(project, logo="small.png")
+    (r,) = _one(project, school).failed
+    (p,) = [p for p in r.problems if "ppi" in p.message]
+    line = line_of(school, "logo:")
+    assert f"myschool/school.yaml:{line}:7: logo: the logo small.png is 120×80 px" in str(p)
+
+
 def test_a_fifo_as_logo_is_refused_at_once(project):
     school = _school(project, logo="pipe.png")
     os.mkfifo(school.parent / "pipe.png")
