@@ -64,7 +64,25 @@ def load_raster(path: Path, max_bytes: int) -> Image:
             im.load()
         except Exception as e:  # truncated or corrupt data
             raise Refused(f"cannot be read: {_why(e)}") from None
+    _drop_unusable_profile(im)
     return im
+
+
+def _drop_unusable_profile(im: Image) -> None:
+    """colour.py takes every image but a CMYK one through RGB with its embedded profile:
+    a profile for another colour space (grey, Lab) cannot convert RGB and would stop
+    the build. Without it the pixels count as sRGB, as with a profile that is broken."""
+    from PIL import ImageCms
+
+    data = im.info.get("icc_profile")
+    if not data or im.mode == "CMYK":
+        return
+    try:
+        space = ImageCms.ImageCmsProfile(io.BytesIO(data)).profile.xcolor_space
+    except (OSError, ImageCms.PyCMSError):
+        return  # colour.py already treats a broken profile as sRGB
+    if space != "RGB ":
+        del im.info["icc_profile"]
 
 
 def _check_pixels(im: Image) -> None:

@@ -129,12 +129,20 @@ def _noise(fmt: str, size: tuple[int, int] = (1200, 800)) -> bytes:
     return out.getvalue()
 
 
-def _image_block(project: Path, src: str) -> None:
+def _image_block(project: Path, src: str, placed: bool = False) -> None:
+    """An image block in nl.yaml; `placed`: also on the first sheet, small enough to fit."""
     edit(
         project / "content/n3/nl.yaml",
         "  # --- on every sheet",
-        f"  logo:\n    kind: image\n    src: {src}\n    alt: Logo\n\n  # --- on every sheet",
+        f"  logo:\n    kind: image\n    src: {src}\n    alt: Logo\n    width_mm: 30\n\n"
+        "  # --- on every sheet",
     )
+    if placed:
+        edit(
+            project / "content/n3/fiche.yaml",
+            "main: [careful, spread]",
+            "main: [logo, careful, spread]",
+        )
 
 
 def _image_messages(project: Path) -> list[str]:
@@ -314,6 +322,31 @@ def test_content_image_in_another_format_is_refused(project):
     _image_block(project, "anim.png")
     (m,) = _image_messages(project)
     assert m.endswith("blocks.logo.src: image 'anim.png' is not a PNG or JPEG image"), m
+
+
+def test_content_image_with_a_colour_profile_for_another_colour_space_is_placed(project):
+    from PIL import Image, ImageCms
+
+    lab = ImageCms.ImageCmsProfile(ImageCms.createProfile("LAB")).tobytes()
+    Image.new("RGB", (600, 300), (230, 40, 120)).save(
+        project / "assets/images/lab.png", icc_profile=lab
+    )
+    _image_block(project, "lab.png", placed=True)
+    report = build(project, project / "dist", ("nl",), ("n3-youth",), ("print",), jobs=1)
+    assert report.exit_code == 0, [str(p) for r in report.failed for p in r.problems]
+
+
+def test_png_with_a_compressed_text_bomb_is_refused(project):
+    from PIL import Image
+
+    out = io.BytesIO()
+    Image.new("L", (4, 4)).save(out, "PNG")
+    png = out.getvalue()
+    bomb = _chunk(b"zTXt", b"k\0\0" + zlib.compress(bytes(200 << 20), 9))
+    (project / "assets/images/text.png").write_bytes(png[:33] + bomb + png[33:])
+    _image_block(project, "text.png")
+    (m,) = _image_messages(project)
+    assert "image 'text.png' cannot be read: Decompressed data too large" in m, m
 
 
 # --- 3. SVG logos: self-contained, no text --------------------------------------------
