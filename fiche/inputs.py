@@ -33,7 +33,9 @@ LIBRARIES = ("reportlab", "pikepdf", "pyphen", "pillow", "pypdfium2", "fonttools
 @functools.cache
 def _file_digest(path: Path, size: int, mtime_ns: int) -> str:
     # Keyed on size and mtime too, so an edited file is read again within one process.
-    return hashlib.sha256(path.read_bytes()).hexdigest()
+    # Streamed: any file under assets/ is hashed, however large, in little memory.
+    with path.open("rb") as f:
+        return hashlib.file_digest(f, "sha256").hexdigest()
 
 
 def file_digest(path: Path) -> str:
