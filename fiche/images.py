@@ -33,6 +33,8 @@ MAX_PIXELS = 40_000_000
 # A photograph across a whole page at 300 ppi is a few MiB as JPEG.
 MAX_IMAGE_BYTES = 20 << 20
 FORMATS = ("PNG", "JPEG")
+# Copies of shapes made by <use>: plenty for a logo, far below what hangs svglib.
+MAX_SVG_COPIES = 2000
 
 SVG_NS = "{http://www.w3.org/2000/svg}"
 _TEXT_TAGS = {"text", "tspan", "textPath", "tref", "altGlyph", "flowRoot"}
@@ -138,6 +140,43 @@ def _check_svg(data: bytes) -> None:
         if not isinstance(el.tag, str):
             continue  # comments, processing instructions, unexpanded entities
         _check_element(etree.QName(el).localname, el)
+    _check_copies(root)
+
+
+def _check_copies(root: Any) -> None:
+    """<use> inside <use> multiplies: ten groups of ten uses each make 10^10 shapes from
+    a file of a few lines. svglib stops at 10000 and drops the rest silently, so count
+    the copies first and refuse a drawing that has too many."""
+    from lxml import etree
+
+    elements = [el for el in root.iter() if isinstance(el.tag, str)]
+    by_id = {el.get("id"): el for el in elements if el.get("id")}
+    done: dict[Any, int] = {}
+
+    def copies(el: Any, active: set) -> int:
+        if el in done:
+            return done[el]
+        if el in active:
+            raise Refused("has a <use> that refers to itself")
+        active.add(el)
+        n = 0
+        for sub in el.iter():
+            if not isinstance(sub.tag, str) or etree.QName(sub).localname != "use":
+                continue
+            href = next((v for k, v in sub.attrib.items() if k.endswith("href")), "")
+            target = by_id.get(href.strip()[1:])
+            if target is not None:
+                n += 1 + copies(target, active)
+            if n > MAX_SVG_COPIES:
+                raise Refused(
+                    f"repeats shapes through <use> more than {MAX_SVG_COPIES} times; "
+                    "simplify the drawing"
+                )
+        active.discard(el)
+        done[el] = n
+        return n
+
+    copies(root, set())
 
 
 def _check_element(name: str, el: Any) -> None:

@@ -394,6 +394,19 @@ def test_svg_logo_that_would_read_other_files_is_refused(project, body, says):
     assert says in _logo_error(project, school)
 
 
+def test_svg_logo_that_multiplies_through_use_is_refused(project):
+    defs = ['<rect id="g0" width="1" height="1"/>']
+    for i in range(1, 9):
+        uses = "".join(f'<use href="#g{i - 1}"/>' for _ in range(10))
+        defs.append(f'<g id="g{i}">{uses}</g>')
+    school = _svg_logo(project, SVG.format(f"<defs>{''.join(defs)}</defs><use href='#g8'/>"))
+    assert _logo_error(project, school) == (
+        "logo 'logo.svg' repeats shapes through <use> more than 2000 times; simplify the drawing"
+    )
+    school = _svg_logo(project, SVG.format('<g id="a"><use href="#a"/></g>'))
+    assert _logo_error(project, school) == "logo 'logo.svg' has a <use> that refers to itself"
+
+
 def test_svg_logo_referring_to_a_fifo_does_not_hang(project):
     school = _svg_logo(project, SVG.format('<use href="pipe.svg#a"/>'))
     os.mkfifo(school.parent / "pipe.svg")
