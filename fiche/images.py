@@ -133,7 +133,9 @@ def _check_svg(data: bytes) -> None:
     try:
         root = etree.fromstring(data, parser)
     except etree.XMLSyntaxError as e:
-        raise Refused(f"cannot be read as SVG: {e}") from None
+        line, col = e.position
+        what = re.sub(r",\s*line \d+, column \d+$", "", e.msg or "not XML")
+        raise Refused(f"cannot be read as SVG: {what} (its line {line}, column {col})") from None
     if not isinstance(root.tag, str) or etree.QName(root).localname != "svg":
         raise Refused("is not an SVG drawing (its outermost element is not <svg>)")
     for el in root.iter():

@@ -370,7 +370,10 @@ def test_svg_logo_with_text_is_refused(project):
 
 def test_broken_svg_logo_points_at_the_logo_line(project):
     school = _svg_logo(project, '<svg xmlns="http://www.w3.org/2000/svg" width="1"><rect')
-    assert _logo_error(project, school).startswith("logo 'logo.svg' cannot be read as SVG: ")
+    assert _logo_error(project, school) == (
+        "logo 'logo.svg' cannot be read as SVG: Couldn't find end of Start Tag rect line 1 "
+        "(its line 1, column 56)"
+    )
 
 
 def test_svg_logo_without_a_size(project):
