@@ -36,7 +36,6 @@ FORMATS = ("PNG", "JPEG")
 # Copies of shapes made by <use>: plenty for a logo, far below what hangs svglib.
 MAX_SVG_COPIES = 2000
 
-SVG_NS = "{http://www.w3.org/2000/svg}"
 _TEXT_TAGS = {"text", "tspan", "textPath", "tref", "altGlyph", "flowRoot"}
 _URL = re.compile(r"url\(\s*['\"]?\s*([^)'\"\s]*)")
 
