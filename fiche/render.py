@@ -111,7 +111,7 @@ def render_pdf(
         layout_path or f"layouts/{sheet.layout}.yaml",
         families,
         colours,
-        hyphenator(sheet.lang, exc if exc and exc.is_file() else None),
+        hyphenator(sheet.lang, exc if exc and exc.exists() else None),
         profile,
         icc,
         tagger=Tagger(profile.tagged),
@@ -692,14 +692,18 @@ def _badge(ctx: _Ctx, n: int, st: dict, indent: float, item: Chain):
 
 def _image(ctx: _Ctx, b: TBlock) -> Flowable:
     """A picture as wide as `width_mm` (or its column), never distorted, never split."""
-    from PIL import Image as PILImage
     from reportlab.lib.utils import ImageReader
 
-    with PILImage.open(b.src) as im:
-        im.load()
-        im = flatten(im)
-        convert = image_to_cmyk if ctx.profile.colour == "cmyk" else image_to_rgb
-        pic = convert(im, ctx.icc)
+    from .errors import FicheError
+    from .images import MAX_IMAGE_BYTES, load_raster
+    from .safeio import Refused
+
+    try:
+        im = flatten(load_raster(Path(b.src), MAX_IMAGE_BYTES))
+    except Refused as e:  # validated with the catalogue, so changed since
+        raise FicheError.at(b.src, "", f"image {e.reason}") from None
+    convert = image_to_cmyk if ctx.profile.colour == "cmyk" else image_to_rgb
+    pic = convert(im, ctx.icc)
     picture = Picture(
         ImageReader(pic), pic.width / pic.height, b.width_mm * MM if b.width_mm else None
     )
@@ -1047,45 +1051,54 @@ def _render_drawing(ctx: _Ctx, d, canv: Canvas, x: float, y: float) -> None:
 def _draw_logo(
     ctx: _Ctx, canv: Canvas, path: str, x: float, y: float, max_w: float, max_h: float
 ) -> float:
-    """The school's logo, fitted into the box without distortion; returns its width."""
-    src = Path(path)
-    if src.suffix.lower() == ".svg":
-        from svglib.svglib import svg2rlg
+    """The school's logo, fitted into the box without distortion; returns its width.
 
-        convert = (lambda c: _svg_colour(ctx, c)) if ctx.profile.colour == "cmyk" else None
-        # external_reference_root: the SVG may not read any file outside its own folder.
-        d = svg2rlg(str(src), color_converter=convert, external_reference_root=str(src.parent))
-        if d is None or not d.width or not d.height:
-            _logo_problem(ctx, f"the logo {src.name} cannot be read as SVG")
-            return 0.0
-        s = min(max_w / d.width, max_h / d.height)
-        d.scale(s, s)
-        width, height = d.width * s, d.height * s
-        d.width, d.height = width, height
-        _render_drawing(ctx, d, canv, x, y + (max_h - height) / 2)
-        return width
-    from PIL import Image as PILImage
+    It went through the guarded loader when the school was loaded; it is read the
+    same way here, so a file changed since then is refused, not trusted."""
+    from .images import load_raster, load_svg
+    from .safeio import Refused
+    from .school import MAX_LOGO_BYTES
+
+    src = Path(path)
+    try:
+        if src.suffix.lower() == ".svg":
+            convert = (lambda c: _svg_colour(ctx, c)) if ctx.profile.colour == "cmyk" else None
+            return _draw_svg(ctx, canv, load_svg(src, MAX_LOGO_BYTES, convert), x, y, max_w, max_h)
+        return _draw_raster_logo(
+            ctx, canv, src, load_raster(src, MAX_LOGO_BYTES), x, y, max_w, max_h
+        )
+    except Refused as e:
+        _logo_problem(ctx, f"logo '{src.name}' {e.reason}")
+        return 0.0
+
+
+def _draw_svg(ctx: _Ctx, canv: Canvas, d, x: float, y: float, max_w: float, max_h: float) -> float:
+    s = min(max_w / d.width, max_h / d.height)
+    d.scale(s, s)
+    width, height = d.width * s, d.height * s
+    d.width, d.height = width, height
+    _render_drawing(ctx, d, canv, x, y + (max_h - height) / 2)
+    return width
+
+
+def _draw_raster_logo(
+    ctx: _Ctx, canv: Canvas, src: Path, im, x: float, y: float, max_w: float, max_h: float
+) -> float:
     from reportlab.lib.utils import ImageReader
 
-    with PILImage.open(src) as im:
-        im.load()
-        im = flatten(im)
-        s = min(max_w / im.width, max_h / im.height)
-        width, height = im.width * s, im.height * s
-        ppi = im.width / (width / 72)
-        if ppi < 300:
-            _logo_problem(
-                ctx,
-                f"the logo {src.name} is {im.width}×{im.height} px, "
-                f"{ppi:.0f} ppi where it is placed; it needs 300 ppi "
-                f"(a larger image, or an SVG)",
-            )
-            return 0.0
-        pic = (
-            image_to_cmyk(im, ctx.icc)
-            if ctx.profile.colour == "cmyk"
-            else image_to_rgb(im, ctx.icc)
+    im = flatten(im)
+    s = min(max_w / im.width, max_h / im.height)
+    width, height = im.width * s, im.height * s
+    ppi = im.width / (width / 72)
+    if ppi < 300:
+        _logo_problem(
+            ctx,
+            f"the logo {src.name} is {im.width}×{im.height} px, "
+            f"{ppi:.0f} ppi where it is placed; it needs 300 ppi "
+            f"(a larger image, or an SVG)",
         )
+        return 0.0
+    pic = image_to_cmyk(im, ctx.icc) if ctx.profile.colour == "cmyk" else image_to_rgb(im, ctx.icc)
     canv.drawImage(ImageReader(pic), x, y + (max_h - height) / 2, width, height)
     return width
 
@@ -1102,8 +1115,10 @@ def _svg_colour(ctx: _Ctx, c):
 
 def _logo_problem(ctx: _Ctx, message: str) -> None:
     imp = ctx.sheet.imprint
-    o = imp.school.origin if imp and imp.school else None
-    ctx.problems.append(Problem(o.path if o else "", o.line if o else 0, 0, "logo", message))
+    o = imp.logo_origin if imp else None
+    ctx.problems.append(
+        Problem(o.path if o else "", o.line if o else 0, o.col if o else 0, "logo", message)
+    )
 
 
 def _crop_marks(canv: Canvas, boxes: PageBoxes, profile: Profile) -> None:
