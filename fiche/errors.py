@@ -26,6 +26,14 @@ class Problem:
     message: str
     severity: str = "error"
 
+    def __post_init__(self) -> None:
+        # Problems are sorted, so every field must compare: no None, no Path beside a str.
+        for name, empty in (("path", ""), ("field", ""), ("message", ""), ("severity", "error")):
+            value = getattr(self, name)
+            object.__setattr__(self, name, empty if value is None else str(value))
+        for name in ("line", "col"):
+            object.__setattr__(self, name, int(getattr(self, name) or 0))
+
     def __str__(self) -> str:
         where = self.path
         if self.line:

@@ -217,9 +217,7 @@ def test_schema_into_a_path_below_a_file(files):
     out = files["file"] / "sub"
     result = invoke("schema", "--out", str(out))
     assert result.exit_code == 2
-    assert f"error: {out / 'fiche.schema.json'}: cannot write: Not a directory" in (
-        result.output
-    )
+    assert f"error: {out / 'fiche.schema.json'}: cannot write: Not a directory" in (result.output)
 
 
 def test_an_os_error_anywhere_is_a_problem_the_user_can_fix(project, monkeypatch):
@@ -400,8 +398,7 @@ def test_a_number_out_of_range_says_what_it_got(project):
     edit(lay, "padding_mm: 5, radius_mm: 3}", "padding_mm: -5, radius_mm: 3}")
     out = _validate(project)
     assert (
-        "pages.front.regions.side.padding_mm: input should be greater than or equal to 0, "
-        "got -5"
+        "pages.front.regions.side.padding_mm: input should be greater than or equal to 0, got -5"
     ) in out
 
 
@@ -445,9 +442,10 @@ def test_characters_that_a_reader_cannot_get_back_are_named_where_they_are(proje
     messages = [str(p) for r in report.failed for p in r.problems]
     assert not any("not found in reading order" in m for m in messages), messages
     for what, line in placed.items():
-        assert any(
-            m.startswith(f"content/n3/nl.yaml:{line}:") and what in m for m in messages
-        ), (what, messages)
+        assert any(m.startswith(f"content/n3/nl.yaml:{line}:") and what in m for m in messages), (
+            what,
+            messages,
+        )
 
 
 def test_a_few_combining_marks_and_our_own_spaces_pass(project):
@@ -457,3 +455,16 @@ def test_a_few_combining_marks_and_our_own_spaces_pass(project):
     edit(nl, "    text: Sexting\n", '    text: "Se\\u0301\\u0308xting\\u00a0N\\u00b03\\u202f!"\n')
     report = build(project, project / "dist", ("nl",), ("n3-youth",), ("screen",))
     assert report.exit_code == 0, [str(p) for r in report.failed for p in r.problems]
+
+
+def test_problems_with_empty_places_still_sort():
+    from fiche.errors import FicheError, Problem
+
+    error = FicheError(
+        [
+            Problem("b.yaml", 2, 1, "x", "m"),
+            Problem(None, None, None, None, "n"),  # type: ignore[arg-type]
+            Problem(Path("a.yaml"), 1, 0, "y", "o"),
+        ]  # type: ignore[arg-type]
+    )
+    assert [p.path for p in error.problems] == ["", "a.yaml", "b.yaml"]
