@@ -179,6 +179,7 @@ class Look(Model):
 
 
 TEMPLATE_FIELDS = ("series", "number_label")
+MIN_COLUMN_MM = 15.0
 
 
 class Layout(Model):
@@ -210,6 +211,18 @@ class Layout(Model):
 def load_layout(src: Source) -> Layout:
     """A merged layout `Source` into a `Layout`."""
     return validate(Layout, src, LayoutError)
+
+
+def _column_problems(src: Source, loc: tuple, r: Region) -> list:
+    """Each column, not the region, must be wide enough for a line of text."""
+    column_w = (r.w_mm - 2 * r.padding_mm - (r.columns - 1) * r.gutter_mm) / r.columns
+    if column_w >= MIN_COLUMN_MM:
+        return []
+    if column_w <= 0:
+        why = "padding and gutters take the whole width"
+    else:
+        why = f"columns are only {column_w:.1f} mm wide (at least {MIN_COLUMN_MM:g} mm)"
+    return [src.problem(loc, f"{why}; widen the region or use fewer columns")]
 
 
 def layout_links(layout: Layout, src: Source, font_files: dict[str, str | None]) -> list:
@@ -320,15 +333,7 @@ def layout_links(layout: Layout, src: Source, font_files: dict[str, str | None])
                 or r.y_mm + r.h_mm > g.height_mm + 1e-6
             ):
                 problems.append(src.problem(loc, "region lies partly outside the trimmed page"))
-            inner_w = r.w_mm - 2 * r.padding_mm - (r.columns - 1) * r.gutter_mm
-            if inner_w < 15:
-                problems.append(
-                    src.problem(
-                        loc,
-                        f"columns are only {inner_w / r.columns:.1f} mm "
-                        "wide; widen the region or use fewer columns",
-                    )
-                )
+            problems += _column_problems(src, loc, r)
             for other, o in boxes:
                 if (
                     r.x_mm < o.x_mm + o.w_mm

@@ -303,8 +303,15 @@ def test_light_heading_on_the_paper_is_a_contrast_problem_not_a_crash(project):
 # --- 3. narrow columns ---------------------------------------------------------------------
 
 
-@pytest.mark.parametrize(("width", "columns", "each"), [(39, 4, 6.0), (25, 2, 10.0)])
-def test_each_column_must_be_wide_enough(project, width, columns, each):
+@pytest.mark.parametrize(
+    ("width", "columns", "why"),
+    [
+        (39, 4, "columns are only 6.0 mm wide (at least 15 mm)"),
+        (25, 2, "columns are only 10.0 mm wide (at least 15 mm)"),
+        (12, 4, "padding and gutters take the whole width"),
+    ],
+)
+def test_each_column_must_be_wide_enough(project, width, columns, why):
     lay = project / "layouts/youth.yaml"
     edit(
         lay,
@@ -315,8 +322,8 @@ def test_each_column_must_be_wide_enough(project, width, columns, each):
     result = invoke("validate", "--root", str(project))
     assert result.exit_code == 2
     assert (
-        f"layouts/youth.yaml:{line}:13: pages.front.regions.main: columns are only "
-        f"{each:.1f} mm wide (at least 15 mm); widen the region or use fewer columns"
+        f"layouts/youth.yaml:{line}:13: pages.front.regions.main: {why}; "
+        "widen the region or use fewer columns"
     ) in result.output
 
 
