@@ -355,7 +355,8 @@ def test_a_hex_colour_as_a_fill_says_to_name_a_palette_colour(project):
     line = line_of(lay, "fill: '#FF00AA'")
     assert (
         f"layouts/youth.yaml:{line}:61: pages.front.decorations[1].fill: '#FF00AA' is not "
-        "a colour name: name a colour of the palette (brand, brand-dark, ink, "
+        "a colour name: name a colour of the palette (accent, accent-dark, accent-tint, brand, "
+        "brand-dark, brand-text, ink, muted, sun, tint, white), "
     ) in out
     assert "or add one to the palette as `name: {cmyk: [c, m, y, k]}`" in out
 
@@ -372,21 +373,22 @@ PLACES = [
 @pytest.mark.parametrize(("field", "old", "new"), PLACES, ids=[p[0] for p in PLACES])
 def test_an_unknown_colour_lists_the_palette_and_suggests_the_closest(project, field, old, new):
     lay = project / "layouts/youth.yaml"
-    edit(lay, old, new.format("brnad"))
-    line = line_of(lay, new.format("brnad"))
+    edit(lay, old, new.replace("{}", "brnad"))
+    line = line_of(lay, new.replace("{}", "brnad"))
     out = _validate(project)
     assert f"layouts/youth.yaml:{line}:" in out
     assert (
-        f"{field}: unknown colour 'brnad' (did you mean 'brand'?); the palette has: brand, "
-        "brand-dark, ink, "
+        f"{field}: unknown colour 'brnad' (did you mean 'brand'?); the palette has: accent, "
+        "accent-dark, accent-tint, brand, brand-dark, brand-text, ink, muted, sun, tint, white "
+        "(a new colour goes there as `name: {cmyk: [c, m, y, k]}`)"
     ) in out, out
 
 
 def test_an_unknown_colour_without_a_close_name_lists_the_palette(project):
     lay = project / "layouts/youth.yaml"
-    edit(lay, "badge_fill: brand-dark", "badge_fill: pink")
+    edit(lay, "badge_fill: brand-dark", "badge_fill: purple")
     out = _validate(project)
-    assert "look.badge_fill: unknown colour 'pink'; the palette has: brand, brand-dark" in out
+    assert "look.badge_fill: unknown colour 'purple'; the palette has: accent, accent-dark" in out
     assert "did you mean" not in out
 
 
