@@ -89,8 +89,9 @@ def test_layout_errors_point_into_the_layout(project: Path):
     found = problems(project)
     assert found == [
         f"layouts/original.yaml:{line}:{col}: pages.front.regions.side.fill: unknown colour 'pink'"
-        " (did you mean 'ink'?); the palette has: accent, accent-dark, accent-tint, brand, brand-dark, brand-text, "
-        "ink, muted, tint, white (a new colour goes there as `name: {cmyk: [c, m, y, k]}`)"
+        " (did you mean 'ink'?); the palette has: accent, accent-dark, accent-tint, brand, "
+        "brand-dark, brand-text, ink, muted, tint, white "
+        "(a new colour goes there as `name: {cmyk: [c, m, y, k]}`)"
     ]
 
 
