@@ -183,6 +183,9 @@ def _problem(model: type[BaseModel], src: Source, err: dict) -> Problem:
         message = "must not be empty"
     elif kind == "too_short":
         message = f"needs at least {err.get('ctx', {}).get('min_length', 1)} item(s)"
+    elif kind == "too_long":
+        ctx = err.get("ctx", {})
+        message = f"needs at most {ctx.get('max_length')} item(s), got {ctx.get('actual_length')}"
     elif kind == "string_pattern_mismatch":
         hint = _pattern_hint(model, src, loc)
         message = (

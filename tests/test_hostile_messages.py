@@ -477,3 +477,10 @@ def test_problems_with_empty_places_still_sort():
         ]  # type: ignore[arg-type]
     )
     assert [p.path for p in error.problems] == ["", "a.yaml", "b.yaml"]
+
+
+def test_too_many_items_says_how_many(project):
+    lay = project / "layouts/youth.yaml"
+    edit(lay, "tint: {cmyk: [4, 12, 0, 0]}", "tint: {cmyk: [4, 12, 0, 0, 5]}")
+    out = _validate(project)
+    assert "palette.tint.cmyk: needs at most 4 item(s), got 5" in out
