@@ -313,6 +313,7 @@ def stamp(root: Path, lang: str, fiches: tuple[str, ...], blocks: tuple[str, ...
       fiche stamp --lang fr --block why
     """
     from .catalog import load_catalog
+    from .errors import io_errors
     from .translation import stamp as run_stamp
 
     cat = load_catalog(root)
@@ -321,7 +322,8 @@ def stamp(root: Path, lang: str, fiches: tuple[str, ...], blocks: tuple[str, ...
             continue
         if lang not in entry.defn.languages:
             continue
-        done = run_stamp(cat, slug, lang, blocks)
+        with io_errors(entry.folder / f"{lang}.yaml"):
+            done = run_stamp(cat, slug, lang, blocks)
         click.echo(f"stamped {len(done)} block(s) in content/{slug}/{lang}.yaml")
 
 

@@ -484,3 +484,17 @@ def test_too_many_items_says_how_many(project):
     edit(lay, "tint: {cmyk: [4, 12, 0, 0]}", "tint: {cmyk: [4, 12, 0, 0, 5]}")
     out = _validate(project)
     assert "palette.tint.cmyk: needs at most 4 item(s), got 5" in out
+
+
+def test_stamp_that_cannot_write_names_the_language_file(project, monkeypatch):
+    import fiche.build
+
+    def read_only(path, data, before_rename=None):
+        raise OSError(errno.EROFS, os.strerror(errno.EROFS), str(path.parent / ".x.tmp"))
+
+    monkeypatch.setattr(fiche.build, "write_atomic", read_only)
+    edit(project / "content/n3/fr.yaml", "source: ", "source: 0")
+    result = invoke("stamp", "--root", str(project), "--lang", "fr")
+    assert result.exit_code == 2, result.output
+    target = project / "content/n3/fr.yaml"
+    assert f"error: {target}: cannot write: Read-only file system" in result.output
