@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .errors import FicheError, io_errors
-from .preflight import pdfium_document, read_pdf
+from .preflight import pdfium_document, pdfium_errors, read_pdf
 
 DPI = 60
 CELL = 8  # pixels: changed pixels are grouped into cells, cells into framed areas
@@ -95,7 +95,10 @@ def _compare(
         opened.callback(da.close)
         db = pdfium_document(data_b, str(b))
         opened.callback(db.close)
-        ta, tb = extract_pages(data_a), extract_pages(data_b)
+        with pdfium_errors(str(a)):
+            ta = extract_pages(data_a)
+        with pdfium_errors(str(b)):
+            tb = extract_pages(data_b)
         for i in range(max(len(da), len(db))):
             if i >= len(da) or i >= len(db):
                 out.append(
@@ -109,8 +112,10 @@ def _compare(
                     )
                 )
                 continue
-            ia = da[i].render(scale=DPI / 72).to_pil().convert("RGB")
-            ib = db[i].render(scale=DPI / 72).to_pil().convert("RGB")
+            with pdfium_errors(str(a)):
+                ia = da[i].render(scale=DPI / 72).to_pil().convert("RGB")
+            with pdfium_errors(str(b)):
+                ib = db[i].render(scale=DPI / 72).to_pil().convert("RGB")
             if ia.size != ib.size:
                 ia = ia.resize(ib.size)
             delta = ImageChops.difference(ia, ib).convert("L").point(lambda v: 255 if v > 24 else 0)

@@ -13,6 +13,8 @@ import io
 import os
 import re
 import stat
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -125,8 +127,18 @@ def pdfium_document(data: bytes, name: str) -> pypdfium2.PdfDocument:
     """The PDF opened with pdfium, or a `FicheError` naming it: not a PDF, or encrypted."""
     import pypdfium2 as pdfium
 
-    try:
+    with pdfium_errors(name):
         return pdfium.PdfDocument(data)
+
+
+@contextmanager
+def pdfium_errors(name: str) -> Iterator[None]:
+    """pdfium's failures inside the block (a page that does not load) as a `FicheError`
+    naming the file."""
+    import pypdfium2 as pdfium
+
+    try:
+        yield
     except pdfium.PdfiumError as e:
         raise FicheError.at(name, "", _pdfium_reason(e)) from None
 
@@ -137,7 +149,7 @@ def _pdfium_reason(e: Exception) -> str:
     if getattr(e, "err_code", None) == pdfium_c.FPDF_ERR_PASSWORD:
         return ENCRYPTED
     detail = re.search(r"\((PDFium: [^)]*)\)", str(e))
-    return f"not a readable PDF ({detail.group(1) if detail else e})"
+    return f"not a readable PDF ({detail.group(1) if detail else str(e).rstrip('.')})"
 
 
 def _pikepdf_reason(e: Exception, stream: io.BytesIO) -> str:

@@ -6,7 +6,7 @@ import io
 from pathlib import Path
 
 from .errors import io_errors
-from .preflight import pdfium_document, read_pdf
+from .preflight import pdfium_document, pdfium_errors, read_pdf
 
 
 def render_png(pdf: Path, out_dir: Path, dpi: int = 110) -> list[Path]:
@@ -23,9 +23,10 @@ def render_png(pdf: Path, out_dir: Path, dpi: int = 110) -> list[Path]:
         with io_errors(out_dir, "cannot create the folder"):
             out_dir.mkdir(parents=True, exist_ok=True)
         for i in range(len(doc)):
-            page = doc[i]
-            image = page.render(scale=dpi / 72).to_pil()
-            page.close()
+            with pdfium_errors(str(pdf)):
+                page = doc[i]
+                image = page.render(scale=dpi / 72).to_pil()
+                page.close()
             target = out_dir / f"{pdf.stem}-p{i + 1}.png"
             buf = io.BytesIO()
             image.save(buf, format="PNG")

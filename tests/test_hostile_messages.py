@@ -498,3 +498,18 @@ def test_stamp_that_cannot_write_names_the_language_file(project, monkeypatch):
     assert result.exit_code == 2, result.output
     target = project / "content/n3/fr.yaml"
     assert f"error: {target}: cannot write: Read-only file system" in result.output
+
+
+def test_a_page_that_does_not_load_is_trouble_not_a_bug(files, tmp_path):
+    """pdfium opens the file but not its second page (the page tree claims two)."""
+    damaged = tmp_path / "count2.pdf"
+    damaged.write_bytes(files["blank"].read_bytes().replace(b"/Count 1", b"/Count 2"))
+    out = str(tmp_path / "o")
+    for args in (
+        ("preview", str(damaged), "--out", out),
+        ("diff", str(damaged), str(files["blank"]), "--out", out),
+        ("check", str(damaged)),
+    ):
+        result = invoke(*args)
+        assert result.exit_code == 2, (args, result.output)
+        assert "not a readable PDF (Failed to load page)" in result.output, result.output
