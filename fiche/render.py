@@ -457,8 +457,8 @@ MAX_COMBINING = 3
 def unreadable_characters(text: str) -> tuple[set[str], list[tuple[str, str]]]:
     """Characters that cannot be printed as the text means them or read back from the PDF:
     control characters, noncharacters, unassigned code points, surrogates, invisible format
-    characters, line and paragraph separators, and piles of combining marks. Returns the
-    characters and, for each problem, what it is and what to do."""
+    characters, line and paragraph separators, ligature characters, and piles of combining
+    marks. Returns the characters and, for each problem, what it is and what to do."""
     import unicodedata
 
     found: set[str] = set()
@@ -467,19 +467,47 @@ def unreadable_characters(text: str) -> tuple[set[str], list[tuple[str, str]]]:
         what = _unreadable_kind(ch, unicodedata.category(ch))
         if what:
             found.add(ch)
-            name = unicodedata.name(ch, "")
-            said.append((f"{what} U+{ord(ch):04X}" + (f" ({name})" if name else ""), "remove it"))
-    run = 0
+            said.append((f"{what} {_named(ch)}", "remove it"))
+        elif 0xFB00 <= ord(ch) <= 0xFB4F and unicodedata.decomposition(ch).startswith("<compat>"):
+            # pdfium gives back the letters, not the ligature: the text would not match
+            letters = unicodedata.normalize("NFKC", ch)
+            found.add(ch)
+            said.append(
+                (f"ligature {_named(ch)}: a reader gets back {letters!r}", f"write {letters!r}")
+            )
+    return found, said + _combining_problems(text)
+
+
+def _named(ch: str) -> str:
+    import unicodedata
+
+    name = unicodedata.name(ch, "")
+    return f"U+{ord(ch):04X}" + (f" ({name})" if name else "")
+
+
+def _combining_problems(text: str) -> list[tuple[str, str]]:
+    """Too many combining marks on one letter, or one mark twice: pdfium drops a glyph
+    drawn again at the same place (as it drops the copies of "fake bold")."""
+    import unicodedata
+
+    out: list[tuple[str, str]] = []
+    marks: list[str] = []
     for ch in text + " ":
         if unicodedata.category(ch).startswith("M"):
-            run += 1
+            marks.append(ch)
             continue
-        if run > MAX_COMBINING:
-            said.append(
-                (f"{run} combining marks in a row", f"keep at most {MAX_COMBINING} on one letter")
+        if len(marks) > MAX_COMBINING:
+            out.append(
+                (
+                    f"{len(marks)} combining marks in a row",
+                    f"keep at most {MAX_COMBINING} on one letter",
+                )
             )
-        run = 0
-    return found, said
+        else:
+            twice = sorted({m for m in marks if marks.count(m) > 1})
+            out += [(f"combining mark {_named(m)} twice on one letter", "keep one") for m in twice]
+        marks = []
+    return list(dict.fromkeys(out))
 
 
 def _unreadable_kind(ch: str, category: str) -> str:

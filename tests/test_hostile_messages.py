@@ -423,6 +423,9 @@ BAD_CHARACTERS = {
     "invisible format character U+202E (RIGHT-TO-LEFT OVERRIDE)": "\\u202E",
     "line separator U+2028": "\\u2028",
     "20 combining marks in a row": "\\u0301" * 20,
+    # pdfium drops a mark drawn twice at one place, as it drops the copies of "fake bold"
+    "combining mark U+0301 (COMBINING ACUTE ACCENT) twice on one letter": "\\u0301\\u0301",
+    "ligature U+FB01 (LATIN SMALL LIGATURE FI): a reader gets back 'fi'": "\\uFB01",
 }
 
 
@@ -440,6 +443,8 @@ def test_characters_that_a_reader_cannot_get_back_are_named_where_they_are(proje
         "title: Wees voorzichtig",
         "- Zet nooit foto's online als je niet wil dat iedereen die kan zien.",
         "- Stuur niet zomaar een sexy foto als iemand erom vraagt.",
+        "- Foto's, video's of tekst sturen die expliciet seksueel zijn, met je gsm of via internet",
+        "- Probeer jouw seksualiteit en intimiteit op een andere manier te beleven.",
     ]
     placed = {}
     for (what, escape), text in zip(BAD_CHARACTERS.items(), texts, strict=True):
