@@ -51,8 +51,12 @@ def _got(value: Any) -> str:
         shown = value if len(value) <= 40 else value[:37] + "..."
         return f"text {shown!r}"
     if isinstance(value, int | float):
-        return f"the number {value:g}"
+        return f"the number {_number(value)}"
     return _kind(value)
+
+
+def _number(value: float) -> str:
+    return str(value) if isinstance(value, int) else f"{value:g}"
 
 
 @dataclass(frozen=True)
@@ -196,7 +200,7 @@ def _problem(model: type[BaseModel], src: Source, err: dict) -> Problem:
     else:
         message = message[0].lower() + message[1:] if message else kind
         if found and kind in _BOUNDS:
-            message += f", got {value:g}" if isinstance(value, int | float) else ""
+            message += f", got {_number(value)}" if isinstance(value, int | float) else ""
     return src.problem(loc, message)
 
 
