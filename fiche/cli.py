@@ -38,10 +38,12 @@ def profiles_option(help: str):
 
 
 class _Group(click.Group):
-    """Error handling for every command.
+    """Error handling for every command, so that each keeps the exit status contract.
 
-    A `FicheError` (bad input) prints its problem lines and exits 2. Any other
-    exception is a bug: one line and exit 1, or the full traceback with --debug.
+    A `FicheError` (bad input) prints its problem lines and exits 2; so does an
+    `OSError` no command turned into one (a full disk, a read-only folder: the user can
+    fix it). Ctrl-C exits 130. Any other exception is a bug: one line and exit 1, or the
+    full traceback with --debug.
     """
 
     def invoke(self, ctx: click.Context):
@@ -54,14 +56,40 @@ class _Group(click.Group):
                 click.echo(f"error: {p}", err=True)
             click.echo(e.summary(), err=True)
             sys.exit(2)
-        except (click.exceptions.Exit, click.ClickException, KeyboardInterrupt, SystemExit):
+        except (click.exceptions.Exit, click.ClickException, SystemExit):
             raise
+        except KeyboardInterrupt:
+            click.echo("\ninterrupted", err=True)
+            sys.exit(130)
+        except OSError as e:
+            if not _user_fixable(e):
+                _internal_error(ctx, e)
+            click.echo(f"error: {_os_problem(e)}", err=True)
+            sys.exit(2)
         except Exception as e:
-            if ctx.params.get("debug"):
-                raise
-            click.echo(f"internal error: {type(e).__name__}: {e}", err=True)
-            click.echo("this is a bug in fiche; run again with --debug for the traceback", err=True)
-            sys.exit(1)
+            _internal_error(ctx, e)
+
+
+def _user_fixable(e: OSError) -> bool:
+    from .errors import USER_FIXABLE_ERRNOS
+
+    return e.filename is not None or e.errno in USER_FIXABLE_ERRNOS
+
+
+def _os_problem(e: OSError) -> str:
+    """`path: reason`, as the user can act on it ("dist: Read-only file system")."""
+    from .errors import os_reason
+
+    names = [str(n) for n in (e.filename, e.filename2) if n is not None]
+    return ": ".join([" -> ".join(names), os_reason(e)] if names else [os_reason(e)])
+
+
+def _internal_error(ctx: click.Context, e: Exception) -> None:
+    if ctx.params.get("debug"):
+        raise e
+    click.echo(f"internal error: {type(e).__name__}: {e}", err=True)
+    click.echo("this is a bug in fiche; run again with --debug for the traceback", err=True)
+    sys.exit(1)
 
 
 @click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})
@@ -70,8 +98,14 @@ class _Group(click.Group):
 def main(debug: bool) -> None:
     """Build numbered, two-sided info sheets as print-ready PDFs.
 
-    Exit status: 0 all good, 1 internal error, 2 bad input or a failed check,
-    130 interrupted.
+    \b
+    Exit status (every command):
+      0    all good
+      1    internal error: a bug in fiche (--debug shows the traceback)
+      2    bad input, a failed check, or a file or folder problem you can fix
+           (the message names the path and the reason: disk full, read-only ...)
+      130  interrupted (Ctrl-C)
+    fiche diff follows cmp: 0 the same, 1 different, 2 trouble.
 
     \b
     Example:
@@ -249,7 +283,8 @@ def status(root: Path) -> None:
     """Show each fiche's languages: complete, missing blocks, or stale.
 
     A translated block is stale when its source-language block changed since the
-    translation was stamped (see `fiche stamp`). Exit status 1 unless all complete.
+    translation was stamped (see `fiche stamp`). Exit status 2 (a failed check) when
+    any translation is missing or stale, 0 when all are complete.
 
     \b
     Example:
@@ -260,7 +295,7 @@ def status(root: Path) -> None:
 
     rows = translation_status(load_catalog(root))
     click.echo(status_table(rows))
-    sys.exit(0 if all(r.ok for r in rows) else 1)
+    sys.exit(0 if all(r.ok for r in rows) else 2)
 
 
 @main.command()
@@ -278,6 +313,7 @@ def stamp(root: Path, lang: str, fiches: tuple[str, ...], blocks: tuple[str, ...
       fiche stamp --lang fr --block why
     """
     from .catalog import load_catalog
+    from .errors import io_errors
     from .translation import stamp as run_stamp
 
     cat = load_catalog(root)
@@ -286,7 +322,8 @@ def stamp(root: Path, lang: str, fiches: tuple[str, ...], blocks: tuple[str, ...
             continue
         if lang not in entry.defn.languages:
             continue
-        done = run_stamp(cat, slug, lang, blocks)
+        with io_errors(entry.folder / f"{lang}.yaml"):
+            done = run_stamp(cat, slug, lang, blocks)
         click.echo(f"stamped {len(done)} block(s) in content/{slug}/{lang}.yaml")
 
 
@@ -304,7 +341,8 @@ def stamp(root: Path, lang: str, fiches: tuple[str, ...], blocks: tuple[str, ...
 def check(pdfs: tuple[Path, ...], profile: str | None, strict: bool) -> None:
     """Preflight written PDFs: pages, boxes, fonts, colour, output intent, images, text.
 
-    The profile is read from each file unless --profile names it.
+    The profile is read from each file unless --profile names it. Exit status 2 when
+    any file fails (or, with --strict, warns), 0 when all pass.
 
     \b
     Example:
@@ -321,7 +359,7 @@ def check(pdfs: tuple[Path, ...], profile: str | None, strict: bool) -> None:
         for c in report.checks:
             click.echo(f"  {c}")
         failed += not report.ok(strict)
-    sys.exit(1 if failed else 0)
+    sys.exit(2 if failed else 0)
 
 
 @main.command()
@@ -354,11 +392,15 @@ def preview(
       fiche preview dist/nl/n3-sexting.print.pdf
     """
     from .build import build as run_build
+    from .errors import FicheError, Problem
     from .preview import render_png
 
     target = out or root / "preview"
-    pdfs = [Path(n) for n in names if n.endswith(".pdf") and Path(n).is_file()]
-    sheets = tuple(n for n in names if not n.endswith(".pdf"))
+    pdfs = [Path(n) for n in names if n.lower().endswith(".pdf")]
+    missing = [Problem(str(p), 0, 0, "", "no such file") for p in pdfs if not p.exists()]
+    if missing:
+        raise FicheError(missing)
+    sheets = tuple(n for n in names if not n.lower().endswith(".pdf"))
     failed = False
     if sheets:
         report = run_build(root, root / "dist", langs, sheets, profiles or ("screen",), jobs=None)
@@ -369,9 +411,15 @@ def preview(
                 click.echo(f"error: {p}", err=True)
         failed = report.exit_code != 0
         pdfs += [Path(r.path) for r in report.built]
+    problems: list[Problem] = []
     for pdf in pdfs:
-        for path in render_png(pdf, target / pdf.parent.name, dpi):
-            click.echo(str(path))
+        try:
+            for path in render_png(pdf, target / pdf.parent.name, dpi):
+                click.echo(str(path))
+        except FicheError as e:
+            problems += e.problems  # the other files are still worth looking at
+    if problems:
+        raise FicheError(problems)
     sys.exit(2 if failed else 0)
 
 
@@ -388,7 +436,8 @@ def preview(
 def diff(old: Path, new: Path, out: Path) -> None:
     """Compare two PDFs or two build folders: highlighted pages and changed words.
 
-    Exit status 1 when anything differs, 0 when identical.
+    Exit status as cmp's: 0 the same, 1 different, 2 trouble (a file that is not a
+    readable PDF, a file compared with a folder, a folder that cannot be written).
 
     \b
     Example:
