@@ -1,10 +1,227 @@
-"""Builds under hostile conditions: the ICC profile in forked workers."""
+"""Builds under hostile conditions: two at once, odd output folders, I/O faults,
+and the ICC profile in forked workers."""
 
 from __future__ import annotations
 
+import errno
+import hashlib
+import json
 import multiprocessing
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
 
-from .conftest import REPO
+import pytest
+from click.testing import CliRunner
+
+from fiche.cli import main
+
+from .conftest import REPO, edit
+
+ONE = ["--lang", "nl", "--sheet", "n3-youth", "--profile", "office"]
+
+
+def _cli(project: Path, *args: str) -> subprocess.Popen:
+    env = {**os.environ, "PYTHONPATH": str(REPO)}
+    return subprocess.Popen(
+        [sys.executable, "-m", "fiche", "build", "--root", str(project), "-q", *args],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        start_new_session=True,
+    )
+
+
+def _until(condition, proc: subprocess.Popen | None = None, what: str = "") -> None:
+    """Wait for an event the build makes visible; the deadline is only a safety net."""
+    deadline = time.monotonic() + 120
+    while not condition():
+        if proc is not None and proc.poll() is not None:
+            raise AssertionError(f"the build ended before {what}: {proc.stderr.read().decode()}")
+        assert time.monotonic() < deadline, f"timed out waiting for {what}"
+        time.sleep(0.01)
+
+
+def _journal_has_entries(out: Path) -> bool:
+    try:
+        return (out / ".manifest.journal").stat().st_size > 0
+    except OSError:
+        return False
+
+
+def assert_manifest_matches_disk(out: Path) -> int:
+    """Every manifest entry has its file with that checksum, every PDF is listed,
+    no temporary file is left. Returns the number of PDFs."""
+    data = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
+    listed = {e["path"]: e for e in data["outputs"]}
+    on_disk = {str(p.relative_to(out)) for p in out.rglob("*.pdf")}
+    assert set(listed) == on_disk
+    for rel, e in listed.items():
+        body = (out / rel).read_bytes()
+        assert hashlib.sha256(body).hexdigest() == e["sha256"], rel
+        assert len(body) == e["bytes"], rel
+    assert not list(out.rglob("*.tmp"))
+    return len(on_disk)
+
+
+# --- two builds at once ---------------------------------------------------------------
+
+
+def test_two_concurrent_builds_leave_a_manifest_that_matches_the_disk(project):
+    out = project / "dist"
+    first = _cli(project, "--lang", "nl", "--lang", "fr", "--profile", "print", "--jobs", "1")
+    _until(lambda: _journal_has_entries(out), first, "the first build wrote a PDF")
+    # The second build starts while the first one is under way, with a changed input.
+    edit(project / "content/n3/nl.yaml", "Het hoort bij flirten", "Het hoort vaak bij flirten")
+    second = _cli(project, "--lang", "nl", "--lang", "de", "--profile", "print", "--jobs", "1")
+    for proc in (first, second):
+        _, err = proc.communicate(timeout=300)
+        assert proc.returncode == 0, err.decode()
+    assert assert_manifest_matches_disk(out) == 9
+
+
+def test_a_second_build_waits_for_the_first_and_says_so(project):
+    from fiche.outlock import hold
+
+    out = project / "dist"
+    out.mkdir()
+    with hold(out):
+        proc = _cli(project, *ONE)
+        lines: list[bytes] = []
+        _until(
+            lambda: lines.append(proc.stderr.readline()) or b"waiting" in lines[-1],
+            proc,
+            "the waiting message",
+        )
+        assert lines[-1].decode().strip() == (
+            f"waiting for another build of {out}/ (pid {os.getpid()}) to finish"
+        )
+        assert not list(out.rglob("*.pdf"))  # it waits before it writes
+    _, err = proc.communicate(timeout=120)
+    assert proc.returncode == 0, err.decode()
+    assert assert_manifest_matches_disk(out) == 1
+
+
+def test_no_wait_fails_at_once_when_another_build_runs(project):
+    from fiche.outlock import hold
+
+    out = project / "dist"
+    out.mkdir()
+    with hold(out):
+        result = CliRunner().invoke(main, ["build", "--root", str(project), "--no-wait", *ONE])
+    assert result.exit_code == 2, result.output
+    assert (
+        f"error: --out: {out}/: another build (pid {os.getpid()}) is writing into this "
+        "folder; not waiting (--no-wait)" in result.output
+    )
+    assert not list(out.rglob("*.pdf"))
+
+
+# --- output folders -------------------------------------------------------------------
+
+
+def _build(project: Path, out: Path | str, *extra: str):
+    return CliRunner().invoke(
+        main, ["build", "--root", str(project), "--out", str(out), "--jobs", "1", *ONE, *extra]
+    )
+
+
+def test_a_folder_with_files_fiche_did_not_make_is_refused(project, tmp_path):
+    mine = tmp_path / "my-documents"
+    mine.mkdir()
+    (mine / "thesis.odt").write_bytes(b"years of work")
+    (mine / "manifest.json").write_text('{"name": "a web app"}', encoding="utf-8")
+    result = _build(project, mine)
+    assert result.exit_code == 2, result.output
+    assert (
+        f"error: --out: {mine}: this folder holds files fiche did not make "
+        "(it has no manifest.json of fiche's); choose a new or empty folder, "
+        "or pass --allow-foreign to write there anyway" in result.output
+    )
+    assert sorted(p.name for p in mine.iterdir()) == ["manifest.json", "thesis.odt"]
+    result = _build(project, mine, "--allow-foreign")
+    assert result.exit_code == 0, result.output
+    assert (mine / "nl/n3-youth.office.pdf").is_file()
+    assert (mine / "thesis.odt").read_bytes() == b"years of work"
+
+
+def test_the_root_of_the_file_system_is_refused(project):
+    result = _build(project, "/")
+    assert result.exit_code == 2, result.output
+    assert "error: --out: /: this folder holds files fiche did not make" in result.output
+    assert not Path("/manifest.json").exists() and not Path("/nl").exists()
+    result = _build(project, "/", "--allow-foreign")
+    assert result.exit_code == 2, result.output
+    assert "error: --out: /: fiche does not write into the root of a file system" in result.output
+
+
+def test_new_empty_and_own_folders_are_fine(project, tmp_path):
+    assert _build(project, tmp_path / "new/deeper").exit_code == 0
+    (tmp_path / "empty").mkdir()
+    assert _build(project, tmp_path / "empty").exit_code == 0
+    again = _build(project, tmp_path / "empty", "--force")  # our manifest and our outputs
+    assert again.exit_code == 0, again.output
+    school = _build(project, tmp_path / "empty", "--school", str(REPO / "examples/school.yaml"))
+    assert school.exit_code == 0, school.output
+
+
+def test_an_output_folder_inside_a_file_is_a_clear_error(project, tmp_path):
+    (tmp_path / "afile").write_text("x", encoding="utf-8")
+    result = _build(project, tmp_path / "afile" / "dist")
+    assert result.exit_code == 2, result.output
+    assert (
+        f"error: --out: {tmp_path / 'afile' / 'dist'}: cannot create the folder: Not a directory"
+        in result.output
+    )
+    assert "internal error" not in result.output
+
+
+@pytest.mark.parametrize("jobs", ["1", "2"])
+@pytest.mark.parametrize(
+    ("code", "reason"),
+    [(errno.ENOSPC, "No space left on device"), (errno.EROFS, "Read-only file system")],
+)
+def test_a_full_or_read_only_disk_fails_the_jobs_and_keeps_the_old_files(
+    project, monkeypatch, jobs, code, reason
+):
+    out = project / "dist"
+    args = ["build", "--root", str(project), "--jobs", jobs, "--lang", "nl", "--profile", "office"]
+    assert CliRunner().invoke(main, args).exit_code == 0
+    before = {p: p.read_bytes() for p in out.rglob("*.pdf")}
+    real_fsync = os.fsync
+
+    def full(fd: int) -> None:
+        real_fsync(fd)
+        raise OSError(code, os.strerror(code))
+
+    monkeypatch.setattr(os, "fsync", full)  # forked workers inherit it
+    result = CliRunner().invoke(main, [*args, "--force"])
+    assert result.exit_code == 2, result.output
+    assert "internal error" not in result.output and "Traceback" not in result.output
+    for sheet in ("n3-youth", "n3-school", "n3-sexting"):
+        assert f"{out / 'nl' / sheet}.office.pdf: cannot write: {reason}" in result.output
+    assert f"error: --out: {out}: cannot write the manifest: {reason}" not in result.output
+    assert {p: p.read_bytes() for p in out.rglob("*.pdf")} == before
+    monkeypatch.setattr(os, "fsync", real_fsync)
+    assert assert_manifest_matches_disk(out) == 3
+
+
+def test_a_manifest_that_cannot_be_written_is_a_clear_error(project, monkeypatch):
+    import fiche.manifest
+
+    out = project / "dist"
+
+    def read_only(*a, **k):
+        raise OSError(errno.EROFS, os.strerror(errno.EROFS))
+
+    monkeypatch.setattr(fiche.manifest, "_write_json", read_only)
+    result = _build(project, out)
+    assert result.exit_code == 2, result.output
+    assert f"error: --out: {out}: cannot write the manifest: Read-only file system" in result.output
+    assert "internal error" not in result.output
+
 
 # --- the ICC profile in forked workers -------------------------------------------------
 

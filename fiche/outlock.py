@@ -1,0 +1,88 @@
+"""One build at a time per output folder, and only into folders fiche may write.
+
+The lock is an advisory `flock` on `<out>/.fiche.lock`, held for the whole build; the
+kernel drops it when the holder exits, however it ends, so a killed build never
+leaves a stale lock. The file holds the holder's pid, for the message of a build
+that has to wait. Forked workers inherit the open file and so keep the folder
+locked while any of them still writes.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import json
+import os
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+LOCK_NAME = ".fiche.lock"
+MANIFEST_NAME = "manifest.json"  # as in .manifest, kept here so the no-op path stays light
+
+
+class Busy(Exception):
+    """Another build holds the folder and the caller would not wait."""
+
+    def __init__(self, pid: int | None):
+        super().__init__(f"locked by pid {pid}")
+        self.pid = pid
+
+
+@contextmanager
+def hold(
+    folder: Path, wait: bool = True, on_wait: Callable[[int | None], None] | None = None
+) -> Iterator[None]:
+    """Hold `folder`'s build lock (the folder must exist). If another process holds it:
+    call `on_wait(pid)` and wait, or raise `Busy` when not `wait`. OSError passes."""
+    fd = os.open(folder / LOCK_NAME, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o644)
+    try:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            if not wait:
+                raise Busy(_holder(fd)) from None
+            if on_wait is not None:
+                on_wait(_holder(fd))
+            fcntl.flock(fd, fcntl.LOCK_EX)
+        os.ftruncate(fd, 0)
+        os.pwrite(fd, f"{os.getpid()}\n".encode(), 0)
+        yield
+    finally:
+        os.close(fd)  # releases the lock (workers that still run keep it)
+
+
+def _holder(fd: int) -> int | None:
+    try:
+        return int(os.pread(fd, 32, 0).decode().strip())
+    except (OSError, ValueError):
+        return None
+
+
+def is_root(folder: Path) -> bool:
+    resolved = folder.resolve()
+    return resolved == Path(resolved.anchor)
+
+
+def foreign(folder: Path) -> bool:
+    """The folder holds files, and nothing says fiche made them: neither its lock file
+    nor a manifest of fiche's (here or in a school's subfolder)."""
+    try:
+        if not folder.is_dir() or not any(folder.iterdir()):
+            return False
+    except OSError:
+        return False  # unreadable: creating or locking it reports the OS reason
+    if (folder / LOCK_NAME).is_file():
+        return False
+    candidates = [folder / MANIFEST_NAME, *folder.glob(f"schools/*/{MANIFEST_NAME}")]
+    return not any(_is_our_manifest(p) for p in candidates)
+
+
+def _is_our_manifest(path: Path) -> bool:
+    try:
+        # A regular file of sensible size only: a FIFO or a huge file is not ours.
+        if not path.is_file() or path.stat().st_size > 64 * 1024 * 1024:
+            return False
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return False
+    return isinstance(data, dict) and "version" in data and isinstance(data.get("outputs"), list)
