@@ -381,7 +381,7 @@ def _build_locked(
 ) -> BuildReport:
     """`build` once the output folder is known to be usable and locked."""
     from .inputs import file_digest, job_input_hash, tree_digest
-    from .manifest import read_manifest, read_trees, still_valid, write_manifest
+    from .manifest import JOURNAL, read_manifest, read_trees, still_valid, write_manifest
 
     start = time.perf_counter()
     report = BuildReport()
@@ -504,7 +504,9 @@ def _build_locked(
         if complete:
             outputs = sorted(str(Path(r.path).relative_to(out_dir)) for r in report.results)
             new_trees[key] = {"tree": tree, "outputs": outputs}
-        if mine or (new_trees and new_trees[key] != trees.get(key)):
+        # The journal too: a worker may have finished a file the parent never heard of.
+        journal = (out_dir / JOURNAL).exists()
+        if mine or journal or (new_trees and new_trees[key] != trees.get(key)):
             try:
                 write_manifest(out_dir, mine, new_trees)
             except OSError as e:

@@ -247,6 +247,7 @@ def test_a_stopped_parallel_build_takes_no_further_job(project, sig, group):
     # At most the two jobs under way when the signal came may still have finished.
     assert _pdfs(out) <= at_signal + 2 < 12
     assert _check_dist(out) == _pdfs(out)
+    assert not (out / ".manifest.journal").exists()  # folded into manifest.json
     assert not list(out.rglob("*.tmp"))
 
 

@@ -10,6 +10,7 @@ import multiprocessing
 import os
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
 
@@ -89,18 +90,17 @@ def test_a_second_build_waits_for_the_first_and_says_so(project):
     out.mkdir()
     with hold(out):
         proc = _cli(project, *ONE)
-        lines: list[bytes] = []
-        _until(
-            lambda: lines.append(proc.stderr.readline()) or b"waiting" in lines[-1],
-            proc,
-            "the waiting message",
-        )
-        assert lines[-1].decode().strip() == (
-            f"waiting for another build of {out}/ (pid {os.getpid()}) to finish"
+        err: list[bytes] = []
+        reader = threading.Thread(target=lambda: err.extend(proc.stderr), daemon=True)
+        reader.start()
+        _until(lambda: b"waiting" in b"".join(err), proc, "the waiting message")
+        assert b"".join(err).decode() == (
+            f"waiting for another build of {out}/ (pid {os.getpid()}) to finish\n"
         )
         assert not list(out.rglob("*.pdf"))  # it waits before it writes
-    _, err = proc.communicate(timeout=120)
-    assert proc.returncode == 0, err.decode()
+    assert proc.wait(timeout=120) == 0
+    reader.join()
+    assert b"".join(err).count(b"\n") == 1, err
     assert assert_manifest_matches_disk(out) == 1
 
 
@@ -176,6 +176,12 @@ def test_an_output_folder_inside_a_file_is_a_clear_error(project, tmp_path):
         in result.output
     )
     assert "internal error" not in result.output
+    result = _build(project, tmp_path / "afile")
+    assert result.exit_code == 2 and "is a file" in result.output  # click's check
+    from fiche.build import build
+
+    report = build(project, tmp_path / "afile", langs=("nl",))
+    assert [str(p) for p in report.problems] == [f"--out: {tmp_path / 'afile'}: not a folder"]
 
 
 @pytest.mark.parametrize("jobs", ["1", "2"])
