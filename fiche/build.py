@@ -321,7 +321,7 @@ def build(
     is refused unless `allow_foreign`; an output folder that cannot be created or
     written is a problem of the report, with the OS's reason.
     """
-    from .outlock import Busy, hold
+    from .outlock import Busy, Unlockable, hold
 
     start = time.perf_counter()
     report = BuildReport()
@@ -334,12 +334,11 @@ def build(
                 return _build_locked(root, out_dir, *args)
         except Busy as e:
             problem = (
-                f"another build (pid {e.pid or 'unknown'}) is writing into this folder; "
-                "not waiting (--no-wait)"
+                f"{out_dir}/: another build (pid {e.pid or 'unknown'}) is writing into "
+                "this folder; not waiting (--no-wait)"
             )
-            problem = f"{out_dir}/: {problem}"
-        except OSError as e:
-            problem = f"{out_dir}: cannot lock the folder: {_reason(e)}"
+        except Unlockable as e:
+            problem = f"{out_dir}: cannot lock the folder: {e.reason}"
     report.problems.append(Problem("", 0, 0, "--out", problem))
     report.seconds = time.perf_counter() - start
     return report

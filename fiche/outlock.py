@@ -28,13 +28,33 @@ class Busy(Exception):
         self.pid = pid
 
 
+class Unlockable(Exception):
+    """The lock file cannot be made or locked (read-only folder, full disk...)."""
+
+    def __init__(self, error: OSError):
+        super().__init__(error.strerror or str(error))
+        self.reason = error.strerror or str(error)
+
+
 @contextmanager
 def hold(
     folder: Path, wait: bool = True, on_wait: Callable[[int | None], None] | None = None
 ) -> Iterator[None]:
     """Hold `folder`'s build lock (the folder must exist). If another process holds it:
-    call `on_wait(pid)` and wait, or raise `Busy` when not `wait`. OSError passes."""
-    fd = os.open(folder / LOCK_NAME, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o644)
+    call `on_wait(pid)` and wait, or raise `Busy` when not `wait`. Raises `Unlockable`
+    when the lock cannot be taken at all; what the body raises passes unchanged."""
+    try:
+        fd = os.open(folder / LOCK_NAME, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o644)
+    except OSError as e:
+        raise Unlockable(e) from e
+    try:
+        _acquire(fd, wait, on_wait)
+        yield
+    finally:
+        os.close(fd)  # releases the lock (forked workers that still run keep it)
+
+
+def _acquire(fd: int, wait: bool, on_wait: Callable[[int | None], None] | None) -> None:
     try:
         try:
             fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
@@ -44,11 +64,13 @@ def hold(
             if on_wait is not None:
                 on_wait(_holder(fd))
             fcntl.flock(fd, fcntl.LOCK_EX)
+    except OSError as e:
+        raise Unlockable(e) from e
+    try:
         os.ftruncate(fd, 0)
         os.pwrite(fd, f"{os.getpid()}\n".encode(), 0)
-        yield
-    finally:
-        os.close(fd)  # releases the lock (workers that still run keep it)
+    except OSError:
+        pass  # the pid only makes a waiting build's message more helpful
 
 
 def _holder(fd: int) -> int | None:

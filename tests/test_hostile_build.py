@@ -184,6 +184,16 @@ def test_an_output_folder_inside_a_file_is_a_clear_error(project, tmp_path):
     assert [str(p) for p in report.problems] == [f"--out: {tmp_path / 'afile'}: not a folder"]
 
 
+def test_a_lock_that_cannot_be_taken_is_a_clear_error(project):
+    out = project / "dist"
+    assert _build(project, out).exit_code == 0
+    (out / ".fiche.lock").unlink()
+    (out / ".fiche.lock").mkdir()  # e.g. a hand-made folder in its place
+    result = _build(project, out)
+    assert result.exit_code == 2, result.output
+    assert f"error: --out: {out}: cannot lock the folder: Is a directory" in result.output
+
+
 @pytest.mark.parametrize("jobs", ["1", "2"])
 @pytest.mark.parametrize(
     ("code", "reason"),
