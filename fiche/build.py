@@ -7,6 +7,7 @@ and returns a `BuildReport` that decides the exit status.
 
 from __future__ import annotations
 
+import functools
 import json
 import logging
 import os
@@ -323,6 +324,8 @@ def build(
     """
     from .outlock import Busy, Unlockable, hold
 
+    if on_wait is None:
+        on_wait = functools.partial(_say_waiting, out_dir)
     start = time.perf_counter()
     report = BuildReport()
     problem = _unusable(out_dir, allow_foreign)
@@ -342,6 +345,10 @@ def build(
     report.problems.append(Problem("", 0, 0, "--out", problem))
     report.seconds = time.perf_counter() - start
     return report
+
+
+def _say_waiting(out_dir: Path, pid: int | None) -> None:
+    log.warning("waiting for another build of %s/ (pid %s) to finish", out_dir, pid or "unknown")
 
 
 def _unusable(out_dir: Path, allow_foreign: bool) -> str | None:

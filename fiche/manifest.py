@@ -114,8 +114,11 @@ def write_manifest(
     out_dir: Path, entries: dict[str, Entry], trees: dict[str, dict] | None = None
 ) -> None:
     """Write the manifest: what is on disk now (manifest and journal), with `entries`
-    and `trees` laid over it. Call it only while holding the folder's build lock."""
+    and `trees` laid over it, without entries whose file is gone or has another size.
+    Call it only while holding the folder's build lock."""
     merged = {**read_manifest(out_dir), **entries}
+    # Files removed or replaced behind fiche's back are no longer what it recorded.
+    merged = {k: e for k, e in merged.items() if _size(out_dir / k) == e.bytes}
     merged_trees = {**read_trees(out_dir), **(trees or {})}
     data = {
         "version": VERSION,
@@ -131,6 +134,13 @@ def _write_json(path: Path, data: dict) -> None:
 
     text = json.dumps(data, indent=2, ensure_ascii=False, sort_keys=True) + "\n"
     write_atomic(path, text.encode("utf-8"))
+
+
+def _size(path: Path) -> int | None:
+    try:
+        return path.stat().st_size
+    except OSError:
+        return None
 
 
 def file_sha256(path: Path) -> str | None:

@@ -104,6 +104,29 @@ def test_a_second_build_waits_for_the_first_and_says_so(project):
     assert assert_manifest_matches_disk(out) == 1
 
 
+def test_builds_called_from_python_take_the_lock_too(project, caplog):
+    """As `fiche serve` does: the wait is logged, the build goes on once it may."""
+    from fiche.build import build
+    from fiche.outlock import hold
+
+    out = project / "dist"
+    out.mkdir()
+    reports = []
+    with hold(out):
+        worker = threading.Thread(
+            target=lambda: reports.append(build(project, out, ("nl",), ("n3-youth",), ("office",)))
+        )
+        worker.start()
+        _until(lambda: caplog.records, what="the waiting message")
+        assert caplog.records[0].getMessage() == (
+            f"waiting for another build of {out}/ (pid {os.getpid()}) to finish"
+        )
+        assert not reports
+    worker.join(120)
+    assert reports[0].exit_code == 0
+    assert assert_manifest_matches_disk(out) == 1
+
+
 def test_no_wait_fails_at_once_when_another_build_runs(project):
     from fiche.outlock import hold
 
