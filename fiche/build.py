@@ -188,7 +188,7 @@ def build_job(
 
 @dataclass(frozen=True)
 class Task:
-    """One output to make; small and picklable, sent to a worker."""
+    """One output to make; forked workers find it in the list they inherit."""
 
     job: Job
     profile: Profile

@@ -12,6 +12,7 @@ from __future__ import annotations
 import fcntl
 import json
 import os
+import re
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -86,17 +87,50 @@ def is_root(folder: Path) -> bool:
 
 
 def foreign(folder: Path) -> bool:
-    """The folder holds files, and nothing says fiche made them: neither its lock file
-    nor a manifest of fiche's (here or in a school's subfolder)."""
+    """The folder holds files, and nothing says fiche made them: neither its lock file,
+    nor a manifest of fiche's (here or in a school's subfolder), nor a layout of only
+    language folders of PDFs (a build whose manifest was lost)."""
     try:
         if not folder.is_dir() or not any(folder.iterdir()):
             return False
+        if (folder / LOCK_NAME).is_file():
+            return False
+        candidates = [folder / MANIFEST_NAME, *folder.glob(f"schools/*/{MANIFEST_NAME}")]
+        if any(_is_our_manifest(p) for p in candidates):
+            return False
+        return not _fiche_shaped(folder)
     except OSError:
         return False  # unreadable: creating or locking it reports the OS reason
-    if (folder / LOCK_NAME).is_file():
-        return False
-    candidates = [folder / MANIFEST_NAME, *folder.glob(f"schools/*/{MANIFEST_NAME}")]
-    return not any(_is_our_manifest(p) for p in candidates)
+
+
+def _fiche_shaped(folder: Path) -> bool:
+    """Only what a build writes: language folders holding PDFs (and a build's hidden
+    temporary files), the journal, and schools/<slug>/ folders of the same kind."""
+    for entry in folder.iterdir():
+        if entry.name == ".manifest.journal" and entry.is_file():
+            continue
+        if entry.name == "schools" and _is_real_dir(entry):
+            if all(_is_real_dir(s) and _fiche_shaped(s) for s in entry.iterdir()):
+                continue
+            return False
+        if not (_LANGUAGE_FOLDER.fullmatch(entry.name) and _is_real_dir(entry)):
+            return False
+        if not all(_is_output(f) for f in entry.iterdir()):
+            return False
+    return True
+
+
+_LANGUAGE_FOLDER = re.compile(r"[a-z]{2,3}(-[A-Za-z0-9]{2,8})?")
+
+
+def _is_real_dir(path: Path) -> bool:
+    return path.is_dir() and not path.is_symlink()
+
+
+def _is_output(path: Path) -> bool:
+    name = path.name
+    shaped = name.endswith(".pdf") or (name.startswith(".") and name.endswith(".tmp"))
+    return shaped and path.is_file() and not path.is_symlink()
 
 
 def _is_our_manifest(path: Path) -> bool:

@@ -170,6 +170,21 @@ def test_a_folder_with_files_fiche_did_not_make_is_refused(project, tmp_path):
     assert (mine / "thesis.odt").read_bytes() == b"years of work"
 
 
+def test_a_folder_shaped_like_fiches_own_counts_as_its_own(project, tmp_path):
+    """A build whose manifest was lost: language folders of PDFs only."""
+    lost = tmp_path / "lost"
+    (lost / "nl").mkdir(parents=True)
+    (lost / "nl/n3-school.print.pdf").write_bytes(b"%PDF earlier")
+    assert _build(project, lost).exit_code == 0
+    for odd in ("nl/notes.txt", "photos/cat.pdf", "nl/deeper/x.pdf"):
+        folder = tmp_path / odd.replace("/", "-")
+        (folder / odd).parent.mkdir(parents=True)
+        (folder / odd).write_bytes(b"%PDF mine")
+        result = _build(project, folder)
+        assert result.exit_code == 2, (odd, result.output)
+        assert "holds files fiche did not make" in result.output
+
+
 def test_the_root_of_the_file_system_is_refused(project):
     result = _build(project, "/")
     assert result.exit_code == 2, result.output
