@@ -148,6 +148,16 @@ def main(debug: bool) -> None:
     default=None,
     help="A school profile (YAML): add its imprint; output goes to <out>/schools/<slug>/.",
 )
+@click.option(
+    "--no-wait",
+    is_flag=True,
+    help="If another build is writing into the output folder, fail (exit 2) instead of waiting.",
+)
+@click.option(
+    "--allow-foreign",
+    is_flag=True,
+    help="Write into an output folder even though it holds files fiche did not make.",
+)
 @click.option("-q", "--quiet", is_flag=True, help="Print only problems and the summary.")
 def build(
     root: Path,
@@ -160,6 +170,8 @@ def build(
     jobs: int | None,
     force: bool,
     school: Path | None,
+    no_wait: bool,
+    allow_foreign: bool,
     quiet: bool,
 ) -> None:
     """Build sheets into PDFs and check each one; skip what is up to date.
@@ -167,6 +179,9 @@ def build(
     Output: <out>/<lang>/<sheet>.<profile>.pdf, for the profiles print (trim,
     bleed, crop marks, CMYK, PDF/X-4), office (A4 or Letter, 5 mm from the
     edge, RGB) and screen (RGB, links, bookmarks), and <out>/manifest.json.
+    One build at a time writes into an output folder; another one waits. A
+    folder holding files fiche did not make is refused (see --allow-foreign).
+    Ctrl-C or SIGTERM stops at once with exit status 130.
 
     \b
     Example:
@@ -174,9 +189,22 @@ def build(
       fiche build --profile office --paper letter --jobs 2
       fiche build --school examples/school.yaml
     """
+    import signal
+
     from .build import build as run_build
 
     show_bar = not quiet and sys.stderr.isatty()
+    folder = out or root / "dist"
+
+    def waiting(pid: int | None) -> None:
+        click.echo(
+            f"waiting for another build of {folder}/ (pid {pid or 'unknown'}) to finish", err=True
+        )
+
+    def terminated(signum: int, frame: object) -> None:
+        raise KeyboardInterrupt  # stopped like Ctrl-C: finished files kept and listed
+
+    previous = signal.signal(signal.SIGTERM, terminated)
 
     def progress(result, done: int, total: int) -> None:
         if show_bar:
@@ -191,7 +219,7 @@ def build(
     try:
         report = run_build(
             root,
-            out or root / "dist",
+            folder,
             langs,
             sheets,
             profiles,
@@ -201,6 +229,9 @@ def build(
             force=force,
             progress=progress,
             school=school,
+            allow_foreign=allow_foreign,
+            wait=not no_wait,
+            on_wait=waiting,
         )
     except KeyboardInterrupt:
         click.echo(
@@ -210,6 +241,7 @@ def build(
         )
         sys.exit(130)
     finally:
+        signal.signal(signal.SIGTERM, previous)
         if show_bar:
             click.echo("\r" + " " * 78 + "\r", nl=False, err=True)
     for p in report.problems:
