@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 FICHE_FLAGS ?=
 
-.PHONY: fiches test test-slow bench lint clean
+.PHONY: fiches test test-slow bench lint clean browser
 
 # Reinstall only when the project's requirements change.
 $(STAMP): pyproject.toml constraints.txt
@@ -16,9 +16,22 @@ $(STAMP): pyproject.toml constraints.txt
 fiches: $(STAMP)
 	$(BIN)/fiche build $(FICHE_FLAGS)
 
-test: $(STAMP)
+test: $(STAMP) browser
 	$(BIN)/python -m pytest -q
 	$(BIN)/ruff check fiche tests bench cli.py
+
+# The browser tests drive the system Chromium through Playwright. Installed here, never
+# by a test: with apt-get where we are root; elsewhere those tests are skipped, saying why.
+browser:
+	@if command -v chromium >/dev/null 2>&1 || command -v chromium-browser >/dev/null 2>&1; then \
+	  :; \
+	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+	  echo "installing Chromium for the browser tests (apt-get install chromium)"; \
+	  { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium; } \
+	    || echo "Chromium could not be installed: the browser tests will be skipped"; \
+	else \
+	  echo "no Chromium, and no root apt-get to install it: the browser tests will be skipped"; \
+	fi
 
 test-slow: $(STAMP)
 	FICHE_FUZZ=long $(BIN)/python -m pytest -q --run-slow tests/test_fuzz.py tests/test_faults.py

@@ -7,10 +7,10 @@ and returns a `BuildReport` that decides the exit status.
 
 from __future__ import annotations
 
+import functools
 import json
 import logging
 import os
-import sys
 import tempfile
 import time
 from dataclasses import dataclass, field
@@ -188,16 +188,13 @@ def build_job(
 
 @dataclass(frozen=True)
 class Task:
-    """One output to make; small and picklable, sent to a worker."""
+    """One output to make; forked workers find it in the list they inherit."""
 
     job: Job
     profile: Profile
     path: str  # relative to the output folder
     input_hash: str
     school: Path | None = None
-
-
-_worker_catalog: Catalog | None = None
 
 
 def _keep(cat: Catalog) -> None:
@@ -217,29 +214,14 @@ def _release() -> None:
     gc.unfreeze()
 
 
-def _init_worker(root: Path) -> None:
-    """Per worker process: load and validate the catalogue (and so the layouts) once."""
-    import signal
-
-    from .catalog import load_catalog
-
-    global _worker_catalog
-    signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent decides about Ctrl-C
-    # Stopped by the parent: unwind, so a half-written temporary file is removed.
-    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
-    _worker_catalog = load_catalog(root)
-    _keep(_worker_catalog)
-
-
-def _run_task(task: Task, out_dir: Path, strict: bool, cat: Catalog | None = None) -> JobResult:
-    """Build one task and write its file atomically; input problems come back as a result."""
+def _run_task(task: Task, out_dir: Path, strict: bool, cat: Catalog) -> JobResult:
+    """Build one task and write its file atomically; input problems, and an output that
+    cannot be written (disk full, read-only), come back as a result."""
     import hashlib
 
     from .manifest import journal_append
     from .school import load_school
 
-    cat = cat or _worker_catalog
-    assert cat is not None
     try:
         school = _school(task.school, load_school) if task.school else None
         out = build_job(cat, task.job, task.profile, strict, school)
@@ -258,10 +240,19 @@ def _run_task(task: Task, out_dir: Path, strict: bool, cat: Catalog | None = Non
         input_hash=task.input_hash,
     )
     entry = manifest_entry(cat, out_dir, result)
-    # Journal first: a kill after the rename still leaves a manifest that matches.
-    write_atomic(path, out.pdf, before_rename=lambda: journal_append(out_dir, entry))
+    try:
+        # Journal first: a kill after the rename still leaves a manifest that matches.
+        write_atomic(path, out.pdf, before_rename=lambda: journal_append(out_dir, entry))
+    except OSError as e:
+        problem = Problem("", 0, 0, "", f"{path}: cannot write: {_reason(e)}")
+        return JobResult(task.job, task.profile.name, problems=(problem,))
     log.info("built %s", path)
     return result
+
+
+def _reason(e: OSError) -> str:
+    """The OS's words for what went wrong (e.g. "No space left on device")."""
+    return e.strerror or str(e)
 
 
 _schools: dict = {}
@@ -312,6 +303,9 @@ def build(
     force: bool = False,
     progress: Callable[[JobResult, int, int], None] | None = None,
     school: Path | None = None,
+    allow_foreign: bool = False,
+    wait: bool = True,
+    on_wait: Callable[[int | None], None] | None = None,
 ) -> BuildReport:
     """Build every selected job that is not up to date; failures are reported, not fatal.
 
@@ -322,9 +316,78 @@ def build(
     called as progress(result, done, total) once per finished output. A
     KeyboardInterrupt stops the workers, records what was finished in the manifest,
     and propagates.
+
+    One build at a time writes into `out_dir`: another one waits (`on_wait(pid)` is
+    told first) or, without `wait`, fails. A folder holding files fiche did not make
+    is refused unless `allow_foreign`; an output folder that cannot be created or
+    written is a problem of the report, with the OS's reason.
     """
+    from .outlock import Busy, Unlockable, hold
+
+    if on_wait is None:
+        on_wait = functools.partial(_say_waiting, out_dir)
+    start = time.perf_counter()
+    report = BuildReport()
+    problem = _unusable(out_dir, allow_foreign)
+    if problem is None:
+        try:
+            with hold(out_dir, wait, on_wait):
+                _sweep_temporaries(out_dir)
+                args = (langs, sheets, profiles, paper, strict, jobs, force, progress, school)
+                return _build_locked(root, out_dir, *args)
+        except Busy as e:
+            problem = (
+                f"{out_dir}/: another build (pid {e.pid or 'unknown'}) is writing into "
+                "this folder; not waiting (--no-wait)"
+            )
+        except Unlockable as e:
+            problem = f"{out_dir}: cannot lock the folder: {e.reason}"
+    report.problems.append(Problem("", 0, 0, "--out", problem))
+    report.seconds = time.perf_counter() - start
+    return report
+
+
+def _say_waiting(out_dir: Path, pid: int | None) -> None:
+    log.warning("waiting for another build of %s/ (pid %s) to finish", out_dir, pid or "unknown")
+
+
+def _unusable(out_dir: Path, allow_foreign: bool) -> str | None:
+    """Why fiche must not write into `out_dir` (creating it if need be), or None."""
+    from .outlock import foreign, is_root
+
+    if allow_foreign and is_root(out_dir):
+        return f"{out_dir}: fiche does not write into the root of a file system"
+    if not allow_foreign and foreign(out_dir):
+        return (
+            f"{out_dir}: this folder holds files fiche did not make (it has no "
+            "manifest.json of fiche's); choose a new or empty folder, or pass "
+            "--allow-foreign to write there anyway"
+        )
+    try:
+        out_dir.mkdir(parents=True, exist_ok=True)
+    except FileExistsError:
+        return f"{out_dir}: not a folder"
+    except OSError as e:
+        return f"{out_dir}: cannot create the folder: {_reason(e)}"
+    return None
+
+
+def _build_locked(
+    root: Path,
+    out_dir: Path,
+    langs: tuple[str, ...],
+    sheets: tuple[str, ...],
+    profiles: tuple[str, ...],
+    paper: str | None,
+    strict: bool,
+    jobs: int | None,
+    force: bool,
+    progress: Callable[[JobResult, int, int], None] | None,
+    school: Path | None,
+) -> BuildReport:
+    """`build` once the output folder is known to be usable and locked."""
     from .inputs import file_digest, job_input_hash, tree_digest
-    from .manifest import read_manifest, read_trees, still_valid, write_manifest
+    from .manifest import JOURNAL, read_manifest, read_trees, still_valid, write_manifest
 
     start = time.perf_counter()
     report = BuildReport()
@@ -421,15 +484,13 @@ def build(
                 continue
             todo.append(Task(job, profile, rel, digest, school))
 
-    changed = False
+    mine: dict[str, Entry] = {}  # what this build made, for the manifest
 
     def record(result: JobResult) -> None:
-        nonlocal changed
         report.results.append(result)
         if result.ok:
             entry = manifest_entry(cat, out_dir, result)
-            manifest[entry.path] = entry
-            changed = True
+            mine[entry.path] = entry
         if progress:
             progress(result, len(report.results), total)
 
@@ -439,18 +500,24 @@ def build(
             for task in todo:
                 record(_run_task(task, out_dir, strict, cat))
         else:
-            _run_parallel(todo, root, out_dir, strict, jobs, record)
+            _run_parallel(todo, cat, out_dir, strict, jobs, record)
     finally:
         _release()
+        _sweep_temporaries(out_dir)  # of the jobs a Ctrl-C cut short
         # Whatever finished is on disk; the manifest says so, even after Ctrl-C.
         complete = len(report.results) == total and report.exit_code == 0
+        new_trees = {}
         if complete:
-            trees[key] = {
-                "tree": tree,
-                "outputs": sorted(str(Path(r.path).relative_to(out_dir)) for r in report.results),
-            }
-        if changed or (complete and trees != read_trees(out_dir)):
-            write_manifest(out_dir, manifest, trees)
+            outputs = sorted(str(Path(r.path).relative_to(out_dir)) for r in report.results)
+            new_trees[key] = {"tree": tree, "outputs": outputs}
+        # The journal too: a worker may have finished a file the parent never heard of.
+        journal = (out_dir / JOURNAL).exists()
+        if mine or journal or (new_trees and new_trees[key] != trees.get(key)):
+            try:
+                write_manifest(out_dir, mine, new_trees)
+            except OSError as e:
+                why = f"{out_dir}: cannot write the manifest: {_reason(e)}"
+                report.problems.append(Problem("", 0, 0, "--out", why))
         report.seconds = time.perf_counter() - start
     return report
 
@@ -500,20 +567,16 @@ def _up_to_date(out_dir: Path, outputs: list[str], strict: bool) -> BuildReport 
 
 
 def _run_parallel(
-    todo: list[Task], root: Path, out_dir: Path, strict: bool, jobs: int | None, record
+    todo: list[Task], cat: Catalog, out_dir: Path, strict: bool, jobs: int | None, record
 ) -> None:
-    from concurrent.futures import ProcessPoolExecutor, as_completed
+    from . import pool
 
     workers = min(jobs or os.cpu_count() or 1, len(todo))
-    pool = ProcessPoolExecutor(max_workers=workers, initializer=_init_worker, initargs=(root,))
-    try:
-        futures = {pool.submit(_run_task, t, out_dir, strict): t for t in todo}
-        for fut in as_completed(futures):
-            record(fut.result())
-    except BaseException:
-        # Ctrl-C or a crash: stop at once and leave no worker behind.
-        for proc in list((getattr(pool, "_processes", None) or {}).values()):
-            proc.terminate()
-        pool.shutdown(wait=False, cancel_futures=True)
-        raise
-    pool.shutdown()
+    pool.run(todo, lambda task: _run_task(task, out_dir, strict, cat), workers, record)
+
+
+def _sweep_temporaries(out_dir: Path) -> None:
+    """Remove what write_atomic leaves when its process is killed mid-write. Only under
+    the folder's lock: then no other build has a temporary file there."""
+    for tmp in out_dir.rglob(".*.tmp"):
+        tmp.unlink(missing_ok=True)

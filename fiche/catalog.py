@@ -110,7 +110,7 @@ def load_catalog(root: Path) -> Catalog:
     _load_layouts(cat, layouts_dir)
     # Dot folders are not fiches: `fiche new` writes into one before renaming it.
     for folder in sorted(p for p in content_dir.iterdir() if p.is_dir() and p.name[0] != "."):
-        if (folder / "fiche.yaml").is_file():
+        if (folder / "fiche.yaml").exists():  # load_yaml says what is wrong with it
             cat.fiches[folder.name] = _load_fiche(cat, folder)
     if not cat.fiches:
         cat.problems.append(
@@ -207,7 +207,7 @@ def _load_fiche(cat: Catalog, folder: Path) -> FicheEntry:
     for lang in entry.defn.languages:
         lpath = folder / f"{lang}.yaml"
         display = rel(cat.root, lpath)
-        if not lpath.is_file():
+        if not lpath.exists():
             entry.lang_problems[lang] = [
                 entry.defn_src.problem(
                     ("languages",), f"language '{lang}' is listed but {display} does not exist"
@@ -334,12 +334,10 @@ def image_path(root: Path, src: str) -> Path:
 
 
 def _image_problems(root: Path, lf: LanguageFile, src: Source) -> list[Problem]:
-    """Images must be readable files inside assets/images, never outside the project."""
-    import warnings
-
-    from PIL import Image as PILImage
-
+    """Images must lie inside assets/images and pass the guarded loader (read in full)."""
     from .content import Image
+    from .images import MAX_IMAGE_BYTES, load_raster
+    from .safeio import Refused
 
     out = []
     folder = (root / "assets" / "images").resolve()
@@ -355,20 +353,15 @@ def _image_problems(root: Path, lf: LanguageFile, src: Source) -> list[Problem]:
         if not target.resolve().is_relative_to(folder):
             out.append(src.problem(loc, f"'{block.src}' leads outside assets/images"))
             continue
-        if not target.is_file():
-            out.append(src.problem(loc, f"image '{block.src}' not found in assets/images"))
-            continue
         try:
-            with warnings.catch_warnings():
-                # A file that decodes to more pixels than Pillow's limit is refused.
-                warnings.simplefilter("error", PILImage.DecompressionBombWarning)
-                with PILImage.open(target) as im:
-                    im.verify()
-        except (PILImage.DecompressionBombWarning, PILImage.DecompressionBombError) as e:
-            out.append(src.problem(loc, f"image '{block.src}' is too large to decode safely ({e})"))
-        except Exception as e:  # Pillow raises many kinds for broken files
-            out.append(src.problem(loc, f"image '{block.src}' cannot be read: {e}"))
+            load_raster(target, MAX_IMAGE_BYTES)
+        except Refused as e:
+            reason = "not found in assets/images" if e.reason == "not found" else e.reason
+            out.append(src.problem(loc, f"image '{block.src}' {reason}"))
     return out
+
+
+MAX_FONT_BYTES = 64 << 20  # the largest CJK fonts are about 20 MiB
 
 
 def _usable_fonts(fonts_dir: Path) -> dict[str, str | None]:
@@ -394,6 +387,13 @@ def _usable_fonts(fonts_dir: Path) -> dict[str, str | None]:
 def _font_defect(path: Path) -> str | None:
     from fontTools.ttLib import TTFont, TTLibError
 
+    from .safeio import Refused, check_regular
+
+    try:
+        # fontTools and ReportLab open fonts by name: a FIFO would block them.
+        check_regular(path, MAX_FONT_BYTES)
+    except Refused as e:
+        return e.reason
     try:
         with TTFont(str(path), lazy=True) as font:
             if "glyf" not in font:

@@ -38,10 +38,12 @@ def profiles_option(help: str):
 
 
 class _Group(click.Group):
-    """Error handling for every command.
+    """Error handling for every command, so that each keeps the exit status contract.
 
-    A `FicheError` (bad input) prints its problem lines and exits 2. Any other
-    exception is a bug: one line and exit 1, or the full traceback with --debug.
+    A `FicheError` (bad input) prints its problem lines and exits 2; so does an
+    `OSError` no command turned into one (a full disk, a read-only folder: the user can
+    fix it). Ctrl-C exits 130. Any other exception is a bug: one line and exit 1, or the
+    full traceback with --debug.
     """
 
     def invoke(self, ctx: click.Context):
@@ -54,14 +56,40 @@ class _Group(click.Group):
                 click.echo(f"error: {p}", err=True)
             click.echo(e.summary(), err=True)
             sys.exit(2)
-        except (click.exceptions.Exit, click.ClickException, KeyboardInterrupt, SystemExit):
+        except (click.exceptions.Exit, click.ClickException, SystemExit):
             raise
+        except KeyboardInterrupt:
+            click.echo("\ninterrupted", err=True)
+            sys.exit(130)
+        except OSError as e:
+            if not _user_fixable(e):
+                _internal_error(ctx, e)
+            click.echo(f"error: {_os_problem(e)}", err=True)
+            sys.exit(2)
         except Exception as e:
-            if ctx.params.get("debug"):
-                raise
-            click.echo(f"internal error: {type(e).__name__}: {e}", err=True)
-            click.echo("this is a bug in fiche; run again with --debug for the traceback", err=True)
-            sys.exit(1)
+            _internal_error(ctx, e)
+
+
+def _user_fixable(e: OSError) -> bool:
+    from .errors import USER_FIXABLE_ERRNOS
+
+    return e.filename is not None or e.errno in USER_FIXABLE_ERRNOS
+
+
+def _os_problem(e: OSError) -> str:
+    """`path: reason`, as the user can act on it ("dist: Read-only file system")."""
+    from .errors import os_reason
+
+    names = [str(n) for n in (e.filename, e.filename2) if n is not None]
+    return ": ".join([" -> ".join(names), os_reason(e)] if names else [os_reason(e)])
+
+
+def _internal_error(ctx: click.Context, e: Exception) -> None:
+    if ctx.params.get("debug"):
+        raise e
+    click.echo(f"internal error: {type(e).__name__}: {e}", err=True)
+    click.echo("this is a bug in fiche; run again with --debug for the traceback", err=True)
+    sys.exit(1)
 
 
 @click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})
@@ -70,8 +98,14 @@ class _Group(click.Group):
 def main(debug: bool) -> None:
     """Build numbered, two-sided info sheets as print-ready PDFs.
 
-    Exit status: 0 all good, 1 internal error, 2 bad input or a failed check,
-    130 interrupted.
+    \b
+    Exit status (every command):
+      0    all good
+      1    internal error: a bug in fiche (--debug shows the traceback)
+      2    bad input, a failed check, or a file or folder problem you can fix
+           (the message names the path and the reason: disk full, read-only ...)
+      130  interrupted (Ctrl-C)
+    fiche diff follows cmp: 0 the same, 1 different, 2 trouble.
 
     \b
     Example:
@@ -114,6 +148,16 @@ def main(debug: bool) -> None:
     default=None,
     help="A school profile (YAML): add its imprint; output goes to <out>/schools/<slug>/.",
 )
+@click.option(
+    "--no-wait",
+    is_flag=True,
+    help="If another build is writing into the output folder, fail (exit 2) instead of waiting.",
+)
+@click.option(
+    "--allow-foreign",
+    is_flag=True,
+    help="Write into an output folder even though it holds files fiche did not make.",
+)
 @click.option("-q", "--quiet", is_flag=True, help="Print only problems and the summary.")
 def build(
     root: Path,
@@ -126,6 +170,8 @@ def build(
     jobs: int | None,
     force: bool,
     school: Path | None,
+    no_wait: bool,
+    allow_foreign: bool,
     quiet: bool,
 ) -> None:
     """Build sheets into PDFs and check each one; skip what is up to date.
@@ -133,6 +179,9 @@ def build(
     Output: <out>/<lang>/<sheet>.<profile>.pdf, for the profiles print (trim,
     bleed, crop marks, CMYK, PDF/X-4), office (A4 or Letter, 5 mm from the
     edge, RGB) and screen (RGB, links, bookmarks), and <out>/manifest.json.
+    One build at a time writes into an output folder; another one waits. A
+    folder holding files fiche did not make is refused (see --allow-foreign).
+    Ctrl-C or SIGTERM stops at once with exit status 130.
 
     \b
     Example:
@@ -140,9 +189,22 @@ def build(
       fiche build --profile office --paper letter --jobs 2
       fiche build --school examples/school.yaml
     """
+    import signal
+
     from .build import build as run_build
 
     show_bar = not quiet and sys.stderr.isatty()
+    folder = out or root / "dist"
+
+    def waiting(pid: int | None) -> None:
+        click.echo(
+            f"waiting for another build of {folder}/ (pid {pid or 'unknown'}) to finish", err=True
+        )
+
+    def terminated(signum: int, frame: object) -> None:
+        raise KeyboardInterrupt  # stopped like Ctrl-C: finished files kept and listed
+
+    previous = signal.signal(signal.SIGTERM, terminated)
 
     def progress(result, done: int, total: int) -> None:
         if show_bar:
@@ -157,7 +219,7 @@ def build(
     try:
         report = run_build(
             root,
-            out or root / "dist",
+            folder,
             langs,
             sheets,
             profiles,
@@ -167,6 +229,9 @@ def build(
             force=force,
             progress=progress,
             school=school,
+            allow_foreign=allow_foreign,
+            wait=not no_wait,
+            on_wait=waiting,
         )
     except KeyboardInterrupt:
         click.echo(
@@ -176,6 +241,7 @@ def build(
         )
         sys.exit(130)
     finally:
+        signal.signal(signal.SIGTERM, previous)
         if show_bar:
             click.echo("\r" + " " * 78 + "\r", nl=False, err=True)
     for p in report.problems:
@@ -249,7 +315,8 @@ def status(root: Path) -> None:
     """Show each fiche's languages: complete, missing blocks, or stale.
 
     A translated block is stale when its source-language block changed since the
-    translation was stamped (see `fiche stamp`). Exit status 1 unless all complete.
+    translation was stamped (see `fiche stamp`). Exit status 2 (a failed check) when
+    any translation is missing or stale, 0 when all are complete.
 
     \b
     Example:
@@ -260,7 +327,7 @@ def status(root: Path) -> None:
 
     rows = translation_status(load_catalog(root))
     click.echo(status_table(rows))
-    sys.exit(0 if all(r.ok for r in rows) else 1)
+    sys.exit(0 if all(r.ok for r in rows) else 2)
 
 
 @main.command()
@@ -278,7 +345,7 @@ def stamp(root: Path, lang: str, fiches: tuple[str, ...], blocks: tuple[str, ...
       fiche stamp --lang fr --block why
     """
     from .catalog import load_catalog
-    from .errors import FicheError
+    from .errors import FicheError, io_errors
     from .translation import stamp as run_stamp
     from .typography import known_languages, unknown_language
 
@@ -290,7 +357,8 @@ def stamp(root: Path, lang: str, fiches: tuple[str, ...], blocks: tuple[str, ...
             continue
         if lang not in entry.defn.languages:
             continue
-        done = run_stamp(cat, slug, lang, blocks)
+        with io_errors(entry.folder / f"{lang}.yaml"):
+            done = run_stamp(cat, slug, lang, blocks)
         click.echo(f"stamped {len(done)} block(s) in content/{slug}/{lang}.yaml")
 
 
@@ -308,7 +376,8 @@ def stamp(root: Path, lang: str, fiches: tuple[str, ...], blocks: tuple[str, ...
 def check(pdfs: tuple[Path, ...], profile: str | None, strict: bool) -> None:
     """Preflight written PDFs: pages, boxes, fonts, colour, output intent, images, text.
 
-    The profile is read from each file unless --profile names it.
+    The profile is read from each file unless --profile names it. Exit status 2 when
+    any file fails (or, with --strict, warns), 0 when all pass.
 
     \b
     Example:
@@ -325,7 +394,7 @@ def check(pdfs: tuple[Path, ...], profile: str | None, strict: bool) -> None:
         for c in report.checks:
             click.echo(f"  {c}")
         failed += not report.ok(strict)
-    sys.exit(1 if failed else 0)
+    sys.exit(2 if failed else 0)
 
 
 @main.command()
@@ -358,11 +427,15 @@ def preview(
       fiche preview dist/nl/n3-sexting.print.pdf
     """
     from .build import build as run_build
+    from .errors import FicheError, Problem
     from .preview import render_png
 
     target = out or root / "preview"
-    pdfs = [Path(n) for n in names if n.endswith(".pdf") and Path(n).is_file()]
-    sheets = tuple(n for n in names if not n.endswith(".pdf"))
+    pdfs = [Path(n) for n in names if n.lower().endswith(".pdf")]
+    missing = [Problem(str(p), 0, 0, "", "no such file") for p in pdfs if not p.exists()]
+    if missing:
+        raise FicheError(missing)
+    sheets = tuple(n for n in names if not n.lower().endswith(".pdf"))
     failed = False
     if sheets:
         report = run_build(root, root / "dist", langs, sheets, profiles or ("screen",), jobs=None)
@@ -373,9 +446,15 @@ def preview(
                 click.echo(f"error: {p}", err=True)
         failed = report.exit_code != 0
         pdfs += [Path(r.path) for r in report.built]
+    problems: list[Problem] = []
     for pdf in pdfs:
-        for path in render_png(pdf, target / pdf.parent.name, dpi):
-            click.echo(str(path))
+        try:
+            for path in render_png(pdf, target / pdf.parent.name, dpi):
+                click.echo(str(path))
+        except FicheError as e:
+            problems += e.problems  # the other files are still worth looking at
+    if problems:
+        raise FicheError(problems)
     sys.exit(2 if failed else 0)
 
 
@@ -392,7 +471,8 @@ def preview(
 def diff(old: Path, new: Path, out: Path) -> None:
     """Compare two PDFs or two build folders: highlighted pages and changed words.
 
-    Exit status 1 when anything differs, 0 when identical.
+    Exit status as cmp's: 0 the same, 1 different, 2 trouble (a file that is not a
+    readable PDF, a file compared with a folder, a folder that cannot be written).
 
     \b
     Example:

@@ -24,7 +24,10 @@ def icc_path(assets: Path) -> Path:
 
 @functools.cache
 def _cmyk_profile(path: Path) -> ImageCms.ImageCmsProfile:
-    return ImageCms.ImageCmsProfile(str(path))
+    # From bytes in memory, never from the file: LittleCMS reads a profile's tags when
+    # first needed, from the FILE it opened, and a FILE opened before the build's
+    # workers fork shares one offset among them all (their seeks and reads interleave).
+    return ImageCms.ImageCmsProfile(io.BytesIO(path.read_bytes()))
 
 
 @functools.cache

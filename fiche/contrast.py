@@ -156,7 +156,8 @@ def _check(
     need = 3.0 if large else 4.5
     ratio = contrast(fg, bg)
     if ratio + 1e-9 < need:
-        key = (src.path, style_name, ground)
+        # "" for the paper: keys are sorted, and None does not compare with a colour's name.
+        key = (src.path, style_name, ground or "")
         mark = src.where(("styles", style_name, "color"))
         problems[key] = Problem(
             mark.path,

@@ -8,10 +8,14 @@ text diff says what changed in words.
 
 from __future__ import annotations
 
+import contextlib
 import difflib
 import io
 from dataclasses import dataclass, field
 from pathlib import Path
+
+from .errors import FicheError, io_errors
+from .preflight import pdfium_document, pdfium_errors, read_pdf
 
 DPI = 60
 CELL = 8  # pixels: changed pixels are grouped into cells, cells into framed areas
@@ -40,10 +44,20 @@ class DiffReport:
 
 
 def _pairs(old: Path, new: Path) -> tuple[list[tuple[Path, Path]], list[str], list[str]]:
-    if old.is_file() and new.is_file():
+    """The files to compare, and the names only in `old` or only in `new`.
+
+    Two files are compared as they are (`read_pdf` refuses what is not a regular file); a
+    file and a folder, or two folders without a single PDF, are a mistake in the arguments.
+    """
+    if old.is_dir() != new.is_dir():
+        file, folder = (new, old) if old.is_dir() else (old, new)
+        raise FicheError.at(str(file), "", f"cannot compare a file with a folder ({folder})")
+    if not old.is_dir():
         return [(old, new)], [], []
     olds = {str(p.relative_to(old)): p for p in old.rglob("*.pdf")}
     news = {str(p.relative_to(new)): p for p in new.rglob("*.pdf")}
+    if not olds and not news:
+        raise FicheError.at(str(old), "", f"no PDF files in this folder nor in {new}")
     pairs = [(olds[k], news[k]) for k in sorted(olds.keys() & news.keys())]
     return pairs, sorted(olds.keys() - news.keys()), sorted(news.keys() - olds.keys())
 
@@ -54,25 +68,37 @@ def diff(old: Path, new: Path, out_dir: Path) -> DiffReport:
     report = DiffReport(only_old=only_old, only_new=only_new)
     for a, b in pairs:
         report.compared += 1
-        if a.read_bytes() == b.read_bytes():
+        data_a, data_b = read_pdf(a), read_pdf(b)
+        if data_a == data_b:
             continue
         report.pages += _compare(
-            a, b, out_dir, name=str(b.relative_to(new)) if new.is_dir() else b.name
+            (a, data_a),
+            (b, data_b),
+            out_dir,
+            name=str(b.relative_to(new)) if new.is_dir() else b.name,
         )
     return report
 
 
-def _compare(a: Path, b: Path, out_dir: Path, name: str) -> list[PageDiff]:
-    import pypdfium2 as pdfium
+def _compare(
+    old: tuple[Path, bytes], new: tuple[Path, bytes], out_dir: Path, name: str
+) -> list[PageDiff]:
     from PIL import Image, ImageChops, ImageDraw
 
     from .build import write_atomic
     from .textcheck import extract_pages
 
+    (a, data_a), (b, data_b) = old, new
     out: list[PageDiff] = []
-    da, db = pdfium.PdfDocument(str(a)), pdfium.PdfDocument(str(b))
-    try:
-        ta, tb = extract_pages(a.read_bytes()), extract_pages(b.read_bytes())
+    with contextlib.ExitStack() as opened:
+        da = pdfium_document(data_a, str(a))
+        opened.callback(da.close)
+        db = pdfium_document(data_b, str(b))
+        opened.callback(db.close)
+        with pdfium_errors(str(a)):
+            ta = extract_pages(data_a)
+        with pdfium_errors(str(b)):
+            tb = extract_pages(data_b)
         for i in range(max(len(da), len(db))):
             if i >= len(da) or i >= len(db):
                 out.append(
@@ -86,8 +112,10 @@ def _compare(a: Path, b: Path, out_dir: Path, name: str) -> list[PageDiff]:
                     )
                 )
                 continue
-            ia = da[i].render(scale=DPI / 72).to_pil().convert("RGB")
-            ib = db[i].render(scale=DPI / 72).to_pil().convert("RGB")
+            with pdfium_errors(str(a)):
+                ia = da[i].render(scale=DPI / 72).to_pil().convert("RGB")
+            with pdfium_errors(str(b)):
+                ib = db[i].render(scale=DPI / 72).to_pil().convert("RGB")
             if ia.size != ib.size:
                 ia = ia.resize(ib.size)
             delta = ImageChops.difference(ia, ib).convert("L").point(lambda v: 255 if v > 24 else 0)
@@ -109,11 +137,9 @@ def _compare(a: Path, b: Path, out_dir: Path, name: str) -> list[PageDiff]:
             target = out_dir / f"{name.replace('/', '_').removesuffix('.pdf')}-p{i + 1}.png"
             buf = io.BytesIO()
             marked.save(buf, format="PNG")
-            write_atomic(target, buf.getvalue())
+            with io_errors(target):
+                write_atomic(target, buf.getvalue())
             out.append(PageDiff(str(a), str(b), i + 1, len(boxes), target, words))
-    finally:
-        da.close()
-        db.close()
     return out
 
 

@@ -8,8 +8,11 @@ traceback.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import errno
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
+from pathlib import Path
 
 
 @dataclass(frozen=True, order=True)
@@ -22,6 +25,14 @@ class Problem:
     field: str
     message: str
     severity: str = "error"
+
+    def __post_init__(self) -> None:
+        # Problems are sorted, so every field must compare: no None, no Path beside a str.
+        for name, empty in (("path", ""), ("field", ""), ("message", ""), ("severity", "error")):
+            value = getattr(self, name)
+            object.__setattr__(self, name, empty if value is None else str(value))
+        for name in ("line", "col"):
+            object.__setattr__(self, name, int(getattr(self, name) or 0))
 
     def __str__(self) -> str:
         where = self.path
@@ -81,3 +92,28 @@ class GlyphError(FicheError):
 
 class PreflightError(FicheError):
     stage = "check"
+
+
+# Failures of the machine's storage that the user can fix even when the OS names no file:
+# a full disk or quota, a read-only mount, a missing permission, a broken medium.
+USER_FIXABLE_ERRNOS = frozenset(
+    {errno.ENOSPC, errno.EDQUOT, errno.EROFS, errno.EACCES, errno.EPERM, errno.EIO, errno.EFBIG}
+)
+
+
+def os_reason(e: OSError) -> str:
+    """The OS's own words for `e` ("No space left on device"), without Python's dressing."""
+    return e.strerror or str(e)
+
+
+@contextmanager
+def io_errors(path: Path | str, doing: str = "cannot write") -> Iterator[None]:
+    """Turn an `OSError` inside the block into a `FicheError` naming `path` and the reason.
+
+    The path is the one the user knows (the target), not the temporary file or the parent
+    folder the OS may name.
+    """
+    try:
+        yield
+    except OSError as e:
+        raise FicheError.at(str(path), "", f"{doing}: {os_reason(e)}") from None

@@ -16,6 +16,7 @@ import functools
 import hashlib
 import json
 import os
+import stat
 from importlib import metadata
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -32,7 +33,9 @@ LIBRARIES = ("reportlab", "pikepdf", "pyphen", "pillow", "pypdfium2", "fonttools
 @functools.cache
 def _file_digest(path: Path, size: int, mtime_ns: int) -> str:
     # Keyed on size and mtime too, so an edited file is read again within one process.
-    return hashlib.sha256(path.read_bytes()).hexdigest()
+    # Streamed: any file under assets/ is hashed, however large, in little memory.
+    with path.open("rb") as f:
+        return hashlib.file_digest(f, "sha256").hexdigest()
 
 
 def file_digest(path: Path) -> str:
@@ -40,6 +43,8 @@ def file_digest(path: Path) -> str:
         st = path.stat()
     except OSError:
         return "missing"
+    if not stat.S_ISREG(st.st_mode):  # a FIFO or device would block or never end;
+        return "not a regular file"  # its reader reports it
     return _file_digest(path, st.st_size, st.st_mtime_ns)
 
 

@@ -9,16 +9,40 @@ ReportLab's bottom-left points.
 
 from __future__ import annotations
 
-from typing import Annotated, Literal
+import difflib
+from collections.abc import Iterable
+from typing import Annotated, Any, ClassVar, Literal
 
 from pydantic import Field, StringConstraints, field_validator, model_validator
 
 from .errors import LayoutError
 from .source import Source
 from .templates import check_template
-from .validation import Model, validate
+from .validation import Model, PatternHint, validate
 
-Name = Annotated[str, StringConstraints(pattern=r"^[a-z0-9][a-z0-9-]*$")]
+NAME_PATTERN = r"^[a-z0-9][a-z0-9-]*$"
+Name = Annotated[str, StringConstraints(pattern=NAME_PATTERN)]
+NEW_COLOUR = "`name: {cmyk: [c, m, y, k]}`"
+
+
+def _palette_names(data: Any) -> list[str]:
+    palette = data.get("palette") if isinstance(data, dict) else None
+    return sorted(palette) if isinstance(palette, dict) else []
+
+
+def _not_a_colour_name(value: Any, data: Any) -> str:
+    names = _palette_names(data)
+    listed = f" ({', '.join(names)})" if names else ""
+    return (
+        f"{value!r} is not a colour name: name a colour of the palette{listed}, "
+        f"or add one to the palette as {NEW_COLOUR}"
+    )
+
+
+# A palette colour's name wherever a colour is used (styles, look, decorations, fills).
+ColourName = Annotated[
+    str, StringConstraints(pattern=NAME_PATTERN), PatternHint(_not_a_colour_name)
+]
 Percent = Annotated[float, Field(ge=0, le=100)]
 Mm = Annotated[float, Field(ge=-50, le=1000)]
 PositiveMm = Annotated[float, Field(gt=0, le=1000)]
@@ -61,6 +85,7 @@ class FontFamily(Model):
 class Colour(Model):
     """A process colour in CMYK percentages; the print file uses these numbers as given."""
 
+    expected: ClassVar[str] = "a CMYK colour, {cmyk: [c, m, y, k]} in percent (0–100)"
     cmyk: Annotated[list[Percent], Field(min_length=4, max_length=4)]
 
 
@@ -70,7 +95,7 @@ class Style(Model):
         description="A size, or [smallest, largest]: the renderer picks the largest that fits."
     )
     leading: Annotated[float, Field(ge=0.8, le=3)] = 1.25
-    color: Name = "ink"
+    color: ColourName = "ink"
     align: Literal["left", "justify", "center", "right"] = "left"
     space_before_pt: Annotated[float, Field(ge=0, le=100)] = 0.0
     space_after_pt: Annotated[float, Field(ge=0, le=100)] = 0.0
@@ -100,7 +125,7 @@ class RectDecoration(Model):
     y_mm: Mm
     w_mm: PositiveMm
     h_mm: PositiveMm
-    fill: Name
+    fill: ColourName
     radius_mm: Annotated[float, Field(ge=0, le=100)] = 0.0
     bleed: list[Edge] = Field(
         default_factory=list,
@@ -113,7 +138,7 @@ class CircleDecoration(Model):
     x_mm: Mm
     y_mm: Mm
     r_mm: PositiveMm
-    fill: Name
+    fill: ColourName
 
 
 class TextDecoration(Model):
@@ -141,7 +166,7 @@ class Region(Model):
     columns: Annotated[int, Field(ge=1, le=4)] = 1
     gutter_mm: Annotated[float, Field(ge=0, le=50)] = 5.0
     padding_mm: Annotated[float, Field(ge=0, le=50)] = 0.0
-    fill: Name | None = None
+    fill: ColourName | None = None
     radius_mm: Annotated[float, Field(ge=0, le=50)] = 0.0
     valign: Literal["top", "middle", "bottom"] = "top"
     balance: bool = Field(default=True, description="End all columns at about the same height.")
@@ -169,17 +194,18 @@ class Pages(Model):
 class Look(Model):
     """How block kinds are drawn beyond their text styles (colours from the palette)."""
 
-    callout_fill: Name
+    callout_fill: ColourName
     callout_padding_mm: Annotated[float, Field(ge=0, le=20)] = 3.0
     callout_radius_mm: Annotated[float, Field(ge=0, le=20)] = 2.0
-    badge_fill: Name
-    badge_text: Name
-    marker_color: Name
+    badge_fill: ColourName
+    badge_text: ColourName
+    marker_color: ColourName
     list_indent_mm: Annotated[float, Field(ge=1, le=30)] = 4.5
     tip_indent_mm: Annotated[float, Field(ge=1, le=30)] = 8.0
 
 
 TEMPLATE_FIELDS = ("series", "number_label")
+MIN_COLUMN_MM = 15.0
 
 
 class Layout(Model):
@@ -211,6 +237,31 @@ class Layout(Model):
 def load_layout(src: Source) -> Layout:
     """A merged layout `Source` into a `Layout`."""
     return validate(Layout, src, LayoutError)
+
+
+def _unknown(what: str, name: str, known: Iterable[str]) -> str:
+    """`unknown colour 'pnik' (did you mean 'pink'?); the palette has: …`."""
+    names = sorted(known)
+    close = difflib.get_close_matches(name, names, n=1, cutoff=0.6)
+    hint = f" (did you mean '{close[0]}'?)" if close else ""
+    where = {"colour": "the palette has", "font": "fonts", "style": "styles"}[what]
+    return f"unknown {what} '{name}'{hint}; {where}: {', '.join(names)}"
+
+
+def _unknown_colour(name: str, palette: Iterable[str]) -> str:
+    return f"{_unknown('colour', name, palette)} (a new colour goes there as {NEW_COLOUR})"
+
+
+def _column_problems(src: Source, loc: tuple, r: Region) -> list:
+    """Each column, not the region, must be wide enough for a line of text."""
+    column_w = (r.w_mm - 2 * r.padding_mm - (r.columns - 1) * r.gutter_mm) / r.columns
+    if column_w >= MIN_COLUMN_MM:
+        return []
+    if column_w <= 0:
+        why = "padding and gutters take the whole width"
+    else:
+        why = f"columns are only {column_w:.1f} mm wide (at least {MIN_COLUMN_MM:g} mm)"
+    return [src.problem(loc, f"{why}; widen the region or use fewer columns")]
 
 
 def layout_links(layout: Layout, src: Source, font_files: dict[str, str | None]) -> list:
@@ -249,20 +300,22 @@ def layout_links(layout: Layout, src: Source, font_files: dict[str, str | None])
             problems.append(
                 src.problem(
                     ("styles", name, "font"),
-                    f"unknown font '{st.font}' (fonts: {', '.join(layout.fonts)})",
+                    _unknown("font", st.font, layout.fonts),
                 )
             )
         if st.color not in layout.palette:
             problems.append(
                 src.problem(
                     ("styles", name, "color"),
-                    f"unknown colour '{st.color}' (palette: {', '.join(layout.palette)})",
+                    _unknown_colour(st.color, layout.palette),
                 )
             )
     for key in ("callout_fill", "badge_fill", "badge_text", "marker_color"):
         if getattr(layout.look, key) not in layout.palette:
             problems.append(
-                src.problem(("look", key), f"unknown colour '{getattr(layout.look, key)}'")
+                src.problem(
+                    ("look", key), _unknown_colour(getattr(layout.look, key), layout.palette)
+                )
             )
     g = layout.page
     for pname in ("front", "back"):
@@ -270,10 +323,14 @@ def layout_links(layout: Layout, src: Source, font_files: dict[str, str | None])
         for i, d in enumerate(page.decorations):
             loc = ("pages", pname, "decorations", i)
             if isinstance(d, RectDecoration | CircleDecoration) and d.fill not in layout.palette:
-                problems.append(src.problem((*loc, "fill"), f"unknown colour '{d.fill}'"))
+                problems.append(
+                    src.problem((*loc, "fill"), _unknown_colour(d.fill, layout.palette))
+                )
             if isinstance(d, TextDecoration):
                 if d.style not in layout.styles:
-                    problems.append(src.problem((*loc, "style"), f"unknown style '{d.style}'"))
+                    problems.append(
+                        src.problem((*loc, "style"), _unknown("style", d.style, layout.styles))
+                    )
                 try:
                     check_template(d.text, TEMPLATE_FIELDS)
                 except ValueError as e:
@@ -306,9 +363,13 @@ def layout_links(layout: Layout, src: Source, font_files: dict[str, str | None])
                         )
                     )
                 elif style not in layout.styles:
-                    problems.append(src.problem((*loc, "styles", role), f"unknown style '{style}'"))
+                    problems.append(
+                        src.problem((*loc, "styles", role), _unknown("style", style, layout.styles))
+                    )
             if r.fill and r.fill not in layout.palette:
-                problems.append(src.problem((*loc, "fill"), f"unknown colour '{r.fill}'"))
+                problems.append(
+                    src.problem((*loc, "fill"), _unknown_colour(r.fill, layout.palette))
+                )
             if (
                 r.x_mm < 0
                 or r.y_mm < 0
@@ -316,15 +377,7 @@ def layout_links(layout: Layout, src: Source, font_files: dict[str, str | None])
                 or r.y_mm + r.h_mm > g.height_mm + 1e-6
             ):
                 problems.append(src.problem(loc, "region lies partly outside the trimmed page"))
-            inner_w = r.w_mm - 2 * r.padding_mm - (r.columns - 1) * r.gutter_mm
-            if inner_w < 15:
-                problems.append(
-                    src.problem(
-                        loc,
-                        f"columns are only {inner_w / r.columns:.1f} mm "
-                        "wide; widen the region or use fewer columns",
-                    )
-                )
+            problems += _column_problems(src, loc, r)
             for other, o in boxes:
                 if (
                     r.x_mm < o.x_mm + o.w_mm

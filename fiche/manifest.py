@@ -3,7 +3,9 @@
 The manifest is also the build cache's index: an entry whose input hash equals
 the job's current one, and whose file still has the recorded sha256, need not
 be built again. A missing or unreadable manifest counts as empty: it can make a
-build slower, never wrong. Only the parent process writes it, atomically.
+build slower, never wrong. Only the parent process writes it, atomically, while it
+holds the output folder's build lock (see `outlock`), and it writes what is on
+disk merged with its own results, so the manifest always matches the files.
 
 A worker that is about to move a new PDF into place first appends the new entry
 to `.manifest.journal` (one JSON line, fsync'ed). Reading the manifest applies
@@ -40,11 +42,18 @@ class Entry:
     warnings: tuple[str, ...] = ()
 
 
+def _read_json(path: Path):
+    """The parsed file, or None; only a regular file is read (a FIFO would hang)."""
+    if not path.is_file():
+        return None
+    return json.loads(path.read_text(encoding="utf-8"))
+
+
 def read_trees(out_dir: Path) -> dict[str, dict]:
     """Per selection (a key of the build's options): the tree hash of its last complete
     build and the outputs it made, for the fast no-op path."""
     try:
-        data = json.loads((out_dir / NAME).read_text(encoding="utf-8"))
+        data = _read_json(out_dir / NAME)
         trees = data.get("trees", {}) if data.get("version") == VERSION else {}
         return {
             str(k): {"tree": str(v["tree"]), "outputs": [str(o) for o in v["outputs"]]}
@@ -56,7 +65,7 @@ def read_trees(out_dir: Path) -> dict[str, dict]:
 
 def read_manifest(out_dir: Path) -> dict[str, Entry]:
     try:
-        data = json.loads((out_dir / NAME).read_text(encoding="utf-8"))
+        data = _read_json(out_dir / NAME)
         if data.get("version") != VERSION:
             return {}
         entries = [
@@ -72,6 +81,8 @@ def read_manifest(out_dir: Path) -> dict[str, Entry]:
 
 
 def _journal(out_dir: Path) -> list[Entry]:
+    if not (out_dir / JOURNAL).is_file():
+        return []
     try:
         lines = (out_dir / JOURNAL).read_text(encoding="utf-8").splitlines()
     except OSError:
@@ -102,16 +113,34 @@ def journal_append(out_dir: Path, entry: Entry) -> None:
 def write_manifest(
     out_dir: Path, entries: dict[str, Entry], trees: dict[str, dict] | None = None
 ) -> None:
-    from .build import write_atomic
-
+    """Write the manifest: what is on disk now (manifest and journal), with `entries`
+    and `trees` laid over it, without entries whose file is gone or has another size.
+    Call it only while holding the folder's build lock."""
+    merged = {**read_manifest(out_dir), **entries}
+    # Files removed or replaced behind fiche's back are no longer what it recorded.
+    merged = {k: e for k, e in merged.items() if _size(out_dir / k) == e.bytes}
+    merged_trees = {**read_trees(out_dir), **(trees or {})}
     data = {
         "version": VERSION,
-        "outputs": [asdict(entries[k]) for k in sorted(entries)],
-        "trees": dict(sorted((trees or {}).items())),
+        "outputs": [asdict(merged[k]) for k in sorted(merged)],
+        "trees": dict(sorted(merged_trees.items())),
     }
-    text = json.dumps(data, indent=2, ensure_ascii=False, sort_keys=True) + "\n"
-    write_atomic(out_dir / NAME, text.encode("utf-8"))
+    _write_json(out_dir / NAME, data)
     (out_dir / JOURNAL).unlink(missing_ok=True)
+
+
+def _write_json(path: Path, data: dict) -> None:
+    from .build import write_atomic
+
+    text = json.dumps(data, indent=2, ensure_ascii=False, sort_keys=True) + "\n"
+    write_atomic(path, text.encode("utf-8"))
+
+
+def _size(path: Path) -> int | None:
+    try:
+        return path.stat().st_size
+    except OSError:
+        return None
 
 
 def file_sha256(path: Path) -> str | None:

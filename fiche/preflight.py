@@ -10,13 +10,29 @@ the objects that made it.
 from __future__ import annotations
 
 import io
+import os
+import re
+import stat
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pikepdf
 
+from .errors import FicheError, os_reason
 from .profiles import PAPERS, PROFILES, Profile
 from .textcheck import bad_characters, extract_pages
+
+if TYPE_CHECKING:
+    import pypdfium2
+
+# A fiche is a few hundred kilobytes; far larger files are not worth reading whole.
+MAX_PDF_BYTES = 256 << 20
+ENCRYPTED = "encrypted: it opens only with a password, which fiche does not take"
+# What a malformed file makes the structure walk raise (a missing key, a wrong type).
+_MALFORMED = (pikepdf.PdfError, KeyError, AttributeError, TypeError, ValueError, IndexError)
 
 MM = 72 / 25.4
 BASE14 = {
@@ -83,6 +99,70 @@ def profile_of(doc: pikepdf.Pdf, name: str) -> Profile | None:
     return None
 
 
+def read_pdf(path: Path) -> bytes:
+    """The bytes of a PDF file the user named, or a `FicheError` naming it and why not.
+
+    Only a regular file is read, and at most `MAX_PDF_BYTES` of it: a pipe would hang,
+    a device would never end. Opening without blocking lets a pipe be refused too.
+    """
+    try:
+        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0))
+    except OSError as e:
+        raise FicheError.at(str(path), "", f"cannot read: {os_reason(e)}") from None
+    with os.fdopen(fd, "rb") as f:
+        st = os.fstat(fd)
+        if not stat.S_ISREG(st.st_mode):
+            raise FicheError.at(str(path), "", "not a regular file (a folder, pipe or device)")
+        if st.st_size > MAX_PDF_BYTES:
+            raise FicheError.at(
+                str(path), "", f"file is {st.st_size} bytes, above the limit of {MAX_PDF_BYTES}"
+            )
+        try:
+            return f.read(MAX_PDF_BYTES + 1)[:MAX_PDF_BYTES]
+        except OSError as e:
+            raise FicheError.at(str(path), "", f"cannot read: {os_reason(e)}") from None
+
+
+def pdfium_document(data: bytes, name: str) -> pypdfium2.PdfDocument:
+    """The PDF opened with pdfium, or a `FicheError` naming it: not a PDF, or encrypted."""
+    import pypdfium2 as pdfium
+
+    with pdfium_errors(name):
+        return pdfium.PdfDocument(data)
+
+
+@contextmanager
+def pdfium_errors(name: str) -> Iterator[None]:
+    """pdfium's failures inside the block (a page that does not load) as a `FicheError`
+    naming the file."""
+    import pypdfium2 as pdfium
+
+    try:
+        yield
+    except pdfium.PdfiumError as e:
+        raise FicheError.at(name, "", _pdfium_reason(e)) from None
+
+
+def _pdfium_reason(e: Exception) -> str:
+    import pypdfium2.raw as pdfium_c
+
+    if getattr(e, "err_code", None) == pdfium_c.FPDF_ERR_PASSWORD:
+        return ENCRYPTED
+    detail = re.search(r"\((PDFium: [^)]*)\)", str(e))
+    return f"not a readable PDF ({detail.group(1) if detail else str(e).rstrip('.')})"
+
+
+def _pikepdf_reason(e: Exception, stream: io.BytesIO) -> str:
+    """qpdf's reason, without the Python object it was read from (`<_io.BytesIO …>`)."""
+    return str(e).replace(f"stream {stream!r}: ", "").replace(repr(stream), "the file")
+
+
+def _malformed_reason(e: Exception, stream: io.BytesIO) -> str:
+    if isinstance(e, pikepdf.PdfError):
+        return _pikepdf_reason(e, stream)
+    return f"an object a PDF must have is missing or broken ({e})"
+
+
 def preflight(
     pdf: bytes | Path,
     name: str = "",
@@ -97,76 +177,110 @@ def preflight(
     `source`, the text the PDF was made from when it is known, may itself contain what
     would otherwise look like broken text mapping (e.g. the letters "(cid:").
     """
-    data = pdf.read_bytes() if isinstance(pdf, Path) else pdf
+    import pypdfium2 as pdfium
+
     report = PreflightReport(name or (str(pdf) if isinstance(pdf, Path) else "<pdf>"))
     try:
-        doc = pikepdf.open(io.BytesIO(data))
-    except pikepdf.PdfError as e:
-        report.add("readable", [f"not a readable PDF: {e}"], "")
+        data = read_pdf(pdf) if isinstance(pdf, Path) else pdf
+    except FicheError as e:
+        report.add("readable", [e.problems[0].message], "")
         return report
-    with doc:
-        profile = profile or profile_of(doc, report.path)
-        if profile is None:
-            report.add("profile", ["cannot tell which profile the file is for; pass --profile"], "")
-            profile = PROFILES["print"]
-        report.profile = profile.name
-        n = len(doc.pages)
-        report.add("pages", [] if n == pages else [f"{n} pages, expected {pages}"], f"{n} pages")
-        report.add(
-            "page boxes",
-            _box_problems(doc, profile, bleed_mm, trim_mm),
-            _box_detail(profile, bleed_mm, trim_mm),
+    stream = io.BytesIO(data)
+    try:
+        doc = pikepdf.open(stream)
+    except pikepdf.PasswordError:
+        report.add("readable", [ENCRYPTED], "")
+        return report
+    except pikepdf.PdfError as e:
+        report.add("readable", [f"not a readable PDF: {_pikepdf_reason(e, stream)}"], "")
+        return report
+    try:
+        with doc:
+            profile = _structure_checks(report, doc, profile, pages, trim_mm, bleed_mm)
+        _rendered_checks(report, data, profile, source)
+    except _MALFORMED as e:
+        report.add("readable", [f"malformed PDF: {_malformed_reason(e, stream)}"], "")
+    except pdfium.PdfiumError as e:
+        report.add("readable", [_pdfium_reason(e)], "")
+    return report
+
+
+def _structure_checks(
+    report: PreflightReport,
+    doc: pikepdf.Pdf,
+    profile: Profile | None,
+    pages: int,
+    trim_mm: tuple[float, float],
+    bleed_mm: float,
+) -> Profile:
+    """The checks that read the file's objects (pikepdf); returns the profile checked."""
+    profile = profile or profile_of(doc, report.path)
+    if profile is None:
+        report.add("profile", ["cannot tell which profile the file is for; pass --profile"], "")
+        profile = PROFILES["print"]
+    report.profile = profile.name
+    n = len(doc.pages)
+    report.add("pages", [] if n == pages else [f"{n} pages, expected {pages}"], f"{n} pages")
+    report.add(
+        "page boxes",
+        _box_problems(doc, profile, bleed_mm, trim_mm),
+        _box_detail(profile, bleed_mm, trim_mm),
+    )
+    fonts, problems = _font_problems(doc)
+    report.add(
+        "fonts embedded",
+        problems,
+        f"{len(fonts)} fonts, all embedded: " + ", ".join(sorted(fonts)),
+    )
+    spaces, images = _colour_and_images(doc)
+    report.add(
+        "colour spaces", _colour_problems(spaces, profile), ", ".join(sorted(spaces)) or "none"
+    )
+    if profile.colour == "rgb" and "DeviceCMYK" in spaces:
+        report.checks[-1] = Check(
+            "colour spaces",
+            "warn",
+            "CMYK colour in a file for RGB devices: " + ", ".join(sorted(spaces)),
         )
-        fonts, problems = _font_problems(doc)
+    report.add(
+        "output intent",
+        _intent_problems(doc) if profile.output_intent else [],
+        "CMYK ICC profile embedded, PDF/X-4 identified"
+        if profile.output_intent
+        else "not required",
+    )
+    low = [
+        f"page {p}: image {w}×{h} px placed at {ppi:.0f} ppi"
+        for p, w, h, ppi in images
+        if ppi < profile.min_image_ppi
+    ]
+    report.add(
+        "image resolution",
+        [*low, f"(needs {profile.min_image_ppi:g} ppi)"] if low else [],
+        f"{len(images)} image(s)"
+        + (f", lowest {min(i[3] for i in images):.0f} ppi" if images else ""),
+        warn=True,
+    )
+    if profile.links or profile.bookmarks:
         report.add(
-            "fonts embedded",
-            problems,
-            f"{len(fonts)} fonts, all embedded: " + ", ".join(sorted(fonts)),
-        )
-        spaces, images = _colour_and_images(doc)
-        report.add(
-            "colour spaces", _colour_problems(spaces, profile), ", ".join(sorted(spaces)) or "none"
-        )
-        if profile.colour == "rgb" and "DeviceCMYK" in spaces:
-            report.checks[-1] = Check(
-                "colour spaces",
-                "warn",
-                "CMYK colour in a file for RGB devices: " + ", ".join(sorted(spaces)),
-            )
-        report.add(
-            "output intent",
-            _intent_problems(doc) if profile.output_intent else [],
-            "CMYK ICC profile embedded, PDF/X-4 identified"
-            if profile.output_intent
-            else "not required",
-        )
-        low = [
-            f"page {p}: image {w}×{h} px placed at {ppi:.0f} ppi"
-            for p, w, h, ppi in images
-            if ppi < profile.min_image_ppi
-        ]
-        report.add(
-            "image resolution",
-            [*low, f"(needs {profile.min_image_ppi:g} ppi)"] if low else [],
-            f"{len(images)} image(s)"
-            + (f", lowest {min(i[3] for i in images):.0f} ppi" if images else ""),
+            "navigation",
+            _navigation_problems(doc, profile),
+            "clickable links and bookmarks",
             warn=True,
         )
-        if profile.links or profile.bookmarks:
-            report.add(
-                "navigation",
-                _navigation_problems(doc, profile),
-                "clickable links and bookmarks",
-                warn=True,
-            )
-        meta = []
-        title = str(doc.docinfo.get("/Title", "")).strip()
-        lang = str(doc.Root.get("/Lang", "")).strip()
-        if not title or title == "untitled":  # ReportLab's default
-            meta.append("no document title")
-        if not lang:
-            meta.append("no /Lang in the catalogue")
-        report.add("metadata", meta, f"title {title!r}, language {lang}")
+    meta = []
+    title = str(doc.docinfo.get("/Title", "")).strip()
+    lang = str(doc.Root.get("/Lang", "")).strip()
+    if not title or title == "untitled":  # ReportLab's default
+        meta.append("no document title")
+    if not lang:
+        meta.append("no /Lang in the catalogue")
+    report.add("metadata", meta, f"title {title!r}, language {lang}")
+    return profile
+
+
+def _rendered_checks(report: PreflightReport, data: bytes, profile: Profile, source: str) -> None:
+    """The checks that render the pages or extract their text (pdfium)."""
     if profile.safe_margin_mm:
         report.add(
             "printable area",
@@ -180,7 +294,6 @@ def preflight(
         [f"extracted text contains {', '.join(bad)}"] if bad else [],
         f"{sum(len(t) for t in texts)} characters, no broken mapping",
     )
-    return report
 
 
 def _box_detail(profile: Profile, bleed_mm: float, trim_mm: tuple[float, float]) -> str:
@@ -201,6 +314,9 @@ def _box_problems(
     out = []
     for i, page in enumerate(doc.pages, start=1):
         m = _box(page, "/MediaBox")
+        if m is None or len(m) != 4:
+            out.append(f"page {i}: no MediaBox")
+            continue
         size = ((m[2] - m[0]) / MM, (m[3] - m[1]) / MM)
         if int(page.obj.get("/Rotate", 0)) % 360:
             out.append(f"page {i}: rotated by {page.obj.Rotate}°")

@@ -112,7 +112,7 @@ def render_pdf(
         layout_path or f"layouts/{sheet.layout}.yaml",
         families,
         colours,
-        hyphenator(sheet.lang, exc if exc and exc.is_file() else None),
+        hyphenator(sheet.lang, exc if exc and exc.exists() else None),
         profile,
         icc,
         tagger=Tagger(profile.tagged),
@@ -447,8 +447,98 @@ def _check_glyphs(ctx: _Ctx, t: TText, style: TextStyle) -> None:
         _glyph_problems(ctx, font, t.plain, t.origin)
 
 
+# Characters fiche itself puts into text (line breaks, tabs, soft hyphens), which a
+# reader gets back or drops as it should.
+_OURS = frozenset("\n\t\u00ad")
+# More combining marks on one letter than any language writes: they pile up unreadably
+# and extraction drops or reorders them.
+MAX_COMBINING = 3
+
+
+def unreadable_characters(text: str) -> tuple[set[str], list[tuple[str, str]]]:
+    """Characters that cannot be printed as the text means them or read back from the PDF:
+    control characters, noncharacters, unassigned code points, surrogates, invisible format
+    characters, line and paragraph separators, ligature characters, and piles of combining
+    marks. Returns the characters and, for each problem, what it is and what to do."""
+    import unicodedata
+
+    found: set[str] = set()
+    said: list[tuple[str, str]] = []
+    for ch in sorted(set(text) - _OURS):
+        what = _unreadable_kind(ch, unicodedata.category(ch))
+        if what:
+            found.add(ch)
+            said.append((f"{what} {_named(ch)}", "remove it"))
+        elif 0xFB00 <= ord(ch) <= 0xFB4F and unicodedata.decomposition(ch).startswith("<compat>"):
+            # pdfium gives back the letters, not the ligature: the text would not match
+            letters = unicodedata.normalize("NFKC", ch)
+            found.add(ch)
+            said.append(
+                (f"ligature {_named(ch)}: a reader gets back {letters!r}", f"write {letters!r}")
+            )
+    return found, said + _combining_problems(text)
+
+
+def _named(ch: str) -> str:
+    import unicodedata
+
+    name = unicodedata.name(ch, "")
+    return f"U+{ord(ch):04X}" + (f" ({name})" if name else "")
+
+
+def _combining_problems(text: str) -> list[tuple[str, str]]:
+    """Too many combining marks on one letter, or one mark twice: pdfium drops a glyph
+    drawn again at the same place (as it drops the copies of "fake bold")."""
+    import unicodedata
+
+    out: list[tuple[str, str]] = []
+    marks: list[str] = []
+    for ch in text + " ":
+        if unicodedata.category(ch).startswith("M"):
+            marks.append(ch)
+            continue
+        if len(marks) > MAX_COMBINING:
+            out.append(
+                (
+                    f"{len(marks)} combining marks in a row",
+                    f"keep at most {MAX_COMBINING} on one letter",
+                )
+            )
+        else:
+            twice = sorted({m for m in marks if marks.count(m) > 1})
+            out += [(f"combining mark {_named(m)} twice on one letter", "keep one") for m in twice]
+        marks = []
+    return list(dict.fromkeys(out))
+
+
+def _unreadable_kind(ch: str, category: str) -> str:
+    cp = ord(ch)
+    if 0xFDD0 <= cp <= 0xFDEF or cp & 0xFFFE == 0xFFFE:
+        return "noncharacter"
+    return {
+        "Cc": "control character",
+        "Cs": "surrogate",
+        "Cn": "unassigned code point",
+        "Cf": "invisible format character",
+        "Zl": "line separator",
+        "Zp": "paragraph separator",
+    }.get(category, "")
+
+
 def _glyph_problems(ctx: _Ctx, font: str, text: str, origin) -> None:
+    unreadable, said = unreadable_characters(text)
+    for what, remedy in said:
+        problem = _problem_at(
+            ctx,
+            origin,
+            f"{what}: it cannot be printed and read back from the PDF as written "
+            f"(fiche {ctx.sheet.fiche}, language {ctx.sheet.lang}); {remedy}",
+        )
+        if problem not in ctx.problems:  # a text set in several fonts is checked per font
+            ctx.problems.append(problem)
     for ch in missing_glyphs(font, text):
+        if ch in unreadable:
+            continue
         ctx.problems.append(
             _problem_at(
                 ctx,
@@ -693,14 +783,18 @@ def _badge(ctx: _Ctx, n: int, st: dict, indent: float, item: Chain):
 
 def _image(ctx: _Ctx, b: TBlock) -> Flowable:
     """A picture as wide as `width_mm` (or its column), never distorted, never split."""
-    from PIL import Image as PILImage
     from reportlab.lib.utils import ImageReader
 
-    with PILImage.open(b.src) as im:
-        im.load()
-        im = flatten(im)
-        convert = image_to_cmyk if ctx.profile.colour == "cmyk" else image_to_rgb
-        pic = convert(im, ctx.icc)
+    from .errors import FicheError
+    from .images import MAX_IMAGE_BYTES, load_raster
+    from .safeio import Refused
+
+    try:
+        im = flatten(load_raster(Path(b.src), MAX_IMAGE_BYTES))
+    except Refused as e:  # validated with the catalogue, so changed since
+        raise FicheError.at(b.src, "", f"image {e.reason}") from None
+    convert = image_to_cmyk if ctx.profile.colour == "cmyk" else image_to_rgb
+    pic = convert(im, ctx.icc)
     picture = Picture(
         ImageReader(pic), pic.width / pic.height, b.width_mm * MM if b.width_mm else None
     )
@@ -1052,45 +1146,54 @@ def _render_drawing(ctx: _Ctx, d, canv: Canvas, x: float, y: float) -> None:
 def _draw_logo(
     ctx: _Ctx, canv: Canvas, path: str, x: float, y: float, max_w: float, max_h: float
 ) -> float:
-    """The school's logo, fitted into the box without distortion; returns its width."""
-    src = Path(path)
-    if src.suffix.lower() == ".svg":
-        from svglib.svglib import svg2rlg
+    """The school's logo, fitted into the box without distortion; returns its width.
 
-        convert = (lambda c: _svg_colour(ctx, c)) if ctx.profile.colour == "cmyk" else None
-        # external_reference_root: the SVG may not read any file outside its own folder.
-        d = svg2rlg(str(src), color_converter=convert, external_reference_root=str(src.parent))
-        if d is None or not d.width or not d.height:
-            _logo_problem(ctx, f"the logo {src.name} cannot be read as SVG")
-            return 0.0
-        s = min(max_w / d.width, max_h / d.height)
-        d.scale(s, s)
-        width, height = d.width * s, d.height * s
-        d.width, d.height = width, height
-        _render_drawing(ctx, d, canv, x, y + (max_h - height) / 2)
-        return width
-    from PIL import Image as PILImage
+    It went through the guarded loader when the school was loaded; it is read the
+    same way here, so a file changed since then is refused, not trusted."""
+    from .images import load_raster, load_svg
+    from .safeio import Refused
+    from .school import MAX_LOGO_BYTES
+
+    src = Path(path)
+    try:
+        if src.suffix.lower() == ".svg":
+            convert = (lambda c: _svg_colour(ctx, c)) if ctx.profile.colour == "cmyk" else None
+            return _draw_svg(ctx, canv, load_svg(src, MAX_LOGO_BYTES, convert), x, y, max_w, max_h)
+        return _draw_raster_logo(
+            ctx, canv, src, load_raster(src, MAX_LOGO_BYTES), x, y, max_w, max_h
+        )
+    except Refused as e:
+        _logo_problem(ctx, f"logo '{src.name}' {e.reason}")
+        return 0.0
+
+
+def _draw_svg(ctx: _Ctx, canv: Canvas, d, x: float, y: float, max_w: float, max_h: float) -> float:
+    s = min(max_w / d.width, max_h / d.height)
+    d.scale(s, s)
+    width, height = d.width * s, d.height * s
+    d.width, d.height = width, height
+    _render_drawing(ctx, d, canv, x, y + (max_h - height) / 2)
+    return width
+
+
+def _draw_raster_logo(
+    ctx: _Ctx, canv: Canvas, src: Path, im, x: float, y: float, max_w: float, max_h: float
+) -> float:
     from reportlab.lib.utils import ImageReader
 
-    with PILImage.open(src) as im:
-        im.load()
-        im = flatten(im)
-        s = min(max_w / im.width, max_h / im.height)
-        width, height = im.width * s, im.height * s
-        ppi = im.width / (width / 72)
-        if ppi < 300:
-            _logo_problem(
-                ctx,
-                f"the logo {src.name} is {im.width}×{im.height} px, "
-                f"{ppi:.0f} ppi where it is placed; it needs 300 ppi "
-                f"(a larger image, or an SVG)",
-            )
-            return 0.0
-        pic = (
-            image_to_cmyk(im, ctx.icc)
-            if ctx.profile.colour == "cmyk"
-            else image_to_rgb(im, ctx.icc)
+    im = flatten(im)
+    s = min(max_w / im.width, max_h / im.height)
+    width, height = im.width * s, im.height * s
+    ppi = im.width / (width / 72)
+    if ppi < 300:
+        _logo_problem(
+            ctx,
+            f"the logo {src.name} is {im.width}×{im.height} px, "
+            f"{ppi:.0f} ppi where it is placed; it needs 300 ppi "
+            f"(a larger image, or an SVG)",
         )
+        return 0.0
+    pic = image_to_cmyk(im, ctx.icc) if ctx.profile.colour == "cmyk" else image_to_rgb(im, ctx.icc)
     canv.drawImage(ImageReader(pic), x, y + (max_h - height) / 2, width, height)
     return width
 
@@ -1107,8 +1210,10 @@ def _svg_colour(ctx: _Ctx, c):
 
 def _logo_problem(ctx: _Ctx, message: str) -> None:
     imp = ctx.sheet.imprint
-    o = imp.school.origin if imp and imp.school else None
-    ctx.problems.append(Problem(o.path if o else "", o.line if o else 0, 0, "logo", message))
+    o = imp.logo_origin if imp else None
+    ctx.problems.append(
+        Problem(o.path if o else "", o.line if o else 0, o.col if o else 0, "logo", message)
+    )
 
 
 def _crop_marks(canv: Canvas, boxes: PageBoxes, profile: Profile) -> None:

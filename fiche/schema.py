@@ -46,9 +46,11 @@ def render_schemas() -> dict[str, bytes]:
 
 def write_schemas(folder: Path) -> list[Path]:
     from .build import write_atomic
+    from .errors import io_errors
 
     paths = []
     for name, data in render_schemas().items():
-        write_atomic(folder / name, data)
+        with io_errors(folder / name):
+            write_atomic(folder / name, data)
         paths.append(folder / name)
     return paths

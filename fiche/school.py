@@ -15,6 +15,8 @@ from pydantic import Field
 from .address import Email, Url, UrlTemplate
 from .content import LangCode, Name, Text
 from .errors import ContentError
+from .images import load_raster, load_svg
+from .safeio import Refused
 from .source import Source, load_yaml
 from .validation import Model, validate
 
@@ -59,38 +61,35 @@ class LoadedSchool:
         return self.school.slug or from_name or "school"
 
 
+def _logo(given: str, src: Source, path: Path) -> Path:
+    """The logo's path, after the one guarded loader has read it in full: a bad logo
+    is reported here, at the `logo` line, not halfway through a build."""
+    folder = path.resolve().parent
+    logo = (folder / given).resolve()
+    if Path(given).is_absolute() or ".." in Path(given).parts or not logo.is_relative_to(folder):
+        raise ContentError(
+            [
+                src.problem(
+                    ("logo",),
+                    f"'{given}' must be a file beside {path.name} or in a folder below it",
+                )
+            ]
+        )
+    if logo.suffix.lower() not in (".svg", ".png", ".jpg", ".jpeg"):
+        raise ContentError([src.problem(("logo",), "a logo is an SVG, PNG or JPEG file")])
+    try:
+        if logo.suffix.lower() == ".svg":
+            load_svg(logo, MAX_LOGO_BYTES)
+        else:
+            load_raster(logo, MAX_LOGO_BYTES)
+    except Refused as e:
+        raise ContentError([src.problem(("logo",), f"logo '{given}' {e.reason}")]) from None
+    return logo
+
+
 def load_school(path: Path, display: str | None = None) -> LoadedSchool:
     """A school profile file into a `LoadedSchool`, or `FicheError` naming the place."""
     src = load_yaml(path, display or str(path))
     school = validate(School, src, ContentError)
-    logo = None
-    if school.logo:
-        folder = path.resolve().parent
-        given = Path(school.logo)
-        logo = (folder / given).resolve()
-        if given.is_absolute() or ".." in given.parts or not logo.is_relative_to(folder):
-            raise ContentError(
-                [
-                    src.problem(
-                        ("logo",),
-                        f"'{school.logo}' must be a file beside "
-                        f"{path.name} or in a folder below it",
-                    )
-                ]
-            )
-        if not logo.is_file():
-            raise ContentError([src.problem(("logo",), f"logo '{school.logo}' not found")])
-        if logo.stat().st_size > MAX_LOGO_BYTES:
-            raise ContentError(
-                [
-                    src.problem(
-                        ("logo",),
-                        f"logo '{school.logo}' is "
-                        f"{logo.stat().st_size >> 20} MiB; at most "
-                        f"{MAX_LOGO_BYTES >> 20} MiB",
-                    )
-                ]
-            )
-        if logo.suffix.lower() not in (".svg", ".png", ".jpg", ".jpeg"):
-            raise ContentError([src.problem(("logo",), "a logo is an SVG, PNG or JPEG file")])
+    logo = _logo(school.logo, src, path) if school.logo else None
     return LoadedSchool(school, src, path, logo)

@@ -17,11 +17,22 @@ from typing import Any
 import yaml
 
 from .errors import FicheError, Problem
+from .safeio import read_user_file
 
 MAX_FILE_BYTES = 1 << 20
 MAX_NODES = 200_000
 
 Path_ = tuple[str | int, ...]
+
+# UTF-32's marks first: UTF-32-LE's begins with UTF-16-LE's.
+_BOMS = (
+    (b"\xff\xfe\x00\x00", "UTF-32"),
+    (b"\x00\x00\xfe\xff", "UTF-32"),
+    (b"\xff\xfe", "UTF-16"),
+    (b"\xfe\xff", "UTF-16"),
+)
+# What YAML does not allow in a document (PyYAML would say so without a line).
+_NOT_ALLOWED = yaml.reader.Reader.NON_PRINTABLE
 
 _SCALAR_TAGS = {
     "tag:yaml.org,2002:str",
@@ -79,20 +90,49 @@ def format_field(loc: Path_) -> str:
 def load_yaml(path: Path, display: str | None = None) -> Source:
     """Read one YAML file into a `Source`, or raise `FicheError` naming the place."""
     name = display or str(path)
-    try:
-        size = path.stat().st_size
-        if size > MAX_FILE_BYTES:
-            raise FicheError.at(
-                name, "", f"file is {size} bytes, above the limit of {MAX_FILE_BYTES} bytes"
-            )
-        raw = path.read_bytes()
-    except OSError as e:
-        raise FicheError.at(name, "", f"cannot read file: {e.strerror or e}") from None
+    return parse_yaml(decode_text(read_user_file(path, MAX_FILE_BYTES, name), name), name)
+
+
+def decode_text(raw: bytes, name: str) -> str:
+    """A user's text file as text: UTF-8 (a byte order mark is allowed), without
+    control characters; anything else is a `FicheError` saying where and what to do."""
+    for bom, encoding in _BOMS:
+        if raw.startswith(bom):
+            raise FicheError.at(name, "", f"file is {encoding} text; save it as UTF-8")
+    if _utf16_without_bom(raw):
+        raise FicheError.at(name, "", "file is UTF-16 text; save it as UTF-8")
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as e:
-        raise FicheError.at(name, "", f"not UTF-8 text (byte {e.start})") from None
-    return parse_yaml(text, name)
+        line, col = _line_col(raw, e.start)
+        raise FicheError.at(
+            name,
+            "",
+            f"not UTF-8 text (byte 0x{raw[e.start]:02X}); save the file as UTF-8",
+            line,
+            col,
+        ) from None
+    bad = _NOT_ALLOWED.search(text)
+    if bad:
+        char = bad.group()
+        kind = "a noncharacter" if char in "\ufffe\uffff" else "a control character"
+        line, col = _line_col(text, bad.start())
+        raise FicheError.at(
+            name, "", f"character U+{ord(char):04X} ({kind}) is not allowed; remove it", line, col
+        )
+    return text
+
+
+def _utf16_without_bom(raw: bytes) -> bool:
+    """Latin letters in UTF-16 alternate with NUL bytes, on the odd or the even side."""
+    head = raw[:64]
+    return len(head) >= 4 and (not any(head[1::2]) or not any(head[0::2]))
+
+
+def _line_col(data: str | bytes, at: int) -> tuple[int, int]:
+    newline = "\n" if isinstance(data, str) else b"\n"
+    line = data.count(newline, 0, at) + 1
+    return line, at - (data.rfind(newline, 0, at) + 1) + 1
 
 
 def parse_yaml(text: str, name: str) -> Source:

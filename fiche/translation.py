@@ -9,6 +9,7 @@ block changes, its hash no longer matches and the translation is stale.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from pathlib import Path
 
 from .catalog import Catalog, FicheEntry
 from .content import block_hash
@@ -123,7 +124,7 @@ def stamp(cat: Catalog, fiche: str, lang: str, blocks: tuple[str, ...] = ()) -> 
     if unknown:
         raise FicheError.at(src.path, "blocks", f"no block(s) {', '.join(unknown)} in {lang}.yaml")
     path = entry.folder / f"{lang}.yaml"
-    lines = path.read_text(encoding="utf-8").splitlines(keepends=True)
+    lines = _read_text(path, src.path).splitlines(keepends=True)
     edits = []
     for bid in blocks or tuple(lf.blocks):
         if bid not in source.blocks:
@@ -147,6 +148,14 @@ def stamp(cat: Catalog, fiche: str, lang: str, blocks: tuple[str, ...] = ()) -> 
         lines[index : index + remove] = [text]
     write_atomic(path, "".join(lines).encode("utf-8"))
     return [bid for bid in (blocks or tuple(lf.blocks)) if bid in source.blocks]
+
+
+def _read_text(path: Path, name: str) -> str:
+    """The language file again, read as a user's file: it may have changed since loading."""
+    from .safeio import read_user_file
+    from .source import MAX_FILE_BYTES, decode_text
+
+    return decode_text(read_user_file(path, MAX_FILE_BYTES, name), name)
 
 
 def status_table(rows: list[LangStatus]) -> str:

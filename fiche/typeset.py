@@ -83,6 +83,7 @@ class TImprint:
     lines: tuple[TText, ...] = ()  # contact person, room or hours, phone and e-mail, website
     logo: str | None = None  # path of an SVG, PNG or JPEG
     qr_url: str | None = None  # the sheet's online version, for a QR code
+    logo_origin: Origin | None = None  # the school file's `logo` line, for messages
 
     def texts(self) -> list[TText]:
         return [t for t in (self.school, *self.lines) if t] if self.school else [self.label]
@@ -194,8 +195,14 @@ def _imprint(t, label: str, school: LoadedSchool | None, qr: str | None, job: Jo
         lines.append(st(reach, ("contact", "phone" if c.phone else "email")))
     if s.website:
         lines.append(st(s.website, ("website",)))
+    logo = src.where(("logo",))
     return TImprint(
-        head, st(s.name, ("name",)), tuple(lines), str(school.logo) if school.logo else None, qr
+        head,
+        st(s.name, ("name",)),
+        tuple(lines),
+        str(school.logo) if school.logo else None,
+        qr,
+        Origin(logo.path, logo.line, logo.col, "logo"),
     )
 
 

@@ -130,9 +130,18 @@ def hyphenator(lang: str, exceptions_file: Path | None = None) -> Hyphenator | N
     (`fiche serve`); equal contents give the same hyphenator object.
     """
     text = ""
-    if exceptions_file is not None and exceptions_file.is_file():
-        text = exceptions_file.read_text(encoding="utf-8")
+    if exceptions_file is not None and exceptions_file.exists():
+        text = _read_list(exceptions_file)
     return _hyphenator(lang, text)
+
+
+def _read_list(path: Path) -> str:
+    """The exception list as text, read as a user's file (regular, capped, UTF-8)."""
+    from .safeio import read_user_file
+    from .source import MAX_FILE_BYTES, decode_text
+
+    name = f"{path.parent.name}/{path.name}"  # hyphenation/<lang>.txt
+    return decode_text(read_user_file(path, MAX_FILE_BYTES, name), name)
 
 
 @functools.lru_cache(maxsize=32)  # per language and version of its exception list

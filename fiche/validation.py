@@ -10,6 +10,8 @@ from __future__ import annotations
 import difflib
 import types
 import typing
+from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any, TypeVar
 
 from pydantic import BaseModel, ConfigDict, ValidationError
@@ -41,6 +43,49 @@ def _kind(value: Any) -> str:
     return _TYPE_NAMES.get(type(value), type(value).__name__)
 
 
+def _got(value: Any) -> str:
+    """What the file holds, as the user wrote it: `text 'big'`, `the number 3`, `a list`."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, str):
+        shown = value if len(value) <= 40 else value[:37] + "..."
+        return f"text {shown!r}"
+    if isinstance(value, int | float):
+        return f"the number {_number(value)}"
+    return _kind(value)
+
+
+def _number(value: float) -> str:
+    return str(value) if isinstance(value, int) else f"{value:g}"
+
+
+@dataclass(frozen=True)
+class PatternHint:
+    """`Annotated` metadata: what to answer when a value does not match its pattern.
+
+    `say(value, data)` gets the whole file's data, so that it can list the names the
+    value could have been (the palette's colours for a colour name).
+    """
+
+    say: Callable[[Any, Any], str]
+
+
+# Pydantic error types of a value of the wrong type, and what we say was expected.
+_EXPECTED = {
+    "string_type": "text",
+    "int_type": "a whole number",
+    "float_type": "a number",
+    "bool_type": "true or false",
+    "list_type": "a list",
+    "tuple_type": "a list",
+    "dict_type": "a mapping",
+    "model_type": "a mapping",
+    "model_attributes_type": "a mapping",
+}
+# The names pydantic gives the members of a plain union in an error's `loc`.
+_UNION_MEMBERS = {"str", "int", "float", "bool", "none", "list[str]", "function-after[...]"}
+
+
 def validate(
     model: type[M], src: Source, error: type[FicheError] = FicheError, context: dict | None = None
 ) -> M:
@@ -48,7 +93,44 @@ def validate(
     try:
         return model.model_validate(src.data, context=context)
     except ValidationError as e:
-        raise error([_problem(model, src, err) for err in e.errors()]) from None
+        raise error(_problems(model, src, e.errors())) from None
+
+
+def _problems(model: type[BaseModel], src: Source, errors: list) -> list[Problem]:
+    """One problem per place. A value of the wrong type for a union gets one message
+    naming every type it may have; when it has the type of one member and fails that
+    member's rules, only those rules are told."""
+    wrong_type: dict[Path_, tuple[Any, list[str]]] = {}
+    other: list[tuple[Path_, dict]] = []
+    for err in errors:
+        loc, value, _ = _data_loc(src.data, tuple(err["loc"]))
+        if err["type"] in _EXPECTED:
+            wrong_type.setdefault(loc, (value, []))[1].append(_expected(model, src, loc, err))
+        else:
+            other.append((loc, err))
+    out = [_problem(model, src, err) for _, err in other]
+    for loc, (value, expected) in wrong_type.items():
+        if any(o[: len(loc)] == loc for o, _ in other):
+            continue
+        out.append(
+            src.problem(loc, f"expected {' or '.join(dict.fromkeys(expected))}, got {_got(value)}")
+        )
+    return out
+
+
+def _expected(model: type[BaseModel], src: Source, loc: Path_, err: dict) -> str:
+    """What a value of the wrong type should have been; a model may say it itself
+    (`expected`), else it is a mapping of its fields."""
+    if err["type"] not in ("model_type", "model_attributes_type", "dict_type"):
+        return _EXPECTED[err["type"]]
+    tp, _ = _type_at(model, src.data, loc)
+    tp = _resolve(tp, None)
+    if isinstance(tp, type) and issubclass(tp, BaseModel):
+        said = getattr(tp, "expected", None)
+        if isinstance(said, str):
+            return said
+        return f"a mapping (keys: {', '.join(tp.model_fields)})"
+    return _EXPECTED[err["type"]]
 
 
 def _data_loc(data: Any, loc: tuple) -> tuple[Path_, Any, bool]:
@@ -67,8 +149,10 @@ def _data_loc(data: Any, loc: tuple) -> tuple[Path_, Any, bool]:
             cur = cur[part]
         elif isinstance(cur, dict) and cur.get("kind") == part:
             continue  # the discriminator of a tagged union
-        elif isinstance(part, str) and part in ("str", "list[str]", "function-after[...]"):
+        elif isinstance(part, str) and part in _UNION_MEMBERS:
             continue
+        elif isinstance(part, str) and not isinstance(cur, dict | list):
+            continue  # a union member's name below a plain value
         elif isinstance(part, str) and ("[" in part or part.startswith(("function", "lax"))):
             continue  # a union member's name, not a key
         else:
@@ -89,30 +173,7 @@ def _problem(model: type[BaseModel], src: Source, err: dict) -> Problem:
         key = str(loc[-1])
         hint = _suggest(model, src.data, loc[:-1], key)
         return src.problem(loc, f"unknown key '{key}'{hint}", key=True)
-    if kind in (
-        "string_type",
-        "int_type",
-        "float_type",
-        "bool_type",
-        "list_type",
-        "dict_type",
-        "model_type",
-        "model_attributes_type",
-        "tuple_type",
-    ):
-        expected = {
-            "string_type": "text",
-            "int_type": "a whole number",
-            "float_type": "a number",
-            "bool_type": "true or false",
-            "list_type": "a list",
-            "tuple_type": "a list",
-            "dict_type": "a mapping",
-            "model_type": "a mapping",
-            "model_attributes_type": "a mapping",
-        }[kind]
-        message = f"expected {expected}, got {_kind(err.get('input'))}"
-    elif kind == "union_tag_invalid":
+    if kind == "union_tag_invalid":
         loc = (*loc, "kind")
         tags = err.get("ctx", {}).get("expected_tags", "")
         message = f"unknown kind '{err.get('ctx', {}).get('tag')}' (expected one of: {tags})"
@@ -126,11 +187,40 @@ def _problem(model: type[BaseModel], src: Source, err: dict) -> Problem:
         message = "must not be empty"
     elif kind == "too_short":
         message = f"needs at least {err.get('ctx', {}).get('min_length', 1)} item(s)"
+    elif kind == "too_long":
+        ctx = err.get("ctx", {})
+        message = f"needs at most {ctx.get('max_length')} item(s), got {ctx.get('actual_length')}"
     elif kind == "string_pattern_mismatch":
-        message = f"{err.get('input')!r} is not a valid name (use lower-case letters, digits, '-')"
+        hint = _pattern_hint(model, src, loc)
+        message = (
+            hint.say(err.get("input"), src.data)
+            if hint
+            else f"{err.get('input')!r} is not a valid name (use lower-case letters, digits, '-')"
+        )
     else:
         message = message[0].lower() + message[1:] if message else kind
+        if found and kind in _BOUNDS:
+            message += f", got {_number(value)}" if isinstance(value, int | float) else ""
     return src.problem(loc, message)
+
+
+_BOUNDS = {"greater_than", "greater_than_equal", "less_than", "less_than_equal"}
+
+
+def _pattern_hint(model: type[BaseModel], src: Source, loc: Path_) -> PatternHint | None:
+    tp, metadata = _type_at(model, src.data, loc)
+    for _ in range(8):  # Annotated inside Optional inside Annotated ...
+        if typing.get_origin(tp) is typing.Annotated:
+            metadata = [*metadata, *typing.get_args(tp)[1:]]
+            tp = typing.get_args(tp)[0]
+        elif typing.get_origin(tp) in (typing.Union, types.UnionType):
+            args = [a for a in typing.get_args(tp) if a is not type(None)]
+            if len(args) != 1:
+                break
+            tp = args[0]
+        else:
+            break
+    return next((m for m in metadata if isinstance(m, PatternHint)), None)
 
 
 def _suggest(model: type[BaseModel], data: Any, loc: Path_, key: str) -> str:
@@ -145,29 +235,47 @@ def _suggest(model: type[BaseModel], data: Any, loc: Path_, key: str) -> str:
 
 def _field_names_at(model: type[BaseModel], data: Any, loc: Path_) -> list[str]:
     """Field names of the model that validates the mapping at `loc`."""
-    tp: Any = model
-    cur = data
-    for part in loc:
-        tp = _resolve(tp, cur)
-        if isinstance(tp, type) and issubclass(tp, BaseModel):
-            f = tp.model_fields.get(str(part))
-            if f is None:
-                return []
-            tp = f.annotation
-        else:
-            origin = typing.get_origin(tp)
-            args = typing.get_args(tp)
-            if origin in (list, tuple) and args:
-                tp = args[0]
-            elif origin is dict and len(args) == 2:
-                tp = args[1]
-            else:
-                return []
-        cur = cur[part] if isinstance(cur, dict | list) else None
-    tp = _resolve(tp, cur)
+    tp, _ = _type_at(model, data, loc)
+    tp = _resolve(tp, _value_at(data, loc))
     if isinstance(tp, type) and issubclass(tp, BaseModel):
         return list(tp.model_fields)
     return []
+
+
+def _value_at(data: Any, loc: Path_) -> Any:
+    cur = data
+    for part in loc:
+        try:
+            cur = cur[part] if isinstance(cur, dict | list) else None
+        except (KeyError, IndexError, TypeError):
+            return None
+    return cur
+
+
+def _type_at(model: type[BaseModel], data: Any, loc: Path_) -> tuple[Any, list]:
+    """The type that validates the value at `loc`, and the field's metadata (pydantic
+    keeps a field's own `Annotated` metadata apart from its annotation); None when
+    `loc` leads nowhere in the model."""
+    tp: Any = model
+    metadata: list = []
+    for k, part in enumerate(loc):
+        tp = _resolve(tp, _value_at(data, loc[:k]))
+        if isinstance(tp, type) and issubclass(tp, BaseModel):
+            f = tp.model_fields.get(str(part))
+            if f is None:
+                return None, []
+            tp, metadata = f.annotation, list(f.metadata)
+            continue
+        origin = typing.get_origin(tp)
+        args = typing.get_args(tp)
+        if origin in (list, tuple) and args:
+            tp = args[0]
+        elif origin is dict and len(args) == 2:
+            tp = args[1]
+        else:
+            return None, []
+        metadata = []
+    return tp, metadata
 
 
 def _resolve(tp: Any, value: Any) -> Any:

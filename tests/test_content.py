@@ -89,6 +89,9 @@ def test_layout_errors_point_into_the_layout(project: Path):
     found = problems(project)
     assert found == [
         f"layouts/original.yaml:{line}:{col}: pages.front.regions.side.fill: unknown colour 'pink'"
+        " (did you mean 'ink'?); the palette has: accent, accent-dark, accent-tint, brand, "
+        "brand-dark, brand-text, ink, muted, tint, white "
+        "(a new colour goes there as `name: {cmyk: [c, m, y, k]}`)"
     ]
 
 
@@ -99,7 +102,7 @@ def test_inherited_value_errors_point_into_the_base(project: Path):
     # Every layout inherits the colour; the one error points at the base file.
     assert problems(project) == [
         f"layouts/_base.yaml:{line}:25: palette.ink.cmyk[3]: "
-        "input should be less than or equal to 100"
+        "input should be less than or equal to 100, got 188"
     ]
 
 

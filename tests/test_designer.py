@@ -74,7 +74,7 @@ def test_new_fiche_is_created_listed_and_built(project):
     assert "cyberpesten N°4  content/n4-grooming" in listing
     assert "status nl: source (6 blocks); to write: front-title" in listing
     status = CliRunner().invoke(main, ["status", "--root", str(project)])
-    assert status.exit_code == 1  # blocks still to be written
+    assert status.exit_code == 2  # blocks still to be written
     again = CliRunner().invoke(
         main,
         [

@@ -133,3 +133,13 @@ def test_noop_rebuild_does_not_import_reportlab(project):
     ).stdout.split()
     # Nothing changed anywhere: not even the content model is loaded.
     assert out == ["3", "False", "False", "False"]
+
+
+def test_the_manifest_forgets_a_file_deleted_behind_its_back(project):
+    out = project / "dist"
+    build(project, out, langs=("nl",), profiles=("office",))
+    (out / "nl/n3-youth.office.pdf").unlink()
+    build(project, out, langs=("fr",), profiles=("office",))  # another selection
+    listed = {e["path"] for e in json.loads((out / "manifest.json").read_text())["outputs"]}
+    assert listed == {str(p.relative_to(out)) for p in out.rglob("*.pdf")}
+    assert len(listed) == 5

@@ -262,7 +262,7 @@ def test_check_reads_the_profile_from_the_file(built, tmp_path):
     result = CliRunner().invoke(main, ["check", str(copy)])
     assert result.exit_code == 0 and "(office):" in result.output
     result = CliRunner().invoke(main, ["check", "--profile", "print", str(copy)])
-    assert result.exit_code == 1
+    assert result.exit_code == 2
     assert "FAIL page boxes: page 1: no TrimBox" in result.output
 
 

@@ -69,7 +69,7 @@ def test_missing_blocks_are_named_and_never_fall_back(project):
 def test_status_command(project):
     _with_copy_language(project)
     result = CliRunner().invoke(main, ["status", "--root", str(project)])
-    assert result.exit_code == 1
+    assert result.exit_code == 2
     assert re.search(r"n3\s+nl\s+source \(\d+ blocks\)", result.output)
     assert re.search(r"n3\s+de\s+not stamped: title, what", result.output)
     result = CliRunner().invoke(main, ["stamp", "--root", str(project), "--lang", "de"])
