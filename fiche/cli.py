@@ -529,6 +529,8 @@ def new(
     report = run_build(root, root / "dist", sheets=(slug,), profiles=("screen",), jobs=None)
     for r in report.built:
         click.echo(f"built {r.path}")
+    for p in report.problems:  # e.g. an output folder it may not write into
+        click.echo(f"error: {p}", err=True)
     for r in report.failed:
         for p in r.problems:
             click.echo(f"error: {p}", err=True)

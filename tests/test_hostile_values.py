@@ -411,3 +411,12 @@ def test_a_language_listed_twice_is_an_error(project):
         f"content/n3/fiche.yaml:{line_of(path, 'languages:')}:12: languages: "
         "listed more than once: nl"
     ]
+
+
+def test_new_says_why_its_build_did_not_run(project):
+    (project / "dist").mkdir()
+    (project / "dist/notes.txt").write_text("mine", encoding="utf-8")
+    result = _new(project, "n9-x")
+    assert result.exit_code == 2
+    assert "created " in result.output and "error: --out: " in result.output, result.output
+    assert (project / "content/n9-x/fiche.yaml").is_file()
