@@ -311,7 +311,7 @@ def test_an_address_too_long_for_the_printed_qr_code_is_a_located_error(project)
     msgs = [str(p) for r in report.failed for p in r.problems] + [str(p) for p in report.problems]
     line = line_of(school, "fiche_url:")
     assert any(
-        m.startswith(f"{school}:{line}:")
+        m.startswith(f"myschool/school.yaml:{line}:")
         and "fiche_url: the address for sheet n3-youth (nl) is 145 characters" in m
         and "at most 122" in m
         for m in msgs
@@ -347,7 +347,7 @@ def test_an_over_long_website_is_blamed_on_the_website(project):
     msgs = [str(p) for r in report.failed for p in r.problems]
     line = line_of(school, "website:")
     assert any(
-        m.startswith(f"{school}:{line}:")
+        m.startswith(f"myschool/school.yaml:{line}:")
         and ": website: the school's contact block does not fit the imprint" in m
         for m in msgs
     ), msgs
