@@ -223,7 +223,7 @@ def _run_task(task: Task, out_dir: Path, strict: bool, cat: Catalog) -> JobResul
     from .school import load_school
 
     try:
-        school = _school(task.school, cat.root, load_school) if task.school else None
+        school = _school(task.school, load_school) if task.school else None
         out = build_job(cat, task.job, task.profile, strict, school)
     except FicheError as e:
         return JobResult(task.job, task.profile.name, problems=tuple(e.problems))
@@ -258,14 +258,13 @@ def _reason(e: OSError) -> str:
 _schools: dict = {}
 
 
-def _school(path: Path, root: Path, load):
-    """A school profile, loaded once per process (again when the file changes), and named
-    as `build` names it on loading, so that one file reads the same in every message."""
+def _school(path: Path, load):
+    """A school profile, loaded once per process (again when the file changes)."""
     from .inputs import file_digest
 
     key = (path, file_digest(path))
     if key not in _schools:
-        _schools[key] = load(path, _display(root, path))
+        _schools[key] = load(path)
     return _schools[key]
 
 
