@@ -402,6 +402,9 @@ def _build_locked(
             report.seconds = time.perf_counter() - start
             return report
         school = school.resolve()
+        # The jobs (in this process or forked workers) take this one, so their messages
+        # name the file as the user gave it, not by its absolute path.
+        _schools[(school, file_digest(school))] = loaded
         out_dir = out_dir / "schools" / loaded.slug
     school_files = {str(p): file_digest(p) for p in (school, loaded and loaded.logo) if p}
     selection = {

@@ -6,6 +6,7 @@ exit 2; anything else is a bug and keeps its traceback.
 
 from __future__ import annotations
 
+import os
 import sys
 from pathlib import Path
 
@@ -61,6 +62,12 @@ class _Group(click.Group):
         except KeyboardInterrupt:
             click.echo("\ninterrupted", err=True)
             sys.exit(130)
+        except BrokenPipeError:
+            # The reader of our output went away (`fiche check … | head`): not a bug, and
+            # nobody is left to read a message; the output was not all delivered, so not 0.
+            # Python would fail again flushing stdout at exit, so point it at nothing.
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+            sys.exit(2)
         except OSError as e:
             if not _user_fixable(e):
                 _internal_error(ctx, e)

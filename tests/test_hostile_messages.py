@@ -518,3 +518,26 @@ def test_a_page_that_does_not_load_is_trouble_not_a_bug(files, tmp_path):
         result = invoke(*args)
         assert result.exit_code == 2, (args, result.output)
         assert "not a readable PDF (Failed to load page)" in result.output, result.output
+
+
+def test_a_reader_that_goes_away_is_not_a_bug(project):
+    """`fiche check … | head`: the pipe closes under us. That used to end as an internal
+    error with a traceback of BrokenPipeError; now quietly 2 (the output was not delivered)."""
+    pdfs = [str(p) for p in (project / "dist").rglob("*.pdf")]
+    if not pdfs:
+        from fiche.build import build
+
+        build(project, project / "dist", ("nl",), ("n3-youth",), ("screen",))
+        pdfs = [str(p) for p in (project / "dist").rglob("*.pdf")]
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "fiche", "check", *pdfs * 40],
+        cwd=project,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
+    assert proc.stdout is not None and proc.stderr is not None
+    proc.stdout.read(1)  # it has started writing; then nobody reads any more
+    proc.stdout.close()
+    err = proc.stderr.read().decode()
+    assert proc.wait(timeout=120) == 2, err
+    assert "Traceback" not in err and "internal error" not in err, err

@@ -146,3 +146,19 @@ def test_school_file_errors_are_located(project):
         "contact.persoon: unknown key 'persoon' (did you mean 'person'?)" in m for m in messages
     ), messages
     assert any("contact: required field 'person' is missing" in m for m in messages)
+
+
+@pytest.mark.parametrize("jobs", [1, 2])
+def test_a_problem_in_a_job_names_the_school_file_as_given(project, jobs):
+    """Workers used to load the school again by its absolute path, so a problem found while
+    drawing the imprint named /tmp/…/myschool/school.yaml instead of myschool/school.yaml."""
+    from PIL import Image
+
+    school = _school(project, logo="small.png")
+    Image.new("RGB", (120, 80), (29, 78, 137)).save(school.parent / "small.png")
+    report = build(
+        project, project / "dist", ("nl", "fr"), ("n3-youth",), ("print",), jobs=jobs, school=school
+    )
+    logo = [p for r in report.failed for p in r.problems if p.field == "logo"]
+    assert len(logo) == 2, report.failed
+    assert {p.path for p in logo} == {"myschool/school.yaml"}, logo
