@@ -108,7 +108,8 @@ def load_catalog(root: Path) -> Catalog:
             "no content folder here (run fiche in a project folder, or pass --root)",
         )
     _load_layouts(cat, layouts_dir)
-    for folder in sorted(p for p in content_dir.iterdir() if p.is_dir()):
+    # Dot folders are not fiches: `fiche new` writes into one before renaming it.
+    for folder in sorted(p for p in content_dir.iterdir() if p.is_dir() and p.name[0] != "."):
         if (folder / "fiche.yaml").exists():  # load_yaml says what is wrong with it
             cat.fiches[folder.name] = _load_fiche(cat, folder)
     if not cat.fiches:

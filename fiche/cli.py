@@ -352,9 +352,12 @@ def stamp(root: Path, lang: str, fiches: tuple[str, ...], blocks: tuple[str, ...
       fiche stamp --lang fr --block why
     """
     from .catalog import load_catalog
-    from .errors import io_errors
+    from .errors import FicheError, io_errors
     from .translation import stamp as run_stamp
+    from .typography import known_languages, unknown_language
 
+    if lang not in known_languages():
+        raise FicheError.at("", "--lang", unknown_language(lang))
     cat = load_catalog(root)
     for slug, entry in sorted(cat.fiches.items()):
         if (fiches and slug not in fiches) or entry.defn is None:
@@ -525,19 +528,16 @@ def new(
     Example:
       fiche new n4-grooming --series cyberpesten --number 4 --layout youth --lang nl --lang fr
     """
-    import re
-
     from .build import build as run_build
-    from .errors import FicheError
     from .scaffold import new_fiche
 
-    if not re.fullmatch(r"[a-z0-9][a-z0-9-]*", slug):
-        raise FicheError.at("", "SLUG", f"{slug!r}: use lower-case letters, digits and '-'")
     folder = new_fiche(root, slug, series, number, layout, langs)
     click.echo(f"created {folder}")
     report = run_build(root, root / "dist", sheets=(slug,), profiles=("screen",), jobs=None)
     for r in report.built:
         click.echo(f"built {r.path}")
+    for p in report.problems:  # e.g. an output folder it may not write into
+        click.echo(f"error: {p}", err=True)
     for r in report.failed:
         for p in r.problems:
             click.echo(f"error: {p}", err=True)

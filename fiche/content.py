@@ -11,17 +11,46 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 from typing import Annotated, Literal
 
-from pydantic import Field, StringConstraints, field_validator, model_validator
+from pydantic import (
+    AfterValidator,
+    Field,
+    StringConstraints,
+    WithJsonSchema,
+    field_validator,
+    model_validator,
+)
 
+from .address import UrlTemplate
 from .errors import ContentError
 from .source import Source
+from .typography import check_language, known_languages
 from .validation import Model, validate
 
-Name = Annotated[str, StringConstraints(pattern=r"^[a-z0-9][a-z0-9-]*$")]
+# Names become file names (content/<fiche>/, <sheet>.print.pdf): the length cap keeps
+# them well under the 255 bytes a file name may have.
+Name = Annotated[str, StringConstraints(pattern=r"^[a-z0-9][a-z0-9-]*$", max_length=80)]
 Text = Annotated[str, StringConstraints(min_length=1, strip_whitespace=True)]
-LangCode = Annotated[str, StringConstraints(pattern=r"^[a-z]{2}$")]
+
+
+def _language_tag(code: str) -> str:
+    if not re.fullmatch(r"[a-z]{2}", code):
+        raise ValueError(f"{code[:40]!r} is not a language code (two lower-case letters, e.g. nl)")
+    return code
+
+
+# A language fiche sets text in: one of typography's rules, never a fallback.
+LangCode = Annotated[
+    str,
+    AfterValidator(check_language),
+    WithJsonSchema({"type": "string", "enum": list(known_languages())}),
+]
+# The language of a quoted passage: only marked in the PDF for screen readers, so any code.
+PassageLang = Annotated[
+    str, AfterValidator(_language_tag), WithJsonSchema({"type": "string", "pattern": "^[a-z]{2}$"})
+]
 
 
 class _Block(Model):
@@ -64,7 +93,7 @@ class Paragraph(_Block):
     kind: Literal["paragraph"]
     text: Text
     role: Literal["body", "lead", "small"] = "body"
-    lang: LangCode | None = Field(
+    lang: PassageLang | None = Field(
         default=None, description="Language of this passage when it differs from the file's."
     )
 
@@ -167,10 +196,18 @@ class FicheDef(Model):
     source_language: LangCode
     languages: Annotated[list[LangCode], Field(min_length=1)]
     sheets: Annotated[dict[Name, SheetDef], Field(min_length=1)]
-    url: Annotated[str, StringConstraints(pattern=r"^https://\S+$")] | None = Field(
+    url: UrlTemplate | None = Field(
         default=None,
         description="Online version of each sheet, for its QR code; may use {sheet} and {lang}.",
     )
+
+    @field_validator("languages")
+    @classmethod
+    def _languages_once(cls, v: list[str]) -> list[str]:
+        twice = sorted({lang for lang in v if v.count(lang) > 1})
+        if twice:  # each would be built twice, into the same files
+            raise ValueError(f"listed more than once: {', '.join(twice)}")
+        return v
 
     @model_validator(mode="after")
     def _source_listed(self) -> FicheDef:

@@ -17,6 +17,7 @@ from pydantic import Field, StringConstraints, field_validator, model_validator
 
 from .errors import LayoutError
 from .source import Source
+from .templates import check_template
 from .validation import Model, PatternHint, validate
 
 NAME_PATTERN = r"^[a-z0-9][a-z0-9-]*$"
@@ -331,14 +332,9 @@ def layout_links(layout: Layout, src: Source, font_files: dict[str, str | None])
                         src.problem((*loc, "style"), _unknown("style", d.style, layout.styles))
                     )
                 try:
-                    d.text.format(**{k: "" for k in TEMPLATE_FIELDS})
-                except (KeyError, IndexError, ValueError) as e:
-                    problems.append(
-                        src.problem(
-                            (*loc, "text"),
-                            f"unknown field {e} in text (fields: {', '.join(TEMPLATE_FIELDS)})",
-                        )
-                    )
+                    check_template(d.text, TEMPLATE_FIELDS)
+                except ValueError as e:
+                    problems.append(src.problem((*loc, "text"), str(e)))
         boxes = []
         if pname == "back" and page.imprint is None:
             problems.append(

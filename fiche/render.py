@@ -43,6 +43,7 @@ from .layout import CircleDecoration, Layout, Page, RectDecoration, Region, Text
 from .linebreak import measured
 from .profiles import MM, PageBoxes, Profile, page_boxes
 from .tagging import Chain, Tagger
+from .templates import fill_template
 from .typeset import TBlock, TPage, TText, TypesetSheet
 from .typography import hyphenator, linkify
 
@@ -963,7 +964,7 @@ def _draw_text_decoration(ctx: _Ctx, canv: Canvas, d: TextDecoration, H: float) 
 
     fields = ctx.sheet.fields()
     used = [k for k in fields if "{" + k + "}" in d.text]
-    text = d.text.format(**{k: v.plain for k, v in fields.items()})
+    text = fill_template(d.text, {k: v.plain for k, v in fields.items()})
     origin = fields[used[0]].origin if used else None
     st = ctx.layout.styles[d.style]
     font = ctx.families[st.font].regular
@@ -1034,10 +1035,14 @@ def _draw_imprint(ctx: _Ctx, canv: Canvas, region: Region, imp, styles: dict) ->
         if tl + ll * len(imp.lines) <= ih + 0.01 and max(widths) <= right - left + 0.01:
             break
     else:
+        # Blame the widest line when width is what fails (an over-long website, say).
+        texts = [title, *imp.lines]
+        widest = max(range(len(texts)), key=widths.__getitem__)
+        too_wide = widths[widest] > right - left + 0.01
         ctx.problems.append(
             _problem_at(
                 ctx,
-                (imp.lines[0] if imp.lines else title).origin,
+                texts[widest].origin if too_wide else (imp.lines[0] if imp.lines else title).origin,
                 f"the school's contact block does not fit the imprint of sheet {ctx.sheet.sheet} "
                 f"({ctx.sheet.lang}) even at {line_style.size_range[0]:g} pt; shorten it",
             )

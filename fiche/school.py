@@ -9,19 +9,18 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
-from typing import Annotated
 
-from pydantic import Field, StringConstraints
+from pydantic import Field
 
+from .address import Email, Url, UrlTemplate
 from .content import LangCode, Name, Text
-from .errors import ContentError, FicheError
+from .errors import ContentError
 from .images import load_raster, load_svg
 from .safeio import Refused
 from .source import Source, load_yaml
 from .validation import Model, validate
 
 MAX_LOGO_BYTES = 5 << 20
-Url = Annotated[str, StringConstraints(pattern=r"^https?://\S+$")]
 
 
 class Contact(Model):
@@ -29,7 +28,7 @@ class Contact(Model):
     role: Text | None = None
     room_or_hours: Text | None = None
     phone: Text | None = None
-    email: Annotated[str, StringConstraints(pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$")] | None = None
+    email: Email | None = None
 
 
 class School(Model):
@@ -39,7 +38,7 @@ class School(Model):
     logo: Text | None = Field(default=None, description="SVG, or PNG/JPEG at 300 ppi or more.")
     contact: Contact
     website: Url | None = None
-    fiche_url: Url | None = Field(
+    fiche_url: UrlTemplate | None = Field(
         default=None,
         description="Online version of each sheet for the QR code; may use {sheet} and {lang}.",
     )
@@ -56,7 +55,10 @@ class LoadedSchool:
 
     @property
     def slug(self) -> str:
-        return self.school.slug or re.sub(r"[^a-z0-9-]+", "-", self.path.stem.lower()).strip("-")
+        # A file name with no letter or digit in it ("___.yaml") still needs a folder of its
+        # own: an empty slug would put the school's files straight into <out>/schools/.
+        from_name = re.sub(r"[^a-z0-9-]+", "-", self.path.stem.lower()).strip("-")[:80]
+        return self.school.slug or from_name or "school"
 
 
 def _logo(given: str, src: Source, path: Path) -> Path:
@@ -91,14 +93,3 @@ def load_school(path: Path, display: str | None = None) -> LoadedSchool:
     school = validate(School, src, ContentError)
     logo = _logo(school.logo, src, path) if school.logo else None
     return LoadedSchool(school, src, path, logo)
-
-
-def qr_target(template: str | None, sheet: str, lang: str) -> str | None:
-    if not template:
-        return None
-    try:
-        return template.format(sheet=sheet, lang=lang)
-    except (KeyError, IndexError, ValueError) as e:
-        raise FicheError(
-            f"QR address {template!r}: unknown field {e} (use {{sheet}}, {{lang}})"
-        ) from None

@@ -10,9 +10,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from .address import check_qr_address, qr_target
 from .catalog import Catalog, Job, image_path
 from .content import Definition, Image, ListBlock, SubList, Tips
-from .school import LoadedSchool, qr_target
+from .errors import ContentError
+from .school import LoadedSchool
 from .source import format_field
 from .typography import smarten, to_markup
 
@@ -144,17 +146,35 @@ def typeset(cat: Catalog, job: Job, school: LoadedSchool | None = None) -> Types
         subject=smarten(st.subject, job.lang),
         author=lf.meta.author,
         pages=tuple(pages),
-        imprint=_imprint(t, lf.meta.imprint_label, school, entry.defn.url, job),
+        imprint=_imprint(t, lf.meta.imprint_label, school, _qr_address(cat, job, school), job),
     )
 
 
-def _imprint(
-    t, label: str, school: LoadedSchool | None, fiche_url: str | None, job: Job
-) -> TImprint:
+def _qr_address(cat: Catalog, job: Job, school: LoadedSchool | None) -> str | None:
+    """The sheet's address for its QR code, or `ContentError` at the template's place
+    when the QR code it needs would be too fine to scan at the size the layout gives it."""
+    entry = cat.fiches[job.fiche]
+    assert entry.defn is not None and entry.defn_src is not None
+    if school and school.school.fiche_url:
+        template, src, field = school.school.fiche_url, school.src, "fiche_url"
+    else:
+        template, src, field = entry.defn.url, entry.defn_src, "url"
+    address = qr_target(template, job.sheet, job.lang)
+    layout = cat.layouts[entry.defn.sheets[job.sheet].layout]
+    region = layout.pages.back.imprint
+    if address is None or region is None:
+        return address  # no QR code is drawn without an imprint region
+    side = region.h_mm - 2 * region.padding_mm  # as render draws it: the imprint's height
+    why = check_qr_address(address, side)
+    if why:
+        message = f"the address for sheet {job.sheet} ({job.lang}) {why}"
+        raise ContentError([src.problem((field,), message)])
+    return address
+
+
+def _imprint(t, label: str, school: LoadedSchool | None, qr: str | None, job: Job) -> TImprint:
     # "Label:" with the sheet's language's spacing (French puts a no-break space before ":").
     head = t(f"{label}:", ("meta", "imprint_label"))
-    template = (school.school.fiche_url if school else None) or fiche_url
-    qr = qr_target(template, job.sheet, job.lang)
     if school is None:
         return TImprint(head, qr_url=qr)
     s, src = school.school, school.src

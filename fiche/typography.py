@@ -40,8 +40,33 @@ RULES: dict[str, LangRules] = {
 }
 
 
+def known_languages() -> tuple[str, ...]:
+    """The languages fiche can set: those it has typography rules for (sorted).
+
+    This is the one list: content, school profiles and the command line are checked
+    against it, and `fiche new` has labels for exactly these (a test holds them equal).
+    """
+    return tuple(sorted(RULES))
+
+
+def unknown_language(code: str) -> str:
+    """The message for a language fiche cannot set, listing those it can."""
+    return (
+        f"unknown language {code[:40]!r}: fiche sets {', '.join(known_languages())} "
+        "(two lower-case letters)"
+    )
+
+
+def check_language(code: str) -> str:
+    """`code` if fiche can set it, else `ValueError` saying which it can."""
+    if code not in RULES:
+        raise ValueError(unknown_language(code))
+    return code
+
+
 def rules_for(lang: str) -> LangRules:
-    return RULES.get(lang, RULES["en"])
+    # No fallback: another language's quotes and hyphenation would be wrong without a word.
+    return RULES[check_language(lang)]
 
 
 # an apostrophe inside a word, before an elided s/t/n/k, or after a plural's s (parents')

@@ -142,13 +142,12 @@ def test_alias_bomb_is_refused_before_it_expands():
 def test_translation_problems_fail_only_that_language(project: Path):
     import shutil
 
-    shutil.copy(project / "content/n3/nl.yaml", project / "content/n3/xx.yaml")
-    edit(project / "content/n3/xx.yaml", "language: nl", "language: xx")
-    edit(project / "content/n3/xx.yaml", "  not-new:\n", "  not-newer:\n")
-    edit(project / "content/n3/fiche.yaml", "languages: [nl", "languages: [nl, xx")
+    shutil.copy(project / "content/n3/nl.yaml", project / "content/n3/de.yaml")
+    edit(project / "content/n3/de.yaml", "language: nl", "language: de")
+    edit(project / "content/n3/de.yaml", "  not-new:\n", "  not-newer:\n")
     cat = load_catalog(project)
     from fiche.catalog import Job
 
     assert cat.job_problems(Job("n3", "n3-sexting", "nl")) == []
-    (p, *_) = cat.job_problems(Job("n3", "n3-sexting", "xx"))
+    (p, *_) = cat.job_problems(Job("n3", "n3-sexting", "de"))
     assert "translation missing for block 'not-new'" in str(p)

@@ -211,6 +211,309 @@ def test_random_yaml_gives_a_located_error_or_a_value(value):
         assert all(p.path == "x.yaml" for p in e.problems)
 
 
+# --- school profiles and layouts: hostile values never end in anything but a located error
+
+BUILDS = 60 if SLOW else 3  # examples that go on to build a sheet (a second or two each)
+HOSTILE = [
+    "",
+    " ",
+    "\u00a0",
+    "{sheet}",
+    "{sheet.__class__.__mro__}",
+    "{sheet:>50000000}",
+    "{0}{1}",
+    "%s%n%x",
+    "\x00",
+    "a\u200bb",
+    "\ufeff",
+    "\uffff",
+    "e\u0301\u0301\u0301\u0301",
+    "\u202e" + "olleh",
+    "../../layouts/school",
+    "/dev/zero",
+    "C:\\x",
+    "x" * 5000,
+    "é" * 300,
+    "<b>&amp;</b>",
+    "line\nbreak",
+]
+hostile_text = st.one_of(
+    st.sampled_from(HOSTILE), st.text(max_size=40), st.integers(), st.none(), st.booleans(),
+    st.lists(st.integers(), max_size=2), st.floats(allow_nan=True),
+)  # fmt: skip
+URLS = [
+    "https://www.school.be/fiches/{lang}/{sheet}.pdf",
+    "http://school.be:8080/{sheet}?l={lang}",
+    "https://{lang}.school.be/{sheet}",
+    "mailto:zorg@school.be",
+    "https://school.be/" + "x" * 150,
+    "https://school.be/{sheet.__class__.__mro__}",
+    "https://school.be/{sheet:>50000000}",
+    "https://school.be/{{sheet}}",
+    "https://school.be/{sheet",
+    "javascript:alert(1)",
+    "file:///etc/passwd",
+    "https://",
+    "https://:80/",
+    "https://x.be:99999/",
+    "https://x.be:port/",
+    "https://[::1]/",
+    "https://user@x.be/",
+    "https://x..be/",
+    "https://é.be/",
+    "mailto:",
+    "mailto:a@b",
+    "www.school.be",
+]
+urls = st.one_of(
+    st.sampled_from(URLS),
+    st.builds(
+        str.__add__,
+        st.sampled_from(["https://", "http://", "mailto:", "ftp://", "HTTPS://", ""]),
+        st.text(max_size=60),
+    ),
+    hostile_text,
+)
+languages = st.one_of(
+    st.sampled_from(["nl", "fr", "en", "de", "it", "NL", "xx", "../x"]), hostile_text
+)
+
+
+def _maybe(draw, good, bad):
+    """Mostly a good value (so that some schools get as far as a build), sometimes a bad one."""
+    return draw(bad) if draw(st.integers(0, 3)) == 0 else draw(good)
+
+
+@st.composite
+def schools(draw) -> dict:
+    name = st.sampled_from(["Sint-Jozefscollege", "École du Centre", "Schule am See"])
+    person = st.sampled_from(["Els Peeters", "Jan", "Marie-Claire Dubois-Van den Bossche"])
+    data = {
+        "name": _maybe(draw, name, hostile_text),
+        "language": _maybe(draw, st.sampled_from(["nl", "fr", "en", "de"]), languages),
+        "contact": {"person": _maybe(draw, person, hostile_text)},
+    }
+    optional = {
+        "slug": st.one_of(st.sampled_from(["sjc", "a-b-1"]), hostile_text),
+        "logo": st.one_of(st.sampled_from(["logo.svg", "nope.png", "../logo.svg"]), hostile_text),
+        "website": st.one_of(st.sampled_from(URLS[:4]), urls),
+        "fiche_url": urls,
+    }
+    for key, strategy in optional.items():
+        if draw(st.booleans()):
+            data[key] = draw(strategy)
+    for key in ("role", "room_or_hours", "phone", "email"):
+        if draw(st.booleans()):
+            good = st.sampled_from(["zorg@school.be", "B12", "053 12 34 56", "leerkracht"])
+            data["contact"][key] = _maybe(draw, good, hostile_text)
+    if draw(st.integers(0, 5)) == 0:
+        data.pop(draw(st.sampled_from(sorted(data))))
+    if draw(st.integers(0, 5)) == 0:
+        data[draw(st.sampled_from(["contact", "websit", "extra"]))] = draw(hostile_text)
+    return data
+
+
+def _school_project() -> Path:
+    root = Path(tempfile.mkdtemp(prefix="fiche-school-"))
+    for folder in ("content", "layouts", "assets", "hyphenation"):
+        shutil.copytree(REPO / folder, root / folder)
+    (root / "myschool").mkdir()
+    shutil.copy(REPO / "examples/logo.svg", root / "myschool/logo.svg")
+    return root
+
+
+def _write_school(root: Path, data: dict) -> Path:
+    path = root / "myschool/school.yaml"
+    path.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    return path
+
+
+def _built_or_located(report, path: str = "") -> None:
+    """A build ended well, or failed with problems that each name a file (and, where a
+    path is given, that file)."""
+    if report.exit_code == 0:
+        return
+    problems = list(report.problems) + [p for r in report.failed for p in r.problems]
+    assert report.exit_code == 2 and problems
+    for p in problems:
+        assert p.path and p.message, str(p)
+        assert "internal error" not in p.message
+        if path:  # the school file (workers name it by its full path), or content
+            assert p.path.endswith(path) or p.path.startswith(("content/", "layouts/")), str(p)
+
+
+@settings(**COMMON)
+@given(schools())
+def test_random_school_profiles_load_or_give_located_errors(data):
+    from fiche.school import load_school
+
+    root = Path(tempfile.mkdtemp(prefix="fiche-school-"))
+    try:
+        path = root / "school.yaml"
+        path.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+        shutil.copy(REPO / "examples/logo.svg", root / "logo.svg")
+        try:
+            load_school(path, "school.yaml")
+        except FicheError as e:
+            assert e.problems and all(p.path == "school.yaml" and p.line for p in e.problems), [
+                str(p) for p in e.problems
+            ]
+    finally:
+        shutil.rmtree(root)
+
+
+@settings(**{**COMMON, "max_examples": BUILDS})
+@given(schools())
+@example(  # the school of examples/: builds
+    data=yaml.safe_load((REPO / "examples/school.yaml").read_text(encoding="utf-8"))
+)
+def test_random_school_profiles_build_or_fail_with_located_errors(data):
+    root = _school_project()
+    try:
+        path = _write_school(root, data)
+        report = build(
+            root, root / "dist", ("nl",), ("n3-youth",), ("screen",), school=path, jobs=1
+        )
+        _built_or_located(report, "myschool/school.yaml")
+    finally:
+        shutil.rmtree(root)
+
+
+_YOUTH = yaml.safe_load((REPO / "layouts/youth.yaml").read_text(encoding="utf-8"))
+hostile_values = st.one_of(
+    hostile_text,
+    st.sampled_from(
+        [{"cmyk": [0, 0, 0, 0]}, {"cmyk": [101, -1, 0, 0]}, {"cmyk": [0, 0]}, "#FF00AA",
+         {"rgb": [1, 2, 3]}, "pink", "white", "sun", {}, [], -1, 0, 1e9, float("inf")]
+    ),
+)  # fmt: skip
+
+
+def _paths(data, prefix: tuple = ()):
+    yield prefix
+    if isinstance(data, dict):
+        for k, v in data.items():
+            yield from _paths(v, (*prefix, k))
+    elif isinstance(data, list):
+        for i, v in enumerate(data):
+            yield from _paths(v, (*prefix, i))
+
+
+def _dict_at(data: dict, path: tuple) -> dict:
+    """The mapping at `path`, made (or made again, if a change replaced it) on the way."""
+    for part in path:
+        if not isinstance(data.get(part), dict):
+            data[part] = {}
+        data = data[part]
+    return data
+
+
+def _at(data, path: tuple):
+    for part in path:
+        data = data[part]
+    return data
+
+
+@st.composite
+def mutated_layouts(draw) -> dict:
+    """youth.yaml with a few values perturbed, replaced or removed, and colours,
+    columns and widths changed."""
+    import copy
+
+    data = copy.deepcopy(_YOUTH)
+    for _ in range(draw(st.integers(1, 3))):
+        op = draw(st.sampled_from(["number", "number", "delete", "replace", "colour", "columns"]))
+        if op == "colour" and isinstance(data, dict):
+            name = draw(st.sampled_from(["brand", "brand-dark", "tint", "sun", "ink", "white"]))
+            cmyk = draw(st.lists(st.floats(-10, 120, allow_nan=False), min_size=4, max_size=4))
+            value = draw(st.one_of(st.just({"cmyk": cmyk}), hostile_values))
+            style = draw(st.sampled_from(["h1", "h3", "body", "badge", "imprint", "callout"]))
+            if draw(st.booleans()):
+                _dict_at(data, ("palette",))[name] = value
+            elif isinstance(_dict_at(data, ("styles",)).setdefault(style, {}), dict):
+                data["styles"][style]["color"] = draw(
+                    st.one_of(
+                        st.sampled_from(["sun", "tint", "white", "brand", "pink"]), hostile_values
+                    )
+                )
+            continue
+        if op == "columns":
+            side = draw(st.sampled_from(["front", "back"]))
+            regions = _dict_at(data, ("pages", side, "regions"))
+            region = regions.get(draw(st.sampled_from(sorted(regions) or ["main"])))
+            if not isinstance(region, dict):
+                continue  # an earlier change replaced it
+            region["columns"] = draw(st.integers(-1, 6))
+            region["w_mm"] = draw(st.one_of(st.floats(0.5, 300), st.sampled_from([24, 30, 0, -5])))
+            if draw(st.booleans()):
+                region["gutter_mm"] = draw(st.floats(0, 60))
+            continue
+        paths = [p for p in _paths(data) if p]
+        if not paths:
+            break
+        path = draw(st.sampled_from(paths))
+        parent, key = _at(data, path[:-1]), path[-1]
+        value = parent[key]
+        if op == "number" and isinstance(value, int | float) and not isinstance(value, bool):
+            factor = draw(st.sampled_from([0, -1, 0.01, 0.5, 1.5, 3, 100, 1e6]))
+            parent[key] = value * factor + draw(st.sampled_from([0, 0.5, -0.5]))
+        elif op == "delete" or (op == "number" and draw(st.booleans())):
+            del parent[key]
+        else:
+            parent[key] = draw(hostile_values)
+    return data
+
+
+def _layout_project() -> Path:
+    root = Path(tempfile.mkdtemp(prefix="fiche-layout-"))
+    for folder in ("content", "layouts", "assets", "hyphenation"):
+        shutil.copytree(REPO / folder, root / folder)
+    return root
+
+
+def _layout_problems(root: Path, data) -> list:
+    (root / "layouts/youth.yaml").write_text(
+        yaml.safe_dump(data, allow_unicode=True), encoding="utf-8"
+    )
+    problems = load_catalog(root).all_problems()  # problems, never an exception
+    for p in problems:
+        assert p.path and p.message, str(p)
+    return problems
+
+
+@settings(**COMMON)
+@given(mutated_layouts())
+def test_mutated_layouts_give_located_problems(data):
+    root = _layout_project()
+    try:
+        _layout_problems(root, data)
+    finally:
+        shutil.rmtree(root)
+
+
+def _two_columns() -> dict:
+    import copy
+
+    data = copy.deepcopy(_YOUTH)
+    data["pages"]["back"]["regions"]["main"]["columns"] = 2
+    data["palette"]["tint"] = {"cmyk": [10, 20, 0, 0]}
+    return data
+
+
+@settings(**{**COMMON, "max_examples": BUILDS})
+@given(mutated_layouts())
+@example(data=_two_columns())  # a change that builds
+def test_mutated_layouts_build_or_fail_with_located_errors(data):
+    root = _layout_project()
+    try:
+        if _layout_problems(root, data):
+            return
+        report = build(root, root / "dist", ("nl",), ("n3-youth",), ("screen",), jobs=1)
+        _built_or_located(report)
+    finally:
+        shutil.rmtree(root)
+
+
 @pytest.mark.slow
 def test_long_fuzz_run_is_documented():
     """`make test-slow` sets FICHE_FUZZ=long and runs the tests above with 300 examples."""
