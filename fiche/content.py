@@ -24,6 +24,7 @@ from pydantic import (
 )
 
 from .address import UrlTemplate
+from .characters import check_readable
 from .errors import ContentError
 from .source import Source
 from .typography import check_language, known_languages
@@ -32,7 +33,10 @@ from .validation import Model, validate
 # Names become file names (content/<fiche>/, <sheet>.print.pdf): the length cap keeps
 # them well under the 255 bytes a file name may have.
 Name = Annotated[str, StringConstraints(pattern=r"^[a-z0-9][a-z0-9-]*$", max_length=80)]
-Text = Annotated[str, StringConstraints(min_length=1, strip_whitespace=True)]
+# Every text must print as written and come back from the PDF as written.
+Text = Annotated[
+    str, StringConstraints(min_length=1, strip_whitespace=True), AfterValidator(check_readable)
+]
 
 
 def _language_tag(code: str) -> str:

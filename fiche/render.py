@@ -28,6 +28,7 @@ from reportlab.lib.enums import TA_CENTER, TA_JUSTIFY, TA_LEFT, TA_RIGHT
 from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import Flowable
 
+from .characters import unreadable_characters
 from .colour import (
     cmyk_to_rgb,
     flatten,
@@ -445,84 +446,6 @@ def _check_glyphs(ctx: _Ctx, t: TText, style: TextStyle) -> None:
         fonts.append(fam.italic)
     for font in fonts:
         _glyph_problems(ctx, font, t.plain, t.origin)
-
-
-# Characters fiche itself puts into text (line breaks, tabs, soft hyphens), which a
-# reader gets back or drops as it should.
-_OURS = frozenset("\n\t\u00ad")
-# More combining marks on one letter than any language writes: they pile up unreadably
-# and extraction drops or reorders them.
-MAX_COMBINING = 3
-
-
-def unreadable_characters(text: str) -> tuple[set[str], list[tuple[str, str]]]:
-    """Characters that cannot be printed as the text means them or read back from the PDF:
-    control characters, noncharacters, unassigned code points, surrogates, invisible format
-    characters, line and paragraph separators, ligature characters, and piles of combining
-    marks. Returns the characters and, for each problem, what it is and what to do."""
-    import unicodedata
-
-    found: set[str] = set()
-    said: list[tuple[str, str]] = []
-    for ch in sorted(set(text) - _OURS):
-        what = _unreadable_kind(ch, unicodedata.category(ch))
-        if what:
-            found.add(ch)
-            said.append((f"{what} {_named(ch)}", "remove it"))
-        elif 0xFB00 <= ord(ch) <= 0xFB4F and unicodedata.decomposition(ch).startswith("<compat>"):
-            # pdfium gives back the letters, not the ligature: the text would not match
-            letters = unicodedata.normalize("NFKC", ch)
-            found.add(ch)
-            said.append(
-                (f"ligature {_named(ch)}: a reader gets back {letters!r}", f"write {letters!r}")
-            )
-    return found, said + _combining_problems(text)
-
-
-def _named(ch: str) -> str:
-    import unicodedata
-
-    name = unicodedata.name(ch, "")
-    return f"U+{ord(ch):04X}" + (f" ({name})" if name else "")
-
-
-def _combining_problems(text: str) -> list[tuple[str, str]]:
-    """Too many combining marks on one letter, or one mark twice: pdfium drops a glyph
-    drawn again at the same place (as it drops the copies of "fake bold")."""
-    import unicodedata
-
-    out: list[tuple[str, str]] = []
-    marks: list[str] = []
-    for ch in text + " ":
-        if unicodedata.category(ch).startswith("M"):
-            marks.append(ch)
-            continue
-        if len(marks) > MAX_COMBINING:
-            out.append(
-                (
-                    f"{len(marks)} combining marks in a row",
-                    f"keep at most {MAX_COMBINING} on one letter",
-                )
-            )
-        else:
-            twice = sorted({m for m in marks if marks.count(m) > 1})
-            out += [(f"combining mark {_named(m)} twice on one letter", "keep one") for m in twice]
-        marks = []
-    return list(dict.fromkeys(out))
-
-
-def _unreadable_kind(ch: str, category: str) -> str:
-    cp = ord(ch)
-    if 0xFDD0 <= cp <= 0xFDEF or cp & 0xFFFE == 0xFFFE:
-        return "noncharacter"
-    return {
-        "Cc": "control character",
-        "Cs": "surrogate",
-        "Cn": "unassigned code point",
-        "Cf": "invisible format character",
-        "Zl": "line separator",
-        "Zp": "paragraph separator",
-    }.get(category, "")
 
 
 def _glyph_problems(ctx: _Ctx, font: str, text: str, origin) -> None:

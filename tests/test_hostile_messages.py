@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import errno
 import os
+import shutil
 import socket
 import subprocess
 import sys
@@ -541,3 +542,29 @@ def test_a_reader_that_goes_away_is_not_a_bug(project):
     err = proc.stderr.read().decode()
     assert proc.wait(timeout=120) == 2, err
     assert "Traceback" not in err and "internal error" not in err, err
+
+
+def test_validate_names_a_character_a_reader_cannot_get_back_at_its_line(project):
+    """The character check used to run only while setting the text: `fiche validate`
+    passed a file that every build of it then failed."""
+    nl = project / "content/n3/nl.yaml"
+    old = "- Het hoort bij flirten, voor je een relatie start."
+    edit(nl, old, '- "Het\\u200B hoort bij flirten, voor je een relatie start."')
+    line = line_of(nl, "Het\\u200B hoort")
+    result = CliRunner().invoke(main, ["validate", "--root", str(project)])
+    assert result.exit_code == 2, result.output
+    assert (
+        f"content/n3/nl.yaml:{line}:9: blocks.why.items[0]: invisible format character U+200B "
+        "(ZERO WIDTH SPACE): remove it (it cannot be printed and read back from the PDF as "
+        "written)"
+    ) in result.output
+
+
+def test_a_school_text_with_such_a_character_is_refused_at_its_line(project):
+    school = project / "school.yaml"
+    text = (REPO / "examples/school.yaml").read_text(encoding="utf-8")
+    school.write_text(text.replace("person: Els Peeters", 'person: "Els\\u2028Peeters"'))
+    shutil.copy(REPO / "examples/logo.svg", project / "logo.svg")
+    result = CliRunner().invoke(main, ["build", "--root", str(project), "--school", str(school)])
+    assert result.exit_code == 2, result.output
+    assert "contact.person: line separator U+2028 (LINE SEPARATOR): remove it" in result.output
