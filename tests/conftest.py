@@ -53,3 +53,33 @@ def line_of(path: Path, needle: str) -> int:
         if needle in line:
             return i
     raise AssertionError(f"{needle!r} not in {path}")
+
+
+def write_school(project: Path, **changes) -> Path:
+    """The example school profile with `changes`, as myschool/school.yaml beside its logo."""
+    import yaml
+
+    data = yaml.safe_load((REPO / "examples/school.yaml").read_text(encoding="utf-8"))
+    data.update(changes)
+    path = project / "myschool" / "school.yaml"
+    path.parent.mkdir(exist_ok=True)
+    shutil.copy(REPO / "examples/logo.svg", path.parent / "logo.svg")
+    path.write_text(yaml.safe_dump(data, allow_unicode=True, width=10_000), encoding="utf-8")
+    return path
+
+
+def build_process(project: Path, *args: str):
+    """`fiche build -q` on `project` as a process of its own session (so a test can signal
+    it, or its whole group), with this checkout's fiche."""
+    import os
+    import subprocess
+    import sys
+
+    env = {**os.environ, "PYTHONPATH": str(REPO)}
+    return subprocess.Popen(
+        [sys.executable, "-m", "fiche", "build", "--root", str(project), "-q", *args],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        start_new_session=True,
+    )

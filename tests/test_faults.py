@@ -8,7 +8,6 @@ import os
 import shutil
 import signal
 import subprocess
-import sys
 import time
 from pathlib import Path
 
@@ -22,7 +21,7 @@ from fiche.cli import main
 from fiche.errors import FicheError
 from fiche.source import MAX_FILE_BYTES, load_yaml
 
-from .conftest import REPO, edit, line_of
+from .conftest import REPO, build_process, edit, line_of
 
 
 def messages(root: Path) -> list[str]:
@@ -167,17 +166,6 @@ def test_internal_error_is_one_line_without_debug(monkeypatch, project):
     assert result.exit_code == 1 and isinstance(result.exception, RuntimeError)
 
 
-def _cli(project: Path, *args: str) -> subprocess.Popen:
-    env = {**os.environ, "PYTHONPATH": str(REPO)}
-    return subprocess.Popen(
-        [sys.executable, "-m", "fiche", "build", "--root", str(project), "-q", *args],
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        start_new_session=True,
-    )
-
-
 def _check_dist(out: Path) -> int:
     """Every PDF opens, has both pages and matches the manifest; no temp file remains
     visible as a PDF. Returns how many PDFs there are."""
@@ -230,7 +218,7 @@ def test_a_stopped_parallel_build_takes_no_further_job(project, sig, group):
     SIGTERM to the parent or to all. Either way: exit 130, no traceback, no worker
     starting another job, every finished PDF listed, no partial one."""
     out = project / "dist"
-    proc = _cli(project, "--jobs", "2", "--profile", "print", "--force")
+    proc = build_process(project, "--jobs", "2", "--profile", "print", "--force")
     _until(lambda: _journal_lines(out) >= 1, proc, "the first finished PDF")
     os.killpg(proc.pid, sig) if group else proc.send_signal(sig)
     at_signal = _pdfs(out)
@@ -258,7 +246,7 @@ def test_killed_builds_never_leave_a_broken_or_unlisted_pdf(project):
     args = ["--lang", "nl", "--profile", "print", "--profile", "office", "--jobs", "2", "--force"]
     for stage in (1, 2, 4, 1, 3):
         before = _journal_lines(out)  # a killed build leaves its journal behind
-        proc = _cli(project, *args)
+        proc = build_process(project, *args)
         target = before + stage
         _until(lambda t=target: _journal_lines(out) >= t, proc, f"journal entry {stage}")
         os.killpg(proc.pid, signal.SIGKILL)

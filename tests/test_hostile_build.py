@@ -9,7 +9,6 @@ import json
 import multiprocessing
 import os
 import subprocess
-import sys
 import threading
 import time
 from pathlib import Path
@@ -19,20 +18,9 @@ from click.testing import CliRunner
 
 from fiche.cli import main
 
-from .conftest import REPO, edit
+from .conftest import REPO, build_process, edit
 
 ONE = ["--lang", "nl", "--sheet", "n3-youth", "--profile", "office"]
-
-
-def _cli(project: Path, *args: str) -> subprocess.Popen:
-    env = {**os.environ, "PYTHONPATH": str(REPO)}
-    return subprocess.Popen(
-        [sys.executable, "-m", "fiche", "build", "--root", str(project), "-q", *args],
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        start_new_session=True,
-    )
 
 
 def _until(condition, proc: subprocess.Popen | None = None, what: str = "") -> None:
@@ -72,11 +60,15 @@ def assert_manifest_matches_disk(out: Path) -> int:
 
 def test_two_concurrent_builds_leave_a_manifest_that_matches_the_disk(project):
     out = project / "dist"
-    first = _cli(project, "--lang", "nl", "--lang", "fr", "--profile", "print", "--jobs", "1")
+    first = build_process(
+        project, "--lang", "nl", "--lang", "fr", "--profile", "print", "--jobs", "1"
+    )
     _until(lambda: _journal_has_entries(out), first, "the first build wrote a PDF")
     # The second build starts while the first one is under way, with a changed input.
     edit(project / "content/n3/nl.yaml", "Het hoort bij flirten", "Het hoort vaak bij flirten")
-    second = _cli(project, "--lang", "nl", "--lang", "de", "--profile", "print", "--jobs", "1")
+    second = build_process(
+        project, "--lang", "nl", "--lang", "de", "--profile", "print", "--jobs", "1"
+    )
     for proc in (first, second):
         _, err = proc.communicate(timeout=300)
         assert proc.returncode == 0, err.decode()
@@ -89,7 +81,7 @@ def test_a_second_build_waits_for_the_first_and_says_so(project):
     out = project / "dist"
     out.mkdir()
     with hold(out):
-        proc = _cli(project, *ONE)
+        proc = build_process(project, *ONE)
         err: list[bytes] = []
         reader = threading.Thread(target=lambda: err.extend(proc.stderr), daemon=True)
         reader.start()

@@ -13,7 +13,6 @@ import io
 import os
 import random
 import resource
-import shutil
 import socket
 import struct
 import subprocess
@@ -22,7 +21,6 @@ import zlib
 from pathlib import Path
 
 import pytest
-import yaml
 
 from fiche.build import build
 from fiche.catalog import load_catalog
@@ -30,9 +28,8 @@ from fiche.errors import FicheError
 from fiche.safeio import Refused, read_capped
 from fiche.source import MAX_FILE_BYTES, load_yaml
 
-from .conftest import REPO, edit, line_of
+from .conftest import REPO, edit, line_of, write_school
 
-EXAMPLE = REPO / "examples/school.yaml"
 MEMORY_LIMIT = 3 << 30  # far above a build's needs, far below what a bomb takes
 
 
@@ -74,16 +71,6 @@ def _build(project: Path, *args: str) -> subprocess.CompletedProcess:
 
 def _validate(project: Path) -> subprocess.CompletedProcess:
     return _fiche(project, "validate", "--root", str(project))
-
-
-def _school(project: Path, **changes) -> Path:
-    data = yaml.safe_load(EXAMPLE.read_text(encoding="utf-8"))
-    data.update(changes)
-    path = project / "myschool" / "school.yaml"
-    path.parent.mkdir(exist_ok=True)
-    shutil.copy(REPO / "examples/logo.svg", path.parent / "logo.svg")
-    path.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
-    return path
 
 
 def _one(project: Path, school: Path):
@@ -244,7 +231,7 @@ def test_huge_png_logo_is_refused_before_decoding(project):
     folder = project / "myschool"
     folder.mkdir()
     _flat_png(folder / "big.png", 13000, 13000)
-    school = _school(project, logo="big.png")
+    school = write_school(project, logo="big.png")
     run = _build(project, "--school", str(school))
     assert run.returncode == 2, run.stderr
     line = line_of(school, "logo:")
@@ -259,7 +246,7 @@ def test_truncated_png_logo_is_an_input_error_at_its_line(project):
     folder.mkdir()
     data = _noise("PNG")
     (folder / "cut.png").write_bytes(data[: len(data) // 2])
-    message = _logo_error(project, _school(project, logo="cut.png"))
+    message = _logo_error(project, write_school(project, logo="cut.png"))
     assert message.startswith("logo 'cut.png' cannot be read: image file is truncated"), message
 
 
@@ -269,7 +256,7 @@ def test_logo_that_is_not_png_or_jpeg_inside(project):
     folder = project / "myschool"
     folder.mkdir()
     Image.new("P", (1200, 800)).save(folder / "logo.png", "GIF")
-    message = _logo_error(project, _school(project, logo="logo.png"))
+    message = _logo_error(project, write_school(project, logo="logo.png"))
     assert message == "logo 'logo.png' is not a PNG or JPEG image"
 
 
@@ -279,7 +266,7 @@ def test_low_resolution_logo_is_reported_at_the_logo_line(project):
     folder = project / "myschool"
     folder.mkdir()
     Image.new("RGB", (120, 80), (29, 78, 137)).save(folder / "small.png")
-    school = _school(project, logo="small.png")
+    school = write_school(project, logo="small.png")
     (r,) = _one(project, school).failed
     (p,) = [p for p in r.problems if "ppi" in p.message]
     line = line_of(school, "logo:")
@@ -287,7 +274,7 @@ def test_low_resolution_logo_is_reported_at_the_logo_line(project):
 
 
 def test_a_fifo_as_logo_is_refused_at_once(project):
-    school = _school(project, logo="pipe.png")
+    school = write_school(project, logo="pipe.png")
     os.mkfifo(school.parent / "pipe.png")
     run = _build(project, "--school", str(school))
     assert run.returncode == 2, run.stderr
@@ -355,7 +342,7 @@ SVG = '<svg xmlns="http://www.w3.org/2000/svg" width="120" height="80">{}</svg>'
 
 
 def _svg_logo(project: Path, body: str, name: str = "logo.svg") -> Path:
-    school = _school(project, logo=name)
+    school = write_school(project, logo=name)
     (school.parent / name).write_text(body, encoding="utf-8")
     return school
 
@@ -434,7 +421,7 @@ def test_svg_entities_are_never_expanded(project):
 
 
 def test_the_example_svg_logo_is_still_drawn(project):
-    report = _one(project, _school(project))
+    report = _one(project, write_school(project))
     assert report.exit_code == 0, [str(p) for p in report.problems]
 
 

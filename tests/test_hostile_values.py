@@ -17,7 +17,7 @@ from click.testing import CliRunner
 from fiche.build import build
 from fiche.cli import main
 
-from .conftest import REPO, edit, line_of
+from .conftest import REPO, edit, line_of, write_school
 
 EXAMPLE = REPO / "examples/school.yaml"
 
@@ -180,21 +180,11 @@ def test_unknown_source_language_and_file_language_are_located(project):
     ]
 
 
-def _school(project: Path, **changes) -> Path:
-    data = yaml.safe_load(EXAMPLE.read_text(encoding="utf-8"))
-    data.update(changes)
-    path = project / "myschool" / "school.yaml"
-    path.parent.mkdir(exist_ok=True)
-    shutil.copy(REPO / "examples/logo.svg", path.parent / "logo.svg")
-    path.write_text(yaml.safe_dump(data, allow_unicode=True, width=10_000), encoding="utf-8")
-    return path
-
-
 def _school_problems(project: Path, **changes) -> list[str]:
     from fiche.errors import FicheError
     from fiche.school import load_school
 
-    path = _school(project, **changes)
+    path = write_school(project, **changes)
     try:
         load_school(path, "school.yaml")
     except FicheError as e:
@@ -305,7 +295,7 @@ def test_an_address_too_long_for_the_printed_qr_code_is_a_located_error(project)
     # The youth layout's QR code is 20 mm wide: a version-7 symbol (45 modules + 2 × 2 of
     # border, 0.41 mm each) holding 122 characters; this address has 145.
     url = "https://www.sjc-voorbeeldstad.be/" + "x" * 100 + "/{lang}/{sheet}"
-    school = _school(project, fiche_url=url)
+    school = write_school(project, fiche_url=url)
     report = build(project, project / "dist", ("nl",), ("n3-youth",), ("print",), school=school)
     assert report.exit_code == 2
     msgs = [str(p) for r in report.failed for p in r.problems] + [str(p) for p in report.problems]
@@ -342,7 +332,7 @@ def test_qr_capacity_table_is_what_the_encoder_does():
 
 
 def test_an_over_long_website_is_blamed_on_the_website(project):
-    school = _school(project, website="https://www.sjc-voorbeeldstad.be/" + "lang/" * 40)
+    school = write_school(project, website="https://www.sjc-voorbeeldstad.be/" + "lang/" * 40)
     report = build(project, project / "dist", ("nl",), ("n3-youth",), ("print",), school=school)
     msgs = [str(p) for r in report.failed for p in r.problems]
     line = line_of(school, "website:")

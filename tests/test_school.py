@@ -2,17 +2,15 @@
 
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 
 import pikepdf
 import pytest
-import yaml
 
 from fiche.build import build
 from fiche.preflight import preflight
 
-from .conftest import REPO
+from .conftest import REPO, write_school
 
 EXAMPLE = REPO / "examples/school.yaml"
 
@@ -89,25 +87,15 @@ def test_without_a_school_a_ruled_space_to_fill_in_and_a_field_on_screen(built):
         assert "/AcroForm" not in pdf.Root  # paper gets the ruled lines only
 
 
-def _school(project: Path, **changes) -> Path:
-    data = yaml.safe_load(EXAMPLE.read_text(encoding="utf-8"))
-    data.update(changes)
-    path = project / "myschool" / "school.yaml"
-    path.parent.mkdir(exist_ok=True)
-    shutil.copy(REPO / "examples/logo.svg", path.parent / "logo.svg")
-    path.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
-    return path
-
-
 def _one(project, school):
     return build(project, project / "dist", ("nl",), ("n3-youth",), ("print",), school=school)
 
 
 def test_missing_logo_and_logo_outside_the_folder(project):
-    report = _one(project, _school(project, logo="nope.svg"))
+    report = _one(project, write_school(project, logo="nope.svg"))
     (p,) = report.problems
     assert str(p).endswith("logo: logo 'nope.svg' not found")
-    report = _one(project, _school(project, logo="../content/n3/nl.yaml"))
+    report = _one(project, write_school(project, logo="../content/n3/nl.yaml"))
     assert "must be a file beside school.yaml" in str(report.problems[0])
 
 
@@ -117,14 +105,14 @@ def test_raster_logo_below_300_ppi_is_an_error_above_it_is_placed(project):
     folder = project / "myschool"
     folder.mkdir()
     Image.new("RGB", (120, 80), (29, 78, 137)).save(folder / "small.png")
-    report = _one(project, _school(project, logo="small.png"))
+    report = _one(project, write_school(project, logo="small.png"))
     (r,) = report.failed
     assert any(
         "the logo small.png is 120×80 px" in str(p) and "needs 300 ppi" in str(p)
         for p in r.problems
     ), r.problems
     Image.new("RGB", (1200, 800), (29, 78, 137)).save(folder / "big.png")
-    report = _one(project, _school(project, logo="big.png"))
+    report = _one(project, write_school(project, logo="big.png"))
     assert report.exit_code == 0
     with pikepdf.open(report.built[0].path) as pdf:
         (img,) = [x for x in pdf.pages[1].Resources.XObject.values() if x.Subtype == "/Image"]
@@ -138,7 +126,7 @@ def test_raster_logo_below_300_ppi_is_an_error_above_it_is_placed(project):
 
 
 def test_school_file_errors_are_located(project):
-    school = _school(project)
+    school = write_school(project)
     school.write_text(school.read_text().replace("person:", "persoon:"), encoding="utf-8")
     report = _one(project, school)
     messages = [str(p) for p in report.problems]
@@ -154,7 +142,7 @@ def test_a_problem_in_a_job_names_the_school_file_as_given(project, jobs):
     drawing the imprint named /tmp/…/myschool/school.yaml instead of myschool/school.yaml."""
     from PIL import Image
 
-    school = _school(project, logo="small.png")
+    school = write_school(project, logo="small.png")
     Image.new("RGB", (120, 80), (29, 78, 137)).save(school.parent / "small.png")
     report = build(
         project, project / "dist", ("nl", "fr"), ("n3-youth",), ("print",), jobs=jobs, school=school
