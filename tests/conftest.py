@@ -82,4 +82,14 @@ def build_process(project: Path, *args: str):
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         start_new_session=True,
+        # A shell starts background jobs with Ctrl-C ignored, and an ignored signal stays
+        # ignored across exec: Python would then never raise KeyboardInterrupt, whatever
+        # fiche does. Give the build the disposition a terminal's foreground job has.
+        preexec_fn=_default_sigint,
     )
+
+
+def _default_sigint() -> None:
+    import signal
+
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
