@@ -120,7 +120,37 @@ def load_svg(path: Path, max_bytes: int, color_converter: Any = None) -> Drawing
         raise Refused("cannot be read as SVG")
     if not d.width or not d.height:
         raise Refused("has no size (give its <svg> element a width and height, or a viewBox)")
+    if not all(SVG_MIN_PT <= v <= SVG_MAX_PT for v in (d.width, d.height)):
+        # inf, NaN, a negative or an absurd size: scaling it into the imprint would divide
+        # by zero, draw nothing or draw it mirrored.
+        raise Refused(
+            f"has a size of {d.width:g} × {d.height:g} pt; give its <svg> element a width "
+            f"and height between {SVG_MIN_PT:g} and {SVG_MAX_PT:g} pt (e.g. width=\"120\" "
+            'height="80")'
+        )
+    if not _finite_transforms(d):
+        raise Refused("has a transform or viewBox that is not a finite number")
     return d
+
+
+# The size an SVG declares only sets its proportions (it is scaled to its box), but it
+# must be a real, positive number; a metre is far beyond any logo.
+SVG_MIN_PT = 0.01
+SVG_MAX_PT = 2835.0
+
+
+def _finite_transforms(node: Any) -> bool:
+    """No transform in the drawing holds inf or NaN (a viewBox of "0 0 nan 10" makes one)."""
+    import math
+
+    stack = [node]
+    while stack:
+        n = stack.pop()
+        transform = getattr(n, "transform", None)
+        if transform is not None and not all(math.isfinite(v) for v in transform):
+            return False
+        stack.extend(getattr(n, "contents", ()) or ())
+    return True
 
 
 def _check_svg(data: bytes) -> None:

@@ -474,3 +474,21 @@ def test_yaml_size_limit_still_counts_bytes_when_sizes_round_alike(tmp_path):
     assert str(e.value) == (
         f"x.yaml: file is {MAX_FILE_BYTES + 3} bytes, above the limit of {MAX_FILE_BYTES} bytes"
     )
+
+
+@pytest.mark.parametrize(
+    ("size", "says"),
+    [
+        ('width="inf" height="inf"', "has a size of inf × inf pt"),
+        ('width="NaN" height="10"', "has a size of nan × 7.5 pt"),
+        ('width="-5" height="10"', "has a size of -3.75 × 7.5 pt"),
+        ('width="1e-30" height="1e-30"', "has a size of 7.5e-31 × 7.5e-31 pt"),
+        ('width="10" height="10" viewBox="0 0 nan 10"', "has a transform or viewBox that is"),
+    ],
+)
+def test_svg_logo_with_a_size_that_is_no_size(project, size, says):
+    """inf ended as 'internal error: ZeroDivisionError', NaN was blamed on contact.person,
+    a negative size was drawn without a word."""
+    body = f'<svg xmlns="http://www.w3.org/2000/svg" {size}><rect width="5" height="5"/></svg>'
+    school = _svg_logo(project, body)
+    assert _logo_error(project, school).startswith(f"logo 'logo.svg' {says}")
