@@ -322,12 +322,18 @@ def build(
     is refused unless `allow_foreign`; an output folder that cannot be created or
     written is a problem of the report, with the OS's reason.
     """
+    from .inputs import source_date_epoch
     from .outlock import Busy, Unlockable, hold
 
     if on_wait is None:
         on_wait = functools.partial(_say_waiting, out_dir)
     start = time.perf_counter()
     report = BuildReport()
+    try:
+        source_date_epoch()  # before anything is written or rendered
+    except FicheError as e:
+        report.problems += e.problems
+        return report
     problem = _unusable(out_dir, allow_foreign)
     if problem is None:
         try:

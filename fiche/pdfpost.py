@@ -163,11 +163,10 @@ def _metadata(doc: pikepdf.Pdf, meta: DocMeta, profile: Profile) -> None:
 
 def build_date() -> datetime:
     """`SOURCE_DATE_EPOCH` if set, else a fixed date: never the clock."""
-    import os
+    from .inputs import source_date_epoch
 
-    raw = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
-    seconds = int(raw) if raw.isdigit() else 946684800  # 2000-01-01
-    return datetime.fromtimestamp(seconds, UTC)
+    seconds = source_date_epoch()
+    return datetime.fromtimestamp(946684800 if seconds is None else seconds, UTC)  # 2000-01-01
 
 
 def _structure(doc: pikepdf.Pdf, marks: tuple, meta: DocMeta) -> None:

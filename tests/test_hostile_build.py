@@ -313,3 +313,22 @@ def test_the_icc_profile_opened_before_a_fork_serves_every_child(monkeypatch):
             c.join()
         assert [a[1] for a in answers if a[0] == "error"] == []
         assert len({a[1:] for a in answers}) == 1, "children computed different colours"
+
+
+@pytest.mark.parametrize("value", ["garbage", "99999999999999", "-1", "1.5", "\u00b2"])
+def test_a_build_date_that_is_not_one_is_named(project, monkeypatch, value):
+    """ReportLab reads SOURCE_DATE_EPOCH itself: 'garbage' ended as an internal error
+    (ValueError from int()), a date past the year 9999 as 'year … is out of range'."""
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", value)
+    result = CliRunner().invoke(main, ["build", "--root", str(project), *ONE])
+    assert result.exit_code == 2, result.output
+    assert f"error: SOURCE_DATE_EPOCH: {value!r} is not a build date: give whole seconds" in (
+        result.output
+    )
+    assert not (project / "dist").exists()  # refused before anything was written
+
+
+def test_the_last_build_date_a_pdf_can_say_is_taken(project, monkeypatch):
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "253402300799")
+    result = CliRunner().invoke(main, ["build", "--root", str(project), *ONE])
+    assert result.exit_code == 0, result.output
