@@ -86,7 +86,5 @@ def check_readable(text: str) -> str:
     _, said = unreadable_characters(text)
     if said:
         problems = "; ".join(f"{what}: {remedy}" for what, remedy in said)
-        raise ValueError(
-            f"{problems} (it cannot be printed and read back from the PDF as written)"
-        )
+        raise ValueError(f"{problems} (it cannot be printed and read back from the PDF as written)")
     return text

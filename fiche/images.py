@@ -125,7 +125,7 @@ def load_svg(path: Path, max_bytes: int, color_converter: Any = None) -> Drawing
         # by zero, draw nothing or draw it mirrored.
         raise Refused(
             f"has a size of {d.width:g} × {d.height:g} pt; give its <svg> element a width "
-            f"and height between {SVG_MIN_PT:g} and {SVG_MAX_PT:g} pt (e.g. width=\"120\" "
+            f'and height between {SVG_MIN_PT:g} and {SVG_MAX_PT:g} pt (e.g. width="120" '
             'height="80")'
         )
     if not _finite_transforms(d):
