@@ -8,7 +8,8 @@ and a signal during a worker's initializer prints a traceback. Here:
   once SIGINT is ignored (Ctrl-C reaches the whole terminal's process group; the
   parent decides) and SIGTERM ends the worker with os._exit: no Python unwinding,
   no traceback, no further job;
-- a worker checks the parent's stop flag before it takes each task;
+- a worker checks the parent's stop flag, and that its parent still lives, before
+  it takes each task;
 - each worker has its own pipe for results, and the parent watches the pipes and
   the processes together, so a worker that dies is noticed at once.
 
@@ -54,7 +55,9 @@ def run(
             for _ in range(workers):
                 reader, writer = ctx.Pipe(duplex=False)
                 proc = ctx.Process(
-                    target=_worker, args=(tasks, work, stop, taken, writer), daemon=True
+                    target=_worker,
+                    args=(tasks, work, stop, taken, writer, os.getpid()),
+                    daemon=True,
                 )
                 proc.start()
                 writer.close()
@@ -112,12 +115,16 @@ def _on_sigterm(signum: int, frame: object) -> None:
     os._exit(STOPPED)
 
 
-def _worker(tasks: Sequence[Any], work: Callable, stop, taken, conn: Connection) -> None:
+def _worker(
+    tasks: Sequence[Any], work: Callable, stop, taken, conn: Connection, parent: int
+) -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(signal.SIGTERM, _on_sigterm)
     signal.pthread_sigmask(signal.SIG_UNBLOCK, _SIGNALS)
     try:
-        while not stop.value:
+        # A parent killed outright (SIGKILL, out of memory) can stop nobody: a worker
+        # whose parent is gone takes no further job.
+        while not stop.value and os.getppid() == parent:
             with taken.get_lock():
                 index = taken.value
                 taken.value += 1

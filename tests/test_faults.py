@@ -239,6 +239,27 @@ def test_a_stopped_parallel_build_takes_no_further_job(project, sig, group):
     assert not list(out.rglob("*.tmp"))
 
 
+def test_workers_of_a_killed_build_take_no_further_job(project):
+    """SIGKILL to the parent alone (the OOM killer, `kill -9`) stops nobody: its workers
+    used to go on and build every remaining job. Now each finishes at most the job it has."""
+    out = project / "dist"
+    proc = build_process(project, "--jobs", "2", "--profile", "print", "--force")
+    _until(lambda: _journal_lines(out) >= 1, proc, "the first finished PDF")
+    proc.kill()
+    proc.wait()
+    at_kill = _journal_lines(out)
+    deadline = time.monotonic() + 120
+    while True:  # the workers are alone in the build's process group now
+        try:
+            os.killpg(proc.pid, 0)
+        except ProcessLookupError:
+            break
+        assert time.monotonic() < deadline, "the workers of a killed build still run"
+        time.sleep(0.01)
+    assert _journal_lines(out) <= at_kill + 2 < 12
+    _check_dist(out)
+
+
 def test_killed_builds_never_leave_a_broken_or_unlisted_pdf(project):
     """Builds killed (SIGKILL, whole process group) at several stages: as soon as a
     worker journals a PDF (often before its rename), and after the 2nd and 4th PDF."""
