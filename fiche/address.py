@@ -88,9 +88,13 @@ def check_address(value: str, placeholders: tuple[str, ...] = ()) -> str:
         raise ValueError("the address must not hold a user name or password")
     try:
         host = parts.hostname or ""
-        parts.port  # noqa: B018 - raises on a port that is not a number in range
+        port = parts.port
     except ValueError:
-        raise ValueError(f"'{parts.netloc[:60]}' has a port that is not a number") from None
+        raise ValueError(
+            f"'{parts.netloc[:60]}' has a port that is not a number from 1 to 65535"
+        ) from None
+    if port == 0:
+        raise ValueError(f"'{parts.netloc[:60]}' has port 0; a port is a number from 1 to 65535")
     if not host:
         raise ValueError("the address has no host name (https://host/...)")
     _check_host(host)
