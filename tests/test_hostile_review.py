@@ -4,6 +4,7 @@ invalid fiche that other commands must name rather than hide or misdescribe."""
 from __future__ import annotations
 
 import resource
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -13,7 +14,7 @@ from click.testing import CliRunner
 
 from fiche.cli import main
 
-from .conftest import REPO
+from .conftest import REPO, edit, line_of
 
 MAX_SIDE = 14400  # points: the largest page the PDF specification allows, 5080 mm
 MEMORY = 2 << 30  # bytes of address space: rendering a 120 000 px square page needs far more
@@ -107,3 +108,56 @@ def test_preview_names_each_page_too_big_and_writes_none_of_the_file(tmp_path):
     assert "page 2 is 5080 × 2540 mm: at 110 dpi that is 242 million pixels" in result.output
     assert "page 1" not in result.output
     assert not (tmp_path / "png").exists()
+
+
+# --- 2. fiche build with an invalid fiche: only the real problem ---------------------------
+
+
+def _errors(output: str) -> list[str]:
+    return [line for line in output.splitlines() if line.startswith("error:")]
+
+
+def _break_number(project: Path) -> str:
+    path = project / "content/n3/fiche.yaml"
+    edit(path, "number: 3", 'number: "x"')
+    return f"content/n3/fiche.yaml:{line_of(path, 'number:')}"
+
+
+def _break_syntax(project: Path) -> str:
+    path = project / "content/n3/fiche.yaml"
+    edit(path, "number: 3", "number: [3")
+    return "content/n3/fiche.yaml:"
+
+
+def test_build_with_an_invalid_fiche_says_only_what_is_wrong(project):
+    for breaks in (_break_number, _break_syntax):
+        shutil.rmtree(project / "content", ignore_errors=True)
+        shutil.copytree(REPO / "content", project / "content")
+        where = breaks(project)
+        result = invoke(
+            "build", "--root", str(project), "--lang", "nl", "--sheet", "n3-youth", "-q"
+        )
+        assert result.exit_code == 2, result.output
+        errors = _errors(result.output)
+        assert errors and all(where in e for e in errors), (breaks.__name__, result.output)
+
+
+def test_build_with_an_invalid_fiche_still_refuses_a_language_fiche_cannot_set(project):
+    where = _break_number(project)
+    result = invoke("build", "--root", str(project), "--lang", "../x", "--sheet", "n3-youth")
+    assert result.exit_code == 2, result.output
+    errors = _errors(result.output)
+    assert any(where in e for e in errors), result.output
+    (lang,) = [e for e in errors if "--lang" in e]
+    assert "unknown language(s): ../x (known: de, en, fr, nl)" in lang
+    assert not [e for e in errors if "no sheet" in e], result.output
+
+
+def test_build_names_each_sheet_that_does_not_exist(project):
+    # A mistyped name beside a right one was dropped without a word.
+    result = invoke(
+        "build", "--root", str(project), "--lang", "nl", "--profile", "screen",
+        "--sheet", "n3-youth", "--sheet", "n3-yuoth",
+    )  # fmt: skip
+    assert result.exit_code == 2, result.output
+    assert _errors(result.output) == ["error: no sheet named n3-yuoth"], result.output
