@@ -323,17 +323,23 @@ def status(root: Path) -> None:
 
     A translated block is stale when its source-language block changed since the
     translation was stamped (see `fiche stamp`). Exit status 2 (a failed check) when
-    any translation is missing or stale, 0 when all are complete.
+    any translation is missing or stale, or a file cannot be read (its problems are
+    printed, as by `fiche validate`); 0 when all are complete.
 
     \b
     Example:
       fiche status
     """
     from .catalog import load_catalog
-    from .translation import status_table, translation_status
+    from .errors import FicheError
+    from .translation import status_table, translation_status, unloaded_problems
 
-    rows = translation_status(load_catalog(root))
+    cat = load_catalog(root)
+    rows = translation_status(cat)
     click.echo(status_table(rows))
+    problems = unloaded_problems(cat)
+    if problems:
+        raise FicheError(problems)
     sys.exit(0 if all(r.ok for r in rows) else 2)
 
 
@@ -576,12 +582,16 @@ def serve(root: Path, port: int) -> None:
 def list_(root: Path) -> None:
     """The catalogue: series, number, fiche, sheets, title per language, status.
 
+    A fiche or language file that cannot be read is listed as invalid, its problems
+    printed as by `fiche validate`, and the exit status is 2.
+
     \b
     Example:
       fiche list
     """
     from .catalog import load_catalog
-    from .translation import translation_status
+    from .errors import FicheError
+    from .translation import translation_status, unloaded_problems
 
     cat = load_catalog(root)
     status = {(r.fiche, r.lang): r.describe() for r in translation_status(cat)}
@@ -590,7 +600,7 @@ def list_(root: Path) -> None:
         key=lambda kv: (kv[1].defn.series, kv[1].defn.number) if kv[1].defn else ("", 0),
     ):
         if f.defn is None:
-            click.echo(f"{slug}: invalid (run fiche validate)")
+            click.echo(f"{slug}: invalid (see the errors)")
             continue
         click.echo(f"{f.defn.series} N°{f.defn.number}  content/{slug}")
         for sheet, sd in f.defn.sheets.items():
@@ -601,3 +611,6 @@ def list_(root: Path) -> None:
                 click.echo(f"    {lang}  {title}")
         for lang in f.defn.languages:
             click.echo(f"  status {lang}: {status.get((slug, lang), '?')}")
+    problems = unloaded_problems(cat)
+    if problems:
+        raise FicheError(problems)

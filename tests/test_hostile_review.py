@@ -161,3 +161,35 @@ def test_build_names_each_sheet_that_does_not_exist(project):
     )  # fmt: skip
     assert result.exit_code == 2, result.output
     assert _errors(result.output) == ["error: no sheet named n3-yuoth"], result.output
+
+
+# --- 3. fiche status and fiche list with an invalid fiche ----------------------------------
+
+
+def test_status_and_list_name_a_fiche_that_did_not_load(project):
+    where = _break_number(project)
+    for command in ("status", "list"):
+        result = invoke(command, "--root", str(project))
+        assert result.exit_code == 2, (command, result.output)
+        assert f"error: {where}:" in result.output and "number:" in result.output, result.output
+        assert "internal error" not in result.output
+
+
+def test_status_and_list_name_a_language_file_that_did_not_load(project):
+    path = project / "content/n3/fr.yaml"
+    path.write_text("language: fr\nblocks: [\n", encoding="utf-8")
+    for command in ("status", "list"):
+        result = invoke(command, "--root", str(project))
+        assert result.exit_code == 2, (command, result.output)
+        assert "error: content/n3/fr.yaml:" in result.output, (command, result.output)
+        # the other languages are still shown
+        assert "nl" in result.output.split("error:")[0], (command, result.output)
+
+
+def test_status_and_list_of_a_project_without_fiches(project):
+    shutil.rmtree(project / "content")
+    (project / "content").mkdir()
+    for command in ("status", "list"):
+        result = invoke(command, "--root", str(project))
+        assert result.exit_code == 2, (command, result.output)
+        assert "no fiche found" in result.output, (command, result.output)
