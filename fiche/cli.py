@@ -358,21 +358,36 @@ def stamp(root: Path, lang: str, fiches: tuple[str, ...], blocks: tuple[str, ...
       fiche stamp --lang fr --block why
     """
     from .catalog import load_catalog
-    from .errors import FicheError, io_errors
+    from .errors import FicheError, Problem, io_errors
     from .translation import stamp as run_stamp
     from .typography import known_languages, unknown_language
 
     if lang not in known_languages():
         raise FicheError.at("", "--lang", unknown_language(lang))
     cat = load_catalog(root)
-    for slug, entry in sorted(cat.fiches.items()):
-        if (fiches and slug not in fiches) or entry.defn is None:
+    problems = list(cat.problems)
+    unknown = [name for name in fiches if name not in cat.fiches]
+    if unknown:
+        known = ", ".join(sorted(cat.fiches))
+        problems.append(
+            Problem("", 0, 0, "--fiche", f"no fiche named {', '.join(unknown)} (known: {known})")
+        )
+    chosen = [(s, e) for s, e in sorted(cat.fiches.items()) if not fiches or s in fiches]
+    stamped = 0
+    for slug, entry in chosen:
+        if entry.defn is None:
+            problems += entry.problems  # it may hold the language: say why it was not stamped
             continue
         if lang not in entry.defn.languages:
             continue
         with io_errors(entry.folder / f"{lang}.yaml"):
             done = run_stamp(cat, slug, lang, blocks)
+        stamped += 1
         click.echo(f"stamped {len(done)} block(s) in content/{slug}/{lang}.yaml")
+    if not stamped and not problems and chosen:
+        problems.append(Problem("", 0, 0, "--lang", f"no fiche is translated into {lang}"))
+    if problems:
+        raise FicheError(problems)
 
 
 @main.command()

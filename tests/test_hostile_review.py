@@ -193,3 +193,20 @@ def test_status_and_list_of_a_project_without_fiches(project):
         result = invoke(command, "--root", str(project))
         assert result.exit_code == 2, (command, result.output)
         assert "no fiche found" in result.output, (command, result.output)
+
+
+def test_stamp_names_what_it_could_not_stamp(project):
+    where = _break_number(project)
+    result = invoke("stamp", "--root", str(project), "--lang", "fr")
+    assert result.exit_code == 2, result.output
+    assert f"error: {where}:" in result.output, result.output
+
+
+def test_stamp_of_a_fiche_or_language_that_is_not_there(project):
+    result = invoke("stamp", "--root", str(project), "--lang", "fr", "--fiche", "n9")
+    assert result.exit_code == 2, result.output
+    assert "error: --fiche: no fiche named n9 (known: n3)" in result.output, result.output
+    edit(project / "content/n3/fiche.yaml", "languages: [nl, fr, en, de]", "languages: [nl, en]")
+    result = invoke("stamp", "--root", str(project), "--lang", "fr")
+    assert result.exit_code == 2, result.output
+    assert "error: --lang: no fiche is translated into fr" in result.output, result.output
