@@ -447,7 +447,8 @@ def preview(
 ) -> None:
     """Render the pages of fiches (built first if needed) or of PDF files to PNG.
 
-    NAMES are sheet names, fiche folders or PDF files; prints the PNG paths.
+    NAMES are sheet names, fiche folders or PDF files; prints the PNG paths. A page
+    that would be more than 50 million pixels at --dpi is refused (exit status 2).
 
     \b
     Example:

@@ -210,3 +210,10 @@ def test_stamp_of_a_fiche_or_language_that_is_not_there(project):
     result = invoke("stamp", "--root", str(project), "--lang", "fr")
     assert result.exit_code == 2, result.output
     assert "error: --lang: no fiche is translated into fr" in result.output, result.output
+
+
+def test_the_page_limit_of_preview_is_documented():
+    from fiche.preview import MAX_PIXELS
+
+    help_text = " ".join(invoke("preview", "--help").output.split())
+    assert f"{MAX_PIXELS // 10**6} million pixels" in help_text
