@@ -291,6 +291,43 @@ def manifest_entry(cat: Catalog, out_dir: Path, result: JobResult) -> Entry:
     )
 
 
+def selection_problems(
+    cat: Catalog, langs: tuple[str, ...], sheets: tuple[str, ...]
+) -> list[Problem]:
+    """What is wrong with `--lang` and `--sheet`, each name that matches nothing.
+
+    A fiche that did not load may hold any language fiche can set and any sheet name: with
+    one, a name is only refused when it cannot be right (its own problem is reported apart).
+    """
+    from .typography import known_languages
+
+    loaded = [f for f in cat.fiches.values() if f.defn is not None]
+    complete = len(loaded) == len(cat.fiches)
+    known = sorted(cat.known_languages() if complete else known_languages())
+    problems = []
+    unknown = [lang for lang in langs if lang not in known]
+    if unknown:
+        problems.append(
+            Problem(
+                "",
+                0,
+                0,
+                "--lang",
+                f"unknown language(s): {', '.join(unknown)} (known: {', '.join(known)})",
+            )
+        )
+    if complete:
+        names = set(cat.fiches) | {s for f in loaded for s in f.defn.sheets}
+        missing = [name for name in sheets if name not in names]
+        if missing:
+            problems.append(Problem("", 0, 0, "", f"no sheet named {', '.join(missing)}"))
+        elif sheets and langs and not unknown and not cat.jobs(langs, sheets):
+            problems.append(
+                Problem("", 0, 0, "", f"no sheet named {', '.join(sheets)} in {', '.join(langs)}")
+            )
+    return problems
+
+
 def build(
     root: Path,
     out_dir: Path,
@@ -438,22 +475,8 @@ def _build_locked(
         report.seconds = time.perf_counter() - start
         return report
     chosen = [profile_for(name, paper) for name in (profiles or PROFILE_NAMES)]
-    unknown = [lang for lang in langs if lang not in cat.known_languages()]
-    if unknown:
-        report.problems.append(
-            Problem(
-                "",
-                0,
-                0,
-                "--lang",
-                f"unknown language(s): "
-                f"{', '.join(unknown)} (known: "
-                f"{', '.join(sorted(cat.known_languages()))})",
-            )
-        )
+    report.problems += selection_problems(cat, langs, sheets)
     selected = cat.jobs(langs, sheets)
-    if sheets and not selected:
-        report.problems.append(Problem("", 0, 0, "", f"no sheet named {', '.join(sheets)}"))
     for fiche_problems in (f.problems for f in cat.fiches.values() if f.defn is None):
         report.problems += fiche_problems
 

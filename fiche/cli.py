@@ -323,17 +323,23 @@ def status(root: Path) -> None:
 
     A translated block is stale when its source-language block changed since the
     translation was stamped (see `fiche stamp`). Exit status 2 (a failed check) when
-    any translation is missing or stale, 0 when all are complete.
+    any translation is missing or stale, or a file cannot be read (its problems are
+    printed, as by `fiche validate`); 0 when all are complete.
 
     \b
     Example:
       fiche status
     """
     from .catalog import load_catalog
-    from .translation import status_table, translation_status
+    from .errors import FicheError
+    from .translation import status_table, translation_status, unloaded_problems
 
-    rows = translation_status(load_catalog(root))
+    cat = load_catalog(root)
+    rows = translation_status(cat)
     click.echo(status_table(rows))
+    problems = unloaded_problems(cat)
+    if problems:
+        raise FicheError(problems)
     sys.exit(0 if all(r.ok for r in rows) else 2)
 
 
@@ -352,21 +358,36 @@ def stamp(root: Path, lang: str, fiches: tuple[str, ...], blocks: tuple[str, ...
       fiche stamp --lang fr --block why
     """
     from .catalog import load_catalog
-    from .errors import FicheError, io_errors
+    from .errors import FicheError, Problem, io_errors
     from .translation import stamp as run_stamp
     from .typography import known_languages, unknown_language
 
     if lang not in known_languages():
         raise FicheError.at("", "--lang", unknown_language(lang))
     cat = load_catalog(root)
-    for slug, entry in sorted(cat.fiches.items()):
-        if (fiches and slug not in fiches) or entry.defn is None:
+    problems = list(cat.problems)
+    unknown = [name for name in fiches if name not in cat.fiches]
+    if unknown:
+        known = ", ".join(sorted(cat.fiches))
+        problems.append(
+            Problem("", 0, 0, "--fiche", f"no fiche named {', '.join(unknown)} (known: {known})")
+        )
+    chosen = [(s, e) for s, e in sorted(cat.fiches.items()) if not fiches or s in fiches]
+    stamped = 0
+    for slug, entry in chosen:
+        if entry.defn is None:
+            problems += entry.problems  # it may hold the language: say why it was not stamped
             continue
         if lang not in entry.defn.languages:
             continue
         with io_errors(entry.folder / f"{lang}.yaml"):
             done = run_stamp(cat, slug, lang, blocks)
+        stamped += 1
         click.echo(f"stamped {len(done)} block(s) in content/{slug}/{lang}.yaml")
+    if not stamped and not problems and chosen:
+        problems.append(Problem("", 0, 0, "--lang", f"no fiche is translated into {lang}"))
+    if problems:
+        raise FicheError(problems)
 
 
 @main.command()
@@ -426,7 +447,8 @@ def preview(
 ) -> None:
     """Render the pages of fiches (built first if needed) or of PDF files to PNG.
 
-    NAMES are sheet names, fiche folders or PDF files; prints the PNG paths.
+    NAMES are sheet names, fiche folders or PDF files; prints the PNG paths. A page
+    that would be more than 50 million pixels at --dpi is refused (exit status 2).
 
     \b
     Example:
@@ -576,12 +598,16 @@ def serve(root: Path, port: int) -> None:
 def list_(root: Path) -> None:
     """The catalogue: series, number, fiche, sheets, title per language, status.
 
+    A fiche or language file that cannot be read is listed as invalid, its problems
+    printed as by `fiche validate`, and the exit status is 2.
+
     \b
     Example:
       fiche list
     """
     from .catalog import load_catalog
-    from .translation import translation_status
+    from .errors import FicheError
+    from .translation import translation_status, unloaded_problems
 
     cat = load_catalog(root)
     status = {(r.fiche, r.lang): r.describe() for r in translation_status(cat)}
@@ -590,7 +616,7 @@ def list_(root: Path) -> None:
         key=lambda kv: (kv[1].defn.series, kv[1].defn.number) if kv[1].defn else ("", 0),
     ):
         if f.defn is None:
-            click.echo(f"{slug}: invalid (run fiche validate)")
+            click.echo(f"{slug}: invalid (see the errors)")
             continue
         click.echo(f"{f.defn.series} N°{f.defn.number}  content/{slug}")
         for sheet, sd in f.defn.sheets.items():
@@ -601,3 +627,6 @@ def list_(root: Path) -> None:
                 click.echo(f"    {lang}  {title}")
         for lang in f.defn.languages:
             click.echo(f"  status {lang}: {status.get((slug, lang), '?')}")
+    problems = unloaded_problems(cat)
+    if problems:
+        raise FicheError(problems)

@@ -11,14 +11,24 @@ from __future__ import annotations
 import contextlib
 import difflib
 import io
+import math
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from .errors import FicheError, io_errors
 from .preflight import pdfium_document, pdfium_errors, read_pdf
+from .preview import page_pixels
+
+if TYPE_CHECKING:
+    import pypdfium2
 
 DPI = 60
 CELL = 8  # pixels: changed pixels are grouped into cells, cells into framed areas
+# Pixels of one rendered page. Comparing a pair holds about ten images of it at once, so a
+# 5080 mm page at DPI (144 million pixels) would need several GB. 12 million is an A0
+# poster at twice DPI; bigger pages are compared at the lower resolution that fits.
+MAX_PIXELS = 12_000_000
 
 
 @dataclass
@@ -113,9 +123,14 @@ def _compare(
                 )
                 continue
             with pdfium_errors(str(a)):
-                ia = da[i].render(scale=DPI / 72).to_pil().convert("RGB")
+                pa = da[i]
             with pdfium_errors(str(b)):
-                ib = db[i].render(scale=DPI / 72).to_pil().convert("RGB")
+                pb = db[i]
+            scale = _scale(pa, pb)
+            with pdfium_errors(str(a)):
+                ia = pa.render(scale=scale).to_pil().convert("RGB")
+            with pdfium_errors(str(b)):
+                ib = pb.render(scale=scale).to_pil().convert("RGB")
             if ia.size != ib.size:
                 ia = ia.resize(ib.size)
             delta = ImageChops.difference(ia, ib).convert("L").point(lambda v: 255 if v > 24 else 0)
@@ -143,17 +158,25 @@ def _compare(
     return out
 
 
+def _scale(*pages: pypdfium2.PdfPage) -> float:
+    """DPI as a pdfium scale, lowered when the bigger page would need more than
+    `MAX_PIXELS`; both pages of a pair at the same scale, so their pixels line up."""
+    scale = DPI / 72
+    pixels = max(w * h for w, h in (page_pixels(p, scale) for p in pages))
+    if pixels <= MAX_PIXELS:
+        return scale
+    # page_pixels rounds each side up: aim a little lower so the result stays under.
+    return scale * math.sqrt(MAX_PIXELS / pixels) * 0.999
+
+
 def _areas(mask) -> list[tuple[int, int, int, int]]:
     """Changed pixels grouped into rectangles (cells that touch belong together)."""
-    w, h = mask.size
-    cells = set()
-    px = mask.load()
-    for cy in range(0, h, CELL):
-        for cx in range(0, w, CELL):
-            if any(
-                px[x, y] for y in range(cy, min(cy + CELL, h)) for x in range(cx, min(cx + CELL, w))
-            ):
-                cells.add((cx // CELL, cy // CELL))
+    # Each cell becomes one pixel, the mean of its own (an edge cell of what it has): any
+    # changed pixel makes it non-zero. Pillow does it in C; a loop here took minutes on a
+    # big page.
+    cells_image = mask.reduce(CELL)
+    cw = cells_image.size[0]
+    cells = {(k % cw, k // cw) for k, v in enumerate(cells_image.tobytes()) if v}
     boxes = []
     while cells:
         stack = [cells.pop()]

@@ -13,7 +13,7 @@ from pathlib import Path
 
 from .catalog import Catalog, FicheEntry
 from .content import block_hash
-from .errors import FicheError
+from .errors import FicheError, Problem
 
 
 @dataclass(frozen=True)
@@ -40,7 +40,7 @@ class LangStatus:
         if self.state == "source":
             return f"source ({self.blocks} blocks)"
         if self.state == "invalid":
-            return f"invalid ({self.problems} problem(s); run fiche validate)"
+            return f"invalid ({self.problems} problem(s); see the errors)"
         if self.state == "complete":
             return "complete"
         parts = []
@@ -156,6 +156,21 @@ def _read_text(path: Path, name: str) -> str:
     from .source import MAX_FILE_BYTES, decode_text
 
     return decode_text(read_user_file(path, MAX_FILE_BYTES, name), name)
+
+
+def unloaded_problems(cat: Catalog) -> list[Problem]:
+    """Why a fiche or one of its languages could not be read at all: what `fiche status`
+    and `fiche list` cannot show, so they print it instead (the other problems of files
+    that did load are `fiche validate`'s to report)."""
+    out = list(cat.problems)
+    for entry in cat.fiches.values():
+        if entry.defn is None:
+            out += entry.problems
+            continue
+        for lang in entry.defn.languages:
+            if lang not in entry.langs:
+                out += entry.lang_problems.get(lang, [])
+    return out
 
 
 def status_table(rows: list[LangStatus]) -> str:
