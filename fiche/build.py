@@ -317,7 +317,7 @@ def selection_problems(
             )
         )
     if complete:
-        names = set(cat.fiches) | {s for f in loaded for s in f.defn.sheets}
+        names = set(cat.fiches) | {s for f in loaded if f.defn for s in f.defn.sheets}
         missing = [name for name in sheets if name not in names]
         if missing:
             problems.append(Problem("", 0, 0, "", f"no sheet named {', '.join(missing)}"))

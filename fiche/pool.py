@@ -25,7 +25,7 @@ import signal
 import time
 from collections.abc import Callable, Sequence
 from multiprocessing.connection import Connection, wait
-from typing import Any
+from typing import Any, cast
 
 STOPPED = 143  # a worker's exit status when the parent stopped it
 _SIGNALS = {signal.SIGINT, signal.SIGTERM}
@@ -77,7 +77,8 @@ def run(
 def _collect(procs: dict, record: Callable[[Any], None]) -> None:
     running = dict(procs)
     while running:
-        for reader in wait(list(running)):
+        for ready in wait(list(running)):
+            reader = cast(Connection, ready)  # wait() gives back what it was given
             try:
                 kind, value = reader.recv()
             except EOFError:  # the worker is done, or died
@@ -93,7 +94,7 @@ def _collect(procs: dict, record: Callable[[Any], None]) -> None:
                     ) from None
                 continue
             if kind == "error":
-                raise value
+                raise cast(BaseException, value)
             record(value)
 
 

@@ -31,6 +31,7 @@ from dataclasses import dataclass, field, replace
 from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
+from typing import cast
 from urllib.parse import unquote
 
 log = logging.getLogger("fiche.serve")
@@ -313,8 +314,8 @@ def thumbnail(cache: Path, path: str) -> bytes | None:
     return target.read_bytes()
 
 
-def make_handler(preview: Preview, title: str, limits: Limits | None = None):
-    limits = limits or Limits()
+def make_handler(preview: Preview, title: str, given: Limits | None = None):
+    limits = given or Limits()
 
     class Handler(BaseHTTPRequestHandler):
         timeout = limits.timeout  # StreamRequestHandler puts it on the socket
@@ -384,7 +385,8 @@ def make_handler(preview: Preview, title: str, limits: Limits | None = None):
             hosts = self.headers.get_all("Host") or []
             if len(hosts) != 1:
                 return HTTPStatus.BAD_REQUEST, "a request needs one Host header"
-            allowed = our_hosts(self.server.server_address[1])
+            _, port = cast(tuple[str, int], self.server.server_address)
+            allowed = our_hosts(port)
             if hosts[0].strip().lower() not in allowed:
                 names = ", ".join(sorted(allowed))
                 return HTTPStatus.MISDIRECTED_REQUEST, f"fiche serve answers only as {names}"

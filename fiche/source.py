@@ -130,9 +130,11 @@ def _utf16_without_bom(raw: bytes) -> bool:
 
 
 def _line_col(data: str | bytes, at: int) -> tuple[int, int]:
-    newline = "\n" if isinstance(data, str) else b"\n"
-    line = data.count(newline, 0, at) + 1
-    return line, at - (data.rfind(newline, 0, at) + 1) + 1
+    if isinstance(data, str):
+        line, start = data.count("\n", 0, at), data.rfind("\n", 0, at)
+    else:
+        line, start = data.count(b"\n", 0, at), data.rfind(b"\n", 0, at)
+    return line + 1, at - (start + 1) + 1
 
 
 def parse_yaml(text: str, name: str) -> Source:

@@ -155,6 +155,7 @@ def _qr_address(cat: Catalog, job: Job, school: LoadedSchool | None) -> str | No
     when the QR code it needs would be too fine to scan at the size the layout gives it."""
     entry = cat.fiches[job.fiche]
     assert entry.defn is not None and entry.defn_src is not None
+    template: str | None
     if school and school.school.fiche_url:
         template, src, field = school.school.fiche_url, school.src, "fiche_url"
     else:

@@ -191,10 +191,10 @@ def _problem(model: type[BaseModel], src: Source, err: dict) -> Problem:
         ctx = err.get("ctx", {})
         message = f"needs at most {ctx.get('max_length')} item(s), got {ctx.get('actual_length')}"
     elif kind == "string_pattern_mismatch":
-        hint = _pattern_hint(model, src, loc)
+        pattern = _pattern_hint(model, src, loc)
         message = (
-            hint.say(err.get("input"), src.data)
-            if hint
+            pattern.say(err.get("input"), src.data)
+            if pattern
             else f"{err.get('input')!r} is not a valid name (use lower-case letters, digits, '-')"
         )
     else:
