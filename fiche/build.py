@@ -400,7 +400,11 @@ def _unusable(out_dir: Path, allow_foreign: bool) -> str | None:
 
     if allow_foreign and is_root(out_dir):
         return f"{out_dir}: fiche does not write into the root of a file system"
-    if not allow_foreign and foreign(out_dir):
+    try:
+        refused = not allow_foreign and foreign(out_dir)
+    except OSError as e:
+        return f"{out_dir}: cannot read the folder: {_reason(e)}"
+    if refused:
         return (
             f"{out_dir}: this folder holds files fiche did not make (it has no "
             "manifest.json of fiche's); choose a new or empty folder, or pass "
@@ -604,11 +608,43 @@ def _run_parallel(
     from . import pool
 
     workers = min(jobs or os.cpu_count() or 1, len(todo))
-    pool.run(todo, lambda task: _run_task(task, out_dir, strict, cat), workers, record)
+    try:
+        pool.run(todo, lambda task: _run_task(task, out_dir, strict, cat), workers, record)
+    except pool.WorkerDied as e:
+        # Killed from outside (most often for memory): not a defect of the input nor of
+        # fiche, and the files finished so far are kept and listed.
+        raise FicheError.at(
+            "",
+            "",
+            f"{e}; the files finished so far are kept. Was the machine out of memory? "
+            "Try again, or with fewer --jobs",
+        ) from None
 
 
 def _sweep_temporaries(out_dir: Path) -> None:
     """Remove what write_atomic leaves when its process is killed mid-write. Only under
-    the folder's lock: then no other build has a temporary file there."""
-    for tmp in out_dir.rglob(".*.tmp"):
-        tmp.unlink(missing_ok=True)
+    the folder's lock (then no other build has a temporary file there), only the names
+    write_atomic gives, and only where a build writes: the folder, its language folders,
+    schools/<slug>/ and theirs. A user's own files, with --allow-foreign, stay."""
+    import re
+
+    ours = re.compile(r"\.(?:[^/]+\.pdf|manifest\.json)\.[A-Za-z0-9_]+\.tmp")
+    # down to <out>/schools/<slug>/<lang>, three levels below the folder
+    levels = [[out_dir]]
+    for _ in range(3):
+        levels.append([d for parent in levels[-1] for d in _subfolders(parent)])
+    for folder in (f for level in levels for f in level):
+        for tmp in _entries(folder):
+            if ours.fullmatch(tmp.name) and tmp.is_file() and not tmp.is_symlink():
+                tmp.unlink(missing_ok=True)
+
+
+def _subfolders(folder: Path) -> list[Path]:
+    return [d for d in _entries(folder) if d.is_dir() and not d.is_symlink()]
+
+
+def _entries(folder: Path) -> list[Path]:
+    try:
+        return list(folder.iterdir())
+    except OSError:
+        return []

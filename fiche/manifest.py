@@ -18,12 +18,18 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
+import stat
 from dataclasses import asdict, dataclass
-from pathlib import Path
+from pathlib import Path, PurePosixPath
+
+from .safeio import open_own
 
 NAME = "manifest.json"
 JOURNAL = ".manifest.journal"
 VERSION = 1
+# A manifest of 100,000 outputs is about 60 MiB; more is not one of ours.
+MAX_BYTES = 64 << 20
 
 
 @dataclass(frozen=True)
@@ -43,10 +49,30 @@ class Entry:
 
 
 def _read_json(path: Path):
-    """The parsed file, or None; only a regular file is read (a FIFO would hang)."""
-    if not path.is_file():
+    """The parsed file, or None; see `_read_own`."""
+    raw = _read_own(path)
+    return None if raw is None else json.loads(raw.decode("utf-8"))
+
+
+def _read_own(path: Path) -> bytes | None:
+    """One of fiche's own files, or None: only a regular file, not through a link (a FIFO
+    would hang, /dev/zero never end), of at most MAX_BYTES."""
+    try:
+        fd = open_own(path, os.O_RDONLY)
+    except OSError:
         return None
-    return json.loads(path.read_text(encoding="utf-8"))
+    with os.fdopen(fd, "rb") as f:
+        data = f.read(MAX_BYTES + 1)
+    return None if len(data) > MAX_BYTES else data
+
+
+def _inside(rel: object) -> bool:
+    """A recorded path names a PDF inside the output folder (`nl/x.print.pdf`): an edited
+    or planted manifest must not make fiche read `/dev/zero` or `../../secret`."""
+    if not isinstance(rel, str) or not rel.endswith(".pdf") or "\\" in rel:
+        return False
+    p = PurePosixPath(rel)
+    return not p.is_absolute() and all(part not in ("", ".", "..") for part in rel.split("/"))
 
 
 def read_trees(out_dir: Path) -> dict[str, dict]:
@@ -73,20 +99,18 @@ def read_manifest(out_dir: Path) -> dict[str, Entry]:
         ]
     except (OSError, ValueError, TypeError, KeyError, AttributeError):
         entries = []
-    out = {e.path: e for e in entries}
+    out = {e.path: e for e in entries if _inside(e.path)}
     for e in _journal(out_dir):
-        if file_sha256(out_dir / e.path) == e.sha256:
+        if _inside(e.path) and file_sha256(out_dir / e.path, e.bytes) == e.sha256:
             out[e.path] = e
     return out
 
 
 def _journal(out_dir: Path) -> list[Entry]:
-    if not (out_dir / JOURNAL).is_file():
+    raw = _read_own(out_dir / JOURNAL)
+    if raw is None:
         return []
-    try:
-        lines = (out_dir / JOURNAL).read_text(encoding="utf-8").splitlines()
-    except OSError:
-        return []
+    lines = raw.decode("utf-8", errors="replace").splitlines()
     out = []
     for line in lines:
         try:
@@ -99,10 +123,8 @@ def _journal(out_dir: Path) -> list[Entry]:
 
 def journal_append(out_dir: Path, entry: Entry) -> None:
     """Record `entry` before its file is renamed into place (safe for many writers)."""
-    import os
-
     line = (json.dumps(asdict(entry), ensure_ascii=False, sort_keys=True) + "\n").encode()
-    fd = os.open(out_dir / JOURNAL, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644)
+    fd = open_own(out_dir / JOURNAL, os.O_WRONLY | os.O_APPEND | os.O_CREAT)
     try:
         os.write(fd, line)  # one write of one line: appends never interleave
         os.fsync(fd)
@@ -137,17 +159,29 @@ def _write_json(path: Path, data: dict) -> None:
 
 
 def _size(path: Path) -> int | None:
+    """The size of a regular file that is no link, else None."""
     try:
-        return path.stat().st_size
+        st = path.lstat()
     except OSError:
         return None
+    return st.st_size if stat.S_ISREG(st.st_mode) else None
 
 
-def file_sha256(path: Path) -> str | None:
+def file_sha256(path: Path, size: int | None = None) -> str | None:
+    """The checksum of a regular file that is no link, or None; with `size`, None too
+    when the file holds more than that (it is then not the file recorded)."""
     try:
-        return hashlib.sha256(path.read_bytes()).hexdigest()
+        fd = open_own(path, os.O_RDONLY)
     except OSError:
         return None
+    digest, got = hashlib.sha256(), 0
+    with os.fdopen(fd, "rb") as f:
+        while chunk := f.read(1 << 20):
+            got += len(chunk)
+            if size is not None and got > size:
+                return None
+            digest.update(chunk)
+    return digest.hexdigest()
 
 
 def still_valid(out_dir: Path, entry: Entry, input_hash: str) -> bool:
@@ -155,9 +189,6 @@ def still_valid(out_dir: Path, entry: Entry, input_hash: str) -> bool:
     if entry.input_hash != input_hash:
         return False
     path = out_dir / entry.path
-    try:
-        if path.stat().st_size != entry.bytes:
-            return False
-    except OSError:
+    if not _inside(entry.path) or _size(path) != entry.bytes:
         return False
-    return file_sha256(path) == entry.sha256
+    return file_sha256(path, entry.bytes) == entry.sha256

@@ -17,8 +17,10 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+from .manifest import JOURNAL
+from .manifest import NAME as MANIFEST_NAME
+
 LOCK_NAME = ".fiche.lock"
-MANIFEST_NAME = "manifest.json"  # as in .manifest, kept here so the no-op path stays light
 
 
 class Busy(Exception):
@@ -44,8 +46,11 @@ def hold(
     """Hold `folder`'s build lock (the folder must exist). If another process holds it:
     call `on_wait(pid)` and wait, or raise `Busy` when not `wait`. Raises `Unlockable`
     when the lock cannot be taken at all; what the body raises passes unchanged."""
+    from .safeio import open_own
+
     try:
-        fd = os.open(folder / LOCK_NAME, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o644)
+        # Not through a link: the pid written below would overwrite the link's target.
+        fd = open_own(folder / LOCK_NAME, os.O_RDWR | os.O_CREAT)
     except OSError as e:
         raise Unlockable(e) from e
     try:
@@ -89,25 +94,23 @@ def is_root(folder: Path) -> bool:
 def foreign(folder: Path) -> bool:
     """The folder holds files, and nothing says fiche made them: neither its lock file,
     nor a manifest of fiche's (here or in a school's subfolder), nor a layout of only
-    language folders of PDFs (a build whose manifest was lost)."""
-    try:
-        if not folder.is_dir() or not any(folder.iterdir()):
-            return False
-        if (folder / LOCK_NAME).is_file():
-            return False
-        candidates = [folder / MANIFEST_NAME, *folder.glob(f"schools/*/{MANIFEST_NAME}")]
-        if any(_is_our_manifest(p) for p in candidates):
-            return False
-        return not _fiche_shaped(folder)
-    except OSError:
-        return False  # unreadable: creating or locking it reports the OS reason
+    language folders of PDFs (a build whose manifest was lost). OSError when the folder
+    cannot be read: nobody can then say whose files it holds."""
+    if not folder.is_dir() or not any(folder.iterdir()):
+        return False
+    if (folder / LOCK_NAME).is_file():
+        return False
+    candidates = [folder / MANIFEST_NAME, *folder.glob(f"schools/*/{MANIFEST_NAME}")]
+    if any(_is_our_manifest(p) for p in candidates):
+        return False
+    return not _fiche_shaped(folder)
 
 
 def _fiche_shaped(folder: Path) -> bool:
     """Only what a build writes: language folders holding PDFs (and a build's hidden
     temporary files), the journal, and schools/<slug>/ folders of the same kind."""
     for entry in folder.iterdir():
-        if entry.name == ".manifest.journal" and entry.is_file():
+        if entry.name == JOURNAL and entry.is_file():
             continue
         if entry.name == "schools" and _is_real_dir(entry):
             if all(_is_real_dir(s) and _fiche_shaped(s) for s in entry.iterdir()):

@@ -132,3 +132,26 @@ def read_user_file(path: Path, limit: int, display: str | None = None) -> bytes:
         return read_capped(path, limit)
     except Refused as e:
         raise FicheError.at(display or str(path), "", f"file {e.reason}") from None
+
+
+def open_own(path: Path, flags: int) -> int:
+    """`path` opened with `flags` (e.g. O_RDWR | O_CREAT), for a file fiche keeps in its
+    output folder (lock, journal, manifest, PDFs): never through a symbolic link, since a
+    planted link would turn fiche's write into one on the link's target, and only a
+    regular file. Raises OSError with the path and the reason otherwise."""
+    extra = os.O_NOFOLLOW | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0)
+    try:
+        fd = os.open(path, flags | extra, 0o644)
+    except OSError as e:
+        if e.errno == errno.ELOOP:
+            raise OSError(e.errno, "is a symbolic link, not a file fiche made", str(path)) from None
+        raise
+    try:
+        kind = _kind(os.fstat(fd).st_mode)
+    except OSError:
+        os.close(fd)
+        raise
+    if kind:
+        os.close(fd)
+        raise OSError(errno.EINVAL, f"is {kind}, not a file fiche made", str(path))
+    return fd

@@ -332,3 +332,113 @@ def test_the_last_build_date_a_pdf_can_say_is_taken(project, monkeypatch):
     monkeypatch.setenv("SOURCE_DATE_EPOCH", "253402300799")
     result = CliRunner().invoke(main, ["build", "--root", str(project), *ONE])
     assert result.exit_code == 0, result.output
+
+
+# --- files fiche keeps in its output folder, planted or edited by someone else ------------
+
+
+def test_a_lock_file_that_is_a_link_never_writes_to_its_target(project, tmp_path):
+    """A checkout with a committed dist/.fiche.lock -> somewhere: the build wrote its pid
+    into the link's target, truncating it."""
+    precious = tmp_path / "precious.txt"
+    precious.write_text("precious data")
+    out = project / "dist"
+    out.mkdir()
+    (out / ".fiche.lock").symlink_to(precious)
+    result = _build(project, out)
+    assert result.exit_code == 2, result.output
+    assert "cannot lock the folder: is a symbolic link, not a file fiche made" in result.output
+    assert precious.read_text() == "precious data"
+
+
+def test_a_journal_that_is_a_link_never_writes_to_its_target(project, tmp_path):
+    precious = tmp_path / "precious.txt"
+    precious.write_text("precious data")
+    out = project / "dist"
+    assert _build(project, out).exit_code == 0
+    (out / ".manifest.journal").symlink_to(precious)
+    result = _build(project, out, "--force")
+    assert result.exit_code == 2, result.output
+    assert "cannot write: is a symbolic link, not a file fiche made" in result.output
+    assert precious.read_text() == "precious data"
+
+
+@pytest.mark.parametrize("where", ["manifest", "journal", "pdf-link"])
+def test_a_recorded_path_that_leads_to_dev_zero_is_never_read(project, where):
+    """A planted manifest or journal entry naming /dev/zero (or a PDF replaced by a link
+    to it, whose size 0 passed the size check) made fiche hash it until memory ran out."""
+    out = project / "dist"
+    assert _build(project, out).exit_code == 0
+    data = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
+    entry = data["outputs"][0]
+    if where == "pdf-link":
+        pdf = out / entry["path"]
+        pdf.unlink()
+        pdf.symlink_to("/dev/zero")
+        data["outputs"][0] = {**entry, "bytes": 0}
+        (out / "manifest.json").write_text(json.dumps(data), encoding="utf-8")
+    else:
+        bad = {**entry, "path": "/dev/zero", "bytes": 1 << 40}
+        if where == "manifest":
+            data["outputs"].append({**bad, "path": "../../../../../../../dev/zero.pdf"})
+            data["outputs"].append({**bad, "path": "/dev/zero"})
+            (out / "manifest.json").write_text(json.dumps(data), encoding="utf-8")
+        else:
+            (out / ".manifest.journal").write_text(json.dumps(bad) + "\n", encoding="utf-8")
+    proc = build_process(project, "--out", str(out), "--jobs", "1", *ONE)
+    try:
+        _, err = proc.communicate(timeout=120)  # a regression reads forever: fail, not hang
+    finally:
+        if proc.poll() is None:
+            os.killpg(proc.pid, 9)
+    assert proc.returncode == 0, err.decode()
+    assert (out / entry["path"]).is_file() and not (out / entry["path"]).is_symlink()
+    assert _build(project, out, "--force").exit_code == 0  # rewrites the manifest
+    assert_manifest_matches_disk(out)
+
+
+def test_the_sweep_of_temporary_files_leaves_other_files_alone(project):
+    """With --allow-foreign, every hidden .tmp file anywhere below the folder was deleted."""
+    out = project / "mine"
+    (out / "deep/er").mkdir(parents=True)
+    (out / "deep/er/.draft.tmp").write_text("a draft")
+    (out / ".notes.tmp").write_text("notes")
+    (out / "nl").mkdir()
+    ours = out / "nl/.n3-youth.office.pdf.k2j_x9.tmp"  # as a killed build leaves it
+    ours.write_bytes(b"%PDF-half")
+    assert _build(project, out, "--allow-foreign").exit_code == 0
+    assert (out / "deep/er/.draft.tmp").read_text() == "a draft"
+    assert (out / ".notes.tmp").read_text() == "notes"
+    assert not ours.exists()
+
+
+def test_a_folder_that_cannot_be_read_is_named_not_written_into(project, monkeypatch):
+    """The check for foreign files took an unreadable folder for one of its own."""
+    out = project / "locked"
+    out.mkdir()
+    (out / "thesis.docx").write_text("x")
+    real = Path.iterdir
+
+    def iterdir(self):
+        if self == out:
+            raise PermissionError(errno.EACCES, "Permission denied", str(self))
+        return real(self)
+
+    monkeypatch.setattr(Path, "iterdir", iterdir)
+    result = _build(project, out)
+    assert result.exit_code == 2, result.output
+    assert f"{out}: cannot read the folder: Permission denied" in result.output
+
+
+def test_a_worker_killed_from_outside_is_not_called_a_bug(project):
+    """The out-of-memory killer took a worker: 'internal error … a bug in fiche' (exit 1)."""
+    out = project / "dist"
+    proc = build_process(project, "--jobs", "2", "--profile", "print", "--force")
+    _until(lambda: _journal_has_entries(out), proc, "the first finished PDF")
+    children = Path(f"/proc/{proc.pid}/task/{proc.pid}/children").read_text().split()
+    os.kill(int(children[0]), 9)
+    _, err = proc.communicate(timeout=120)
+    assert proc.returncode == 2, err.decode()
+    assert "a worker process ended unexpectedly (exit status -9)" in err.decode()
+    assert "internal error" not in err.decode() and "Traceback" not in err.decode()
+    assert_manifest_matches_disk(out)
