@@ -397,6 +397,17 @@ def test_svg_logo_that_multiplies_through_use_is_refused(project):
     assert _logo_error(project, school) == "logo 'logo.svg' has a <use> that refers to itself"
 
 
+def test_svg_logo_with_a_long_chain_of_use_is_refused(project):
+    # Each link uses the next one, written first so the walk goes deep before the
+    # copies add up: one recursion per link overflowed Python's stack.
+    links = [f'<g id="g{i}"><use href="#g{i + 1}"/></g>' for i in range(1500)]
+    body = f"<defs>{''.join(links)}<rect id='g1500' width='1' height='1'/></defs>"
+    school = _svg_logo(project, SVG.format(body + "<use href='#g0'/>"))
+    assert _logo_error(project, school) == (
+        "logo 'logo.svg' nests <use> more than 50 deep; simplify the drawing"
+    )
+
+
 def test_svg_logo_referring_to_a_fifo_does_not_hang(project):
     school = _svg_logo(project, SVG.format('<use href="pipe.svg#a"/>'))
     os.mkfifo(school.parent / "pipe.svg")
