@@ -210,8 +210,8 @@ def test_the_safe_reader_refuses_all_but_small_regular_files(tmp_path, kind):
         reason = "is a character device, not a regular file"
     elif kind == "socket":
         path = Path(os.path.relpath(tmp_path / "s"))  # a socket's name is short
-        sock = socket.socket(socket.AF_UNIX)
-        sock.bind(str(path))
+        with socket.socket(socket.AF_UNIX) as sock:
+            sock.bind(str(path))  # the name stays when the socket is closed
         reason = "is a socket, not a regular file"
     elif kind == "too big":
         path.write_bytes(bytes(limit + 1))
