@@ -18,6 +18,7 @@ from __future__ import annotations
 import io
 import re
 import warnings
+from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -35,6 +36,9 @@ MAX_IMAGE_BYTES = 20 << 20
 FORMATS = ("PNG", "JPEG")
 # Copies of shapes made by <use>: plenty for a logo, far below what hangs svglib.
 MAX_SVG_COPIES = 2000
+# <use> inside the target of a <use>, and so on: a logo needs a handful of levels;
+# svglib and ReportLab draw each level through a few nested Python calls.
+MAX_SVG_USE_DEPTH = 50
 
 _TEXT_TAGS = {"text", "tspan", "textPath", "tref", "altGlyph", "flowRoot"}
 _URL = re.compile(r"url\(\s*['\"]?\s*([^)'\"\s]*)")
@@ -177,37 +181,55 @@ def _check_svg(data: bytes) -> None:
 def _check_copies(root: Any) -> None:
     """<use> inside <use> multiplies: ten groups of ten uses each make 10^10 shapes from
     a file of a few lines. svglib stops at 10000 and drops the rest silently, so count
-    the copies first and refuse a drawing that has too many."""
+    the copies first and refuse a drawing that has too many. The walk keeps its own
+    stack: a chain of a few thousand <use> would overflow Python's."""
     from lxml import etree
 
-    elements = [el for el in root.iter() if isinstance(el.tag, str)]
-    by_id = {el.get("id"): el for el in elements if el.get("id")}
-    done: dict[Any, int] = {}
+    by_id = {el.get("id"): el for el in root.iter() if isinstance(el.tag, str) and el.get("id")}
 
-    def copies(el: Any, active: set) -> int:
-        if el in done:
-            return done[el]
-        if el in active:
-            raise Refused("has a <use> that refers to itself")
-        active.add(el)
-        n = 0
+    def targets(el: Any) -> Iterator[Any]:
         for sub in el.iter():
-            if not isinstance(sub.tag, str) or etree.QName(sub).localname != "use":
-                continue
-            href = next((v for k, v in sub.attrib.items() if k.endswith("href")), "")
-            target = by_id.get(href.strip()[1:])
-            if target is not None:
-                n += 1 + copies(target, active)
-            if n > MAX_SVG_COPIES:
-                raise Refused(
-                    f"repeats shapes through <use> more than {MAX_SVG_COPIES} times; "
-                    "simplify the drawing"
-                )
-        active.discard(el)
-        done[el] = n
-        return n
+            if isinstance(sub.tag, str) and etree.QName(sub).localname == "use":
+                href = next((v for k, v in sub.attrib.items() if k.endswith("href")), "")
+                target = by_id.get(href.strip()[1:])
+                if target is not None:
+                    yield target
 
-    copies(root, set())
+    done: dict[Any, int] = {}
+    active = {root}
+    # Each frame: an element, the targets of its uses still to count, the copies so far.
+    stack: list[list[Any]] = [[root, targets(root), 0]]
+    while stack:
+        frame = stack[-1]
+        for target in frame[1]:
+            if target in done:
+                frame[2] = _more_copies(frame[2], done[target])
+                continue
+            if target in active:
+                raise Refused("has a <use> that refers to itself")
+            if len(stack) > MAX_SVG_USE_DEPTH:
+                raise Refused(
+                    f"nests <use> more than {MAX_SVG_USE_DEPTH} deep; simplify the drawing"
+                )
+            active.add(target)
+            stack.append([target, targets(target), 0])
+            break
+        else:
+            el, _, n = stack.pop()
+            active.discard(el)
+            done[el] = n
+            if stack:
+                stack[-1][2] = _more_copies(stack[-1][2], n)
+
+
+def _more_copies(so_far: int, copies_of_target: int) -> int:
+    """The count after one more <use>: itself and what its target repeats."""
+    n = so_far + 1 + copies_of_target
+    if n > MAX_SVG_COPIES:
+        raise Refused(
+            f"repeats shapes through <use> more than {MAX_SVG_COPIES} times; simplify the drawing"
+        )
+    return n
 
 
 def _check_element(name: str, el: Any) -> None:

@@ -43,7 +43,7 @@ MAX_LINE = 4096  # bytes in the request line or in one header line
 MAX_HEADERS = 40
 MAX_HEAD = 16384  # bytes of request line and headers together
 MAX_CONNECTIONS = 32
-LINGER = 1.0  # s to read what a client still sends after its answer (see _linger)
+LINGER = 1.0  # s to read what a client still sends after its answer (see linger)
 
 REQUEST_START = re.compile(rb"[A-Z]")  # the first letter of a method
 LOOPBACK_NAMES = ("127.0.0.1", "localhost", "[::1]")

@@ -25,6 +25,7 @@ import pytest
 from fiche.build import build
 from fiche.catalog import load_catalog
 from fiche.errors import FicheError
+from fiche.images import load_svg
 from fiche.safeio import Refused, read_capped
 from fiche.source import MAX_FILE_BYTES, load_yaml
 
@@ -210,8 +211,8 @@ def test_the_safe_reader_refuses_all_but_small_regular_files(tmp_path, kind):
         reason = "is a character device, not a regular file"
     elif kind == "socket":
         path = Path(os.path.relpath(tmp_path / "s"))  # a socket's name is short
-        sock = socket.socket(socket.AF_UNIX)
-        sock.bind(str(path))
+        with socket.socket(socket.AF_UNIX) as sock:
+            sock.bind(str(path))  # the name stays when the socket is closed
         reason = "is a socket, not a regular file"
     elif kind == "too big":
         path.write_bytes(bytes(limit + 1))
@@ -397,6 +398,17 @@ def test_svg_logo_that_multiplies_through_use_is_refused(project):
     assert _logo_error(project, school) == "logo 'logo.svg' has a <use> that refers to itself"
 
 
+def test_svg_logo_with_a_long_chain_of_use_is_refused(project):
+    # Each link uses the next one, written first so the walk goes deep before the
+    # copies add up: one recursion per link overflowed Python's stack.
+    links = [f'<g id="g{i}"><use href="#g{i + 1}"/></g>' for i in range(1500)]
+    body = f"<defs>{''.join(links)}<rect id='g1500' width='1' height='1'/></defs>"
+    school = _svg_logo(project, SVG.format(body + "<use href='#g0'/>"))
+    assert _logo_error(project, school) == (
+        "logo 'logo.svg' nests <use> more than 50 deep; simplify the drawing"
+    )
+
+
 def test_svg_logo_referring_to_a_fifo_does_not_hang(project):
     school = _svg_logo(project, SVG.format('<use href="pipe.svg#a"/>'))
     os.mkfifo(school.parent / "pipe.svg")
@@ -405,19 +417,33 @@ def test_svg_logo_referring_to_a_fifo_does_not_hang(project):
     assert "logo 'logo.svg' refers to another file ('pipe.svg#a')" in run.stderr
 
 
+def _drawn_text(node) -> list[str]:
+    """Every string the drawing would show: the text of its String nodes, at any depth."""
+    found, stack = [], [node]
+    while stack:
+        n = stack.pop()
+        if isinstance(getattr(n, "text", None), str):
+            found.append(n.text)
+        stack.extend(getattr(n, "contents", ()) or ())
+    return found
+
+
 def test_svg_entities_are_never_expanded(project):
-    secret = project / "myschool" / "secret.txt"
+    # The secret is markup that would be drawn where the entity stands: expanded by the
+    # check it is text (refused); expanded by svglib it is a String in the drawing.
+    secret = project / "secret.txt"  # by full path: read from memory, a bare name is not found
+    secret.write_text('<text x="1" y="9">TOP-SECRET</text>', encoding="utf-8")
     body = (
-        '<?xml version="1.0"?>\n<!DOCTYPE svg [<!ENTITY s SYSTEM "secret.txt">'
+        f'<?xml version="1.0"?>\n<!DOCTYPE svg [<!ENTITY s SYSTEM "{secret.as_uri()}">'
         '<!ENTITY a "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa">'
         '<!ENTITY b "&a;&a;&a;&a;&a;&a;&a;&a;&a;&a;&a;&a;&a;&a;&a;&a;&a;&a;&a;">]>\n'
-        + SVG.format('<rect width="120" height="80" fill="#1d4e89"/><desc>&s;&b;</desc>')
+        + SVG.format('<rect width="120" height="80" fill="#1d4e89"/><g>&s;&b;</g>')
     )
     school = _svg_logo(project, body)
-    secret.write_text("TOP-SECRET", encoding="utf-8")
+    drawing = load_svg(school.parent / "logo.svg", 1 << 20)
+    assert not any("TOP-SECRET" in t for t in _drawn_text(drawing))
     report = _one(project, school)
     assert report.exit_code == 0, [str(p) for p in report.problems]
-    assert b"TOP-SECRET" not in Path(report.built[0].path).read_bytes()
 
 
 def test_the_example_svg_logo_is_still_drawn(project):
