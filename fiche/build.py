@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from .errors import FicheError, Problem
+from .errors import FicheError, Problem, os_reason
 from .jobs import Job
 from .profiles import PROFILE_NAMES, Profile, profile_for
 
@@ -244,15 +244,10 @@ def _run_task(task: Task, out_dir: Path, strict: bool, cat: Catalog) -> JobResul
         # Journal first: a kill after the rename still leaves a manifest that matches.
         write_atomic(path, out.pdf, before_rename=lambda: journal_append(out_dir, entry))
     except OSError as e:
-        problem = Problem("", 0, 0, "", f"{path}: cannot write: {_reason(e)}")
+        problem = Problem("", 0, 0, "", f"{path}: cannot write: {os_reason(e)}")
         return JobResult(task.job, task.profile.name, problems=(problem,))
     log.info("built %s", path)
     return result
-
-
-def _reason(e: OSError) -> str:
-    """The OS's words for what went wrong (e.g. "No space left on device")."""
-    return e.strerror or str(e)
 
 
 _schools: dict = {}
@@ -403,7 +398,7 @@ def _unusable(out_dir: Path, allow_foreign: bool) -> str | None:
     try:
         refused = not allow_foreign and foreign(out_dir)
     except OSError as e:
-        return f"{out_dir}: cannot read the folder: {_reason(e)}"
+        return f"{out_dir}: cannot read the folder: {os_reason(e)}"
     if refused:
         return (
             f"{out_dir}: this folder holds files fiche did not make (it has no "
@@ -415,7 +410,7 @@ def _unusable(out_dir: Path, allow_foreign: bool) -> str | None:
     except FileExistsError:
         return f"{out_dir}: not a folder"
     except OSError as e:
-        return f"{out_dir}: cannot create the folder: {_reason(e)}"
+        return f"{out_dir}: cannot create the folder: {os_reason(e)}"
     return None
 
 
@@ -552,7 +547,7 @@ def _build_locked(
             try:
                 write_manifest(out_dir, mine, new_trees)
             except OSError as e:
-                why = f"{out_dir}: cannot write the manifest: {_reason(e)}"
+                why = f"{out_dir}: cannot write the manifest: {os_reason(e)}"
                 report.problems.append(Problem("", 0, 0, "--out", why))
         report.seconds = time.perf_counter() - start
     return report

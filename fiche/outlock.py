@@ -17,6 +17,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+from .errors import os_reason
 from .manifest import JOURNAL
 from .manifest import NAME as MANIFEST_NAME
 
@@ -35,8 +36,8 @@ class Unlockable(Exception):
     """The lock file cannot be made or locked (read-only folder, full disk...)."""
 
     def __init__(self, error: OSError):
-        super().__init__(error.strerror or str(error))
-        self.reason = error.strerror or str(error)
+        self.reason = os_reason(error)
+        super().__init__(self.reason)
 
 
 @contextmanager

@@ -10,9 +10,7 @@ the objects that made it.
 from __future__ import annotations
 
 import io
-import os
 import re
-import stat
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -21,7 +19,7 @@ from typing import TYPE_CHECKING
 
 import pikepdf
 
-from .errors import FicheError, os_reason
+from .errors import FicheError
 from .profiles import PAPERS, PROFILES, Profile
 from .textcheck import bad_characters, extract_pages
 
@@ -100,27 +98,11 @@ def profile_of(doc: pikepdf.Pdf, name: str) -> Profile | None:
 
 
 def read_pdf(path: Path) -> bytes:
-    """The bytes of a PDF file the user named, or a `FicheError` naming it and why not.
+    """The bytes of a PDF file the user named, or a `FicheError` naming it and why not:
+    a regular file only (a pipe would hang, a device never end), of at most MAX_PDF_BYTES."""
+    from .safeio import read_user_file
 
-    Only a regular file is read, and at most `MAX_PDF_BYTES` of it: a pipe would hang,
-    a device would never end. Opening without blocking lets a pipe be refused too.
-    """
-    try:
-        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0))
-    except OSError as e:
-        raise FicheError.at(str(path), "", f"cannot read: {os_reason(e)}") from None
-    with os.fdopen(fd, "rb") as f:
-        st = os.fstat(fd)
-        if not stat.S_ISREG(st.st_mode):
-            raise FicheError.at(str(path), "", "not a regular file (a folder, pipe or device)")
-        if st.st_size > MAX_PDF_BYTES:
-            raise FicheError.at(
-                str(path), "", f"file is {st.st_size} bytes, above the limit of {MAX_PDF_BYTES}"
-            )
-        try:
-            return f.read(MAX_PDF_BYTES + 1)[:MAX_PDF_BYTES]
-        except OSError as e:
-            raise FicheError.at(str(path), "", f"cannot read: {os_reason(e)}") from None
+    return read_user_file(path, MAX_PDF_BYTES)
 
 
 def pdfium_document(data: bytes, name: str) -> pypdfium2.PdfDocument:
