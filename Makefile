@@ -19,6 +19,7 @@ fiches: $(STAMP)
 test: $(STAMP) browser
 	$(BIN)/python -m pytest -q
 	$(BIN)/ruff check fiche tests bench cli.py
+	$(BIN)/lint-imports --no-cache
 
 # The browser tests drive the system Chromium through Playwright. Installed here, never
 # by a test: with apt-get where we are root; elsewhere those tests are skipped, saying why.
@@ -43,6 +44,7 @@ bench: $(STAMP)
 
 lint: $(STAMP)
 	$(BIN)/ruff check fiche tests bench cli.py
+	$(BIN)/lint-imports --no-cache
 
 clean:
 	rm -rf dist .fiche-cache

@@ -5,7 +5,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from fiche.cli import main  # noqa: E402
+from fiche.cli.main import main  # noqa: E402
 
 if __name__ == "__main__":
     main()

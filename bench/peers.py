@@ -7,7 +7,7 @@ from __future__ import annotations
 import html
 from pathlib import Path
 
-from fiche.typeset import TBlock, TypesetSheet
+from fiche.typeset.sheet import TBlock, TypesetSheet
 
 
 def _blocks(sheet: TypesetSheet, side: str) -> list[TBlock]:

@@ -57,7 +57,7 @@ def _edited(sheet, n: int):
     Typst, sets a changed text each run instead of an identical one."""
     import dataclasses
 
-    from fiche.typeset import TText
+    from fiche.typeset.sheet import TText
 
     done = False
 
@@ -94,12 +94,12 @@ def bench_in_process(runs: int) -> list[tuple[str, float]]:
     import weasyprint
 
     from bench.peers import html_source, typst_source
-    from fiche import linebreak
-    from fiche.build import build_job
-    from fiche.catalog import Job, load_catalog
-    from fiche.profiles import PROFILES
-    from fiche.render import render_pdf
-    from fiche.typeset import typeset
+    from fiche.build.run import build_job
+    from fiche.model.catalog import Job, load_catalog
+    from fiche.model.profiles import PROFILES
+    from fiche.paint.render import render_pdf
+    from fiche.typeset import linebreak
+    from fiche.typeset.sheet import typeset
 
     cat = load_catalog(ROOT)
     job = Job("n3", "n3-sexting", "nl")
@@ -202,7 +202,7 @@ def bench_processes(runs: int) -> list[tuple[str, float]]:
         [
             sys.executable,
             "-c",
-            "import sys; from pathlib import Path; from fiche.build import build; "
+            "import sys; from pathlib import Path; from fiche.build.run import build; "
             f"build(Path({str(ROOT)!r}), Path({str(out / 'c2')!r})); "
             "print('reportlab' in sys.modules)",
         ],
@@ -252,7 +252,7 @@ def bench_scaling(sizes: list[int]) -> list[tuple[int, float, float]]:
         _synthetic(root, n)
         code = (
             "import resource, sys, time; from pathlib import Path; "
-            "from fiche.build import build; t = time.perf_counter(); "
+            "from fiche.build.run import build; t = time.perf_counter(); "
             f"r = build(Path({str(root)!r}), Path({str(root / 'dist')!r}), "
             "profiles=('print',), jobs=1); "
             "assert r.exit_code == 0, [str(p) for x in r.failed for p in x.problems][:3]; "

@@ -1,3 +1,3 @@
-from .cli import main
+from fiche.cli import main
 
 main()

@@ -32,7 +32,7 @@ def project(tmp_path: Path) -> Path:
 @pytest.fixture(scope="session")
 def built(tmp_path_factory) -> dict[str, Path]:
     """The real catalogue, built once for the session: "lang/sheet.profile" -> PDF path."""
-    from fiche.build import build
+    from fiche.build.run import build
 
     out = tmp_path_factory.mktemp("dist")
     report = build(REPO, out)

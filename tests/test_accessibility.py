@@ -7,8 +7,8 @@ import re
 import pikepdf
 import pytest
 
-from fiche.catalog import Job
-from fiche.typeset import expected_text, typeset
+from fiche.model.catalog import Job
+from fiche.typeset.sheet import expected_text, typeset
 
 from .test_build import CATALOG, LANGS, SHEETS
 
@@ -95,7 +95,7 @@ def _walk(elem, pages: dict, out: list, figures: list, seen: set) -> None:
 
 @pytest.mark.parametrize("key", SCREEN)
 def test_structure_tree_reads_the_content_in_order(built, key):
-    from fiche.textcheck import missing_in_order
+    from fiche.check.textcheck import missing_in_order
 
     lang, rest = key.split("/")
     sheet = rest.split(".")[0]
@@ -153,7 +153,7 @@ def test_other_profiles_carry_no_tags(built, profile):
 
 
 def test_unreadable_colour_is_an_error_with_its_ratio(project):
-    from fiche.catalog import load_catalog
+    from fiche.model.catalog import load_catalog
 
     from .conftest import edit
 
@@ -172,11 +172,11 @@ def test_unreadable_colour_is_an_error_with_its_ratio(project):
 
 
 def test_large_text_needs_three_to_one(project):
-    from fiche.contrast import contrast
+    from fiche.model.contrast import contrast
 
     assert round(contrast((1, 1, 1), (0, 0, 0)), 1) == 21.0
     assert round(contrast((1, 1, 1), (1, 1, 1)), 1) == 1.0
-    from fiche.catalog import load_catalog
+    from fiche.model.catalog import load_catalog
 
     from .conftest import edit
 
@@ -190,7 +190,7 @@ def test_large_text_needs_three_to_one(project):
 
 
 def test_body_text_can_never_be_set_under_9_pt(project):
-    from fiche.catalog import load_catalog
+    from fiche.model.catalog import load_catalog
 
     from .conftest import edit
 

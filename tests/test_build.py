@@ -9,9 +9,9 @@ from pathlib import Path
 import pikepdf
 import pytest
 
-from fiche.build import build
-from fiche.catalog import Job, load_catalog
-from fiche.typeset import expected_text, typeset
+from fiche.build.run import build
+from fiche.model.catalog import Job, load_catalog
+from fiche.typeset.sheet import expected_text, typeset
 
 from .conftest import REPO, edit
 
@@ -86,7 +86,7 @@ def test_fonts_are_embedded_subsets_of_lato(built, sheet):
 
 @pytest.mark.parametrize("key", ALL)
 def test_metadata_in_the_sheets_language(built, key):
-    from fiche.typography import smarten
+    from fiche.typeset.typography import smarten
 
     lang, sheet, _profile = _split(key)
     lf = CATALOG.fiches["n3"].langs[lang]
@@ -299,7 +299,7 @@ def test_word_wider_than_its_column_is_an_error(project):
 def test_preflight_flags_a_pdf_without_boxes_or_embedded_fonts(tmp_path):
     from reportlab.pdfgen.canvas import Canvas
 
-    from fiche.preflight import preflight
+    from fiche.check.preflight import preflight
 
     buf = io.BytesIO()
     c = Canvas(buf)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from click.testing import CliRunner
 
-from fiche.cli import main
+from fiche.cli.main import main
 
 from .conftest import edit
 

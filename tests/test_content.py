@@ -6,9 +6,9 @@ from pathlib import Path
 
 import pytest
 
-from fiche.catalog import load_catalog
-from fiche.errors import FicheError
-from fiche.source import parse_yaml
+from fiche.core.errors import FicheError
+from fiche.model.catalog import load_catalog
+from fiche.model.source import parse_yaml
 
 from .conftest import edit, line_of
 
@@ -146,7 +146,7 @@ def test_translation_problems_fail_only_that_language(project: Path):
     edit(project / "content/n3/de.yaml", "language: nl", "language: de")
     edit(project / "content/n3/de.yaml", "  not-new:\n", "  not-newer:\n")
     cat = load_catalog(project)
-    from fiche.catalog import Job
+    from fiche.model.catalog import Job
 
     assert cat.job_problems(Job("n3", "n3-sexting", "nl")) == []
     (p, *_) = cat.job_problems(Job("n3", "n3-sexting", "de"))

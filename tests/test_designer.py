@@ -9,8 +9,8 @@ from pathlib import Path
 
 from click.testing import CliRunner
 
-from fiche.cli import main
-from fiche.schema import render_schemas
+from fiche.cli.main import main
+from fiche.model.schema import render_schemas
 
 from .conftest import REPO, edit
 
@@ -104,7 +104,7 @@ def test_preview_builds_and_renders_a_sheet(project):
 
 
 def test_diff_shows_the_changed_sentence_and_one_region(project, tmp_path):
-    from fiche.build import build
+    from fiche.build.run import build
 
     build(project, tmp_path / "old", ("nl",), ("n3-youth",), ("print",))
     edit(

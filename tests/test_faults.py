@@ -15,11 +15,11 @@ import pikepdf
 import pytest
 from click.testing import CliRunner
 
-from fiche.build import build
-from fiche.catalog import load_catalog
-from fiche.cli import main
-from fiche.errors import FicheError
-from fiche.source import MAX_FILE_BYTES, load_yaml
+from fiche.build.run import build
+from fiche.cli.main import main
+from fiche.core.errors import FicheError
+from fiche.model.catalog import load_catalog
+from fiche.model.source import MAX_FILE_BYTES, load_yaml
 
 from .conftest import REPO, build_process, edit, line_of
 
@@ -152,12 +152,12 @@ def test_two_folders_with_the_same_number_and_two_sheets_with_one_name(project):
 
 
 def test_internal_error_is_one_line_without_debug(monkeypatch, project):
-    import fiche.build
+    import fiche.build.run
 
     def boom(*a, **k):
         raise RuntimeError("simulated fault")
 
-    monkeypatch.setattr(fiche.build, "build", boom)
+    monkeypatch.setattr(fiche.build.run, "build", boom)
     result = CliRunner().invoke(main, ["build", "--root", str(project)])
     assert result.exit_code == 1
     assert "internal error: RuntimeError: simulated fault" in result.output
@@ -169,7 +169,7 @@ def test_internal_error_is_one_line_without_debug(monkeypatch, project):
 def _check_dist(out: Path) -> int:
     """Every PDF opens, has both pages and matches the manifest; no temp file remains
     visible as a PDF. Returns how many PDFs there are."""
-    from fiche.manifest import read_manifest
+    from fiche.build.manifest import read_manifest
 
     manifest = read_manifest(out)
     pdfs = sorted(out.rglob("*.pdf"))

@@ -15,10 +15,10 @@ import yaml
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
-from fiche.build import build
-from fiche.catalog import load_catalog
-from fiche.errors import FicheError
-from fiche.source import parse_yaml
+from fiche.build.run import build
+from fiche.core.errors import FicheError
+from fiche.model.catalog import load_catalog
+from fiche.model.source import parse_yaml
 
 from .conftest import REPO
 
@@ -200,8 +200,8 @@ yaml_values = st.recursive(
 @settings(**COMMON)
 @given(yaml_values)
 def test_random_yaml_gives_a_located_error_or_a_value(value):
-    from fiche.content import LanguageFile
-    from fiche.validation import validate
+    from fiche.model.content import LanguageFile
+    from fiche.model.validation import validate
 
     text = yaml.safe_dump(value, allow_unicode=True)
     try:
@@ -345,7 +345,7 @@ def _built_or_located(report, path: str = "") -> None:
 @settings(**COMMON)
 @given(schools())
 def test_random_school_profiles_load_or_give_located_errors(data):
-    from fiche.school import load_school
+    from fiche.model.school import load_school
 
     root = Path(tempfile.mkdtemp(prefix="fiche-school-"))
     try:

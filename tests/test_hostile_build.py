@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from fiche.cli import main
+from fiche.cli.main import main
 
 from .conftest import REPO, build_process, edit
 
@@ -76,7 +76,7 @@ def test_two_concurrent_builds_leave_a_manifest_that_matches_the_disk(project):
 
 
 def test_a_second_build_waits_for_the_first_and_says_so(project):
-    from fiche.outlock import hold
+    from fiche.build.outlock import hold
 
     out = project / "dist"
     out.mkdir()
@@ -98,8 +98,8 @@ def test_a_second_build_waits_for_the_first_and_says_so(project):
 
 def test_builds_called_from_python_take_the_lock_too(project, caplog):
     """As `fiche serve` does: the wait is logged, the build goes on once it may."""
-    from fiche.build import build
-    from fiche.outlock import hold
+    from fiche.build.outlock import hold
+    from fiche.build.run import build
 
     out = project / "dist"
     out.mkdir()
@@ -120,7 +120,7 @@ def test_builds_called_from_python_take_the_lock_too(project, caplog):
 
 
 def test_no_wait_fails_at_once_when_another_build_runs(project):
-    from fiche.outlock import hold
+    from fiche.build.outlock import hold
 
     out = project / "dist"
     out.mkdir()
@@ -208,7 +208,7 @@ def test_an_output_folder_inside_a_file_is_a_clear_error(project, tmp_path):
     assert "internal error" not in result.output
     result = _build(project, tmp_path / "afile")
     assert result.exit_code == 2 and "is a file" in result.output  # click's check
-    from fiche.build import build
+    from fiche.build.run import build
 
     report = build(project, tmp_path / "afile", langs=("nl",))
     assert [str(p) for p in report.problems] == [f"--out: {tmp_path / 'afile'}: not a folder"]
@@ -255,14 +255,14 @@ def test_a_full_or_read_only_disk_fails_the_jobs_and_keeps_the_old_files(
 
 
 def test_a_manifest_that_cannot_be_written_is_a_clear_error(project, monkeypatch):
-    import fiche.manifest
+    import fiche.build.manifest
 
     out = project / "dist"
 
     def read_only(*a, **k):
         raise OSError(errno.EROFS, os.strerror(errno.EROFS))
 
-    monkeypatch.setattr(fiche.manifest, "_write_json", read_only)
+    monkeypatch.setattr(fiche.build.manifest, "_write_json", read_only)
     result = _build(project, out)
     assert result.exit_code == 2, result.output
     assert f"error: --out: {out}: cannot write the manifest: Read-only file system" in result.output
@@ -277,7 +277,7 @@ ICC = REPO / "assets/icc/ISOcoated_v2_eci.icc"
 def _convert_in_child(barrier, queue) -> None:
     from PIL import Image
 
-    from fiche import colour
+    from fiche.core import colour
 
     barrier.wait()
     try:
@@ -291,7 +291,7 @@ def test_the_icc_profile_opened_before_a_fork_serves_every_child(monkeypatch):
     """The parent opens the profile (as loading the catalogue does), then forked workers
     use it at the same moment. LittleCMS reads a profile's tags lazily; from a file, all
     processes would share one file offset and read each other's tags."""
-    from fiche import colour
+    from fiche.core import colour
 
     ctx = multiprocessing.get_context("fork")
     for _ in range(6):

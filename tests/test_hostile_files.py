@@ -22,12 +22,12 @@ from pathlib import Path
 
 import pytest
 
-from fiche.build import build
-from fiche.catalog import load_catalog
-from fiche.errors import FicheError
-from fiche.images import load_svg
-from fiche.safeio import Refused, read_capped
-from fiche.source import MAX_FILE_BYTES, load_yaml
+from fiche.build.run import build
+from fiche.core.errors import FicheError
+from fiche.core.safeio import Refused, read_capped
+from fiche.model.catalog import load_catalog
+from fiche.model.images import load_svg
+from fiche.model.source import MAX_FILE_BYTES, load_yaml
 
 from .conftest import REPO, edit, line_of, write_school
 

@@ -15,7 +15,7 @@ import pikepdf
 import pytest
 from click.testing import CliRunner
 
-from fiche.cli import main
+from fiche.cli.main import main
 
 from .conftest import REPO, edit, line_of
 
@@ -193,12 +193,12 @@ def test_preview_of_a_missing_or_broken_file(files, tmp_path):
 
 
 def test_preview_into_a_full_disk_names_the_file_and_the_reason(files, tmp_path, monkeypatch):
-    import fiche.build
+    import fiche.core.atomic
 
     def full(path, data, before_rename=None):
         raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
 
-    monkeypatch.setattr(fiche.build, "write_atomic", full)
+    monkeypatch.setattr(fiche.core.atomic, "write_atomic", full)
     out = tmp_path / "p"
     result = invoke("preview", str(files["blank"]), "--out", str(out))
     assert result.exit_code == 2, result.output
@@ -222,48 +222,48 @@ def test_schema_into_a_path_below_a_file(files):
 
 
 def test_an_os_error_anywhere_is_a_problem_the_user_can_fix(project, monkeypatch):
-    import fiche.catalog
+    import fiche.model.catalog
 
     def denied(root):
         raise PermissionError(errno.EACCES, os.strerror(errno.EACCES), str(root / "content"))
 
-    monkeypatch.setattr(fiche.catalog, "load_catalog", denied)
+    monkeypatch.setattr(fiche.model.catalog, "load_catalog", denied)
     result = invoke("validate", "--root", str(project))
     assert result.exit_code == 2, result.output
     assert f"error: {project / 'content'}: Permission denied" in result.output
 
 
 def test_a_full_disk_without_a_file_name_is_still_status_2(project, monkeypatch):
-    import fiche.catalog
+    import fiche.model.catalog
 
     def full(root):
         raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
 
-    monkeypatch.setattr(fiche.catalog, "load_catalog", full)
+    monkeypatch.setattr(fiche.model.catalog, "load_catalog", full)
     result = invoke("list", "--root", str(project))
     assert result.exit_code == 2, result.output
     assert "error: No space left on device" in result.output
 
 
 def test_a_bug_is_status_1_in_one_line(project, monkeypatch):
-    import fiche.catalog
+    import fiche.model.catalog
 
     def bug(root):
         raise ZeroDivisionError("division by zero")
 
-    monkeypatch.setattr(fiche.catalog, "load_catalog", bug)
+    monkeypatch.setattr(fiche.model.catalog, "load_catalog", bug)
     result = invoke("list", "--root", str(project))
     assert result.exit_code == 1
     assert "internal error: ZeroDivisionError: division by zero" in result.output
 
 
 def test_ctrl_c_in_any_command_is_status_130(project, monkeypatch):
-    import fiche.catalog
+    import fiche.model.catalog
 
     def interrupted(root):
         raise KeyboardInterrupt
 
-    monkeypatch.setattr(fiche.catalog, "load_catalog", interrupted)
+    monkeypatch.setattr(fiche.model.catalog, "load_catalog", interrupted)
     result = invoke("validate", "--root", str(project))
     assert result.exit_code == 130
     assert "interrupted" in result.output and "Aborted" not in result.output
@@ -431,7 +431,7 @@ BAD_CHARACTERS = {
 
 
 def test_characters_that_a_reader_cannot_get_back_are_named_where_they_are(project):
-    from fiche.build import build
+    from fiche.build.run import build
 
     nl = project / "content/n3/nl.yaml"
     texts = [
@@ -464,7 +464,7 @@ def test_characters_that_a_reader_cannot_get_back_are_named_where_they_are(proje
 
 
 def test_a_few_combining_marks_and_our_own_spaces_pass(project):
-    from fiche.build import build
+    from fiche.build.run import build
 
     nl = project / "content/n3/nl.yaml"
     edit(nl, "    text: Sexting\n", '    text: "Se\\u0301\\u0308xting\\u00a0N\\u00b03\\u202f!"\n')
@@ -473,7 +473,7 @@ def test_a_few_combining_marks_and_our_own_spaces_pass(project):
 
 
 def test_problems_with_empty_places_still_sort():
-    from fiche.errors import FicheError, Problem
+    from fiche.core.errors import FicheError, Problem
 
     error = FicheError(
         [
@@ -493,12 +493,12 @@ def test_too_many_items_says_how_many(project):
 
 
 def test_stamp_that_cannot_write_names_the_language_file(project, monkeypatch):
-    import fiche.build
+    import fiche.core.atomic
 
     def read_only(path, data, before_rename=None):
         raise OSError(errno.EROFS, os.strerror(errno.EROFS), str(path.parent / ".x.tmp"))
 
-    monkeypatch.setattr(fiche.build, "write_atomic", read_only)
+    monkeypatch.setattr(fiche.core.atomic, "write_atomic", read_only)
     edit(project / "content/n3/fr.yaml", "source: ", "source: 0")
     result = invoke("stamp", "--root", str(project), "--lang", "fr")
     assert result.exit_code == 2, result.output
@@ -524,7 +524,7 @@ def test_a_page_that_does_not_load_is_trouble_not_a_bug(files, tmp_path):
 def test_a_reader_that_goes_away_is_not_a_bug(project):
     """`fiche check … | head`: the pipe closes under us. That used to end as an internal
     error with a traceback of BrokenPipeError; now quietly 2 (the output was not delivered)."""
-    from fiche.build import build
+    from fiche.build.run import build
 
     build(project, project / "dist", ("nl",), ("n3-youth",), ("screen",))
     pdfs = [str(p) for p in (project / "dist").rglob("*.pdf")]

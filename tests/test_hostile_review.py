@@ -12,7 +12,7 @@ from pathlib import Path
 import pikepdf
 from click.testing import CliRunner
 
-from fiche.cli import main
+from fiche.cli.main import main
 
 from .conftest import REPO, edit, line_of
 
@@ -213,7 +213,7 @@ def test_stamp_of_a_fiche_or_language_that_is_not_there(project):
 
 
 def test_the_page_limit_of_preview_is_documented():
-    from fiche.preview import MAX_PIXELS
+    from fiche.tools.preview import MAX_PIXELS
 
     help_text = " ".join(invoke("preview", "--help").output.split())
     assert f"{MAX_PIXELS // 10**6} million pixels" in help_text

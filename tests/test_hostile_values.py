@@ -14,8 +14,8 @@ import pytest
 import yaml
 from click.testing import CliRunner
 
-from fiche.build import build
-from fiche.cli import main
+from fiche.build.run import build
+from fiche.cli.main import main
 
 from .conftest import REPO, edit, line_of, write_school
 
@@ -97,7 +97,7 @@ def test_new_never_overwrites_an_existing_folder_or_file(project):
 
 
 def test_a_failed_new_leaves_no_half_made_folder(project, monkeypatch):
-    import fiche.scaffold as scaffold
+    import fiche.tools.scaffold as scaffold
 
     calls = []
     real = scaffold._write
@@ -132,8 +132,9 @@ def test_new_writes_only_its_folder_and_the_build_after_it_works(project):
 
 
 def test_every_known_language_has_rules_labels_and_hyphenation():
-    from fiche.scaffold import LABELS
-    from fiche.typography import RULES, hyphenator, known_languages
+    from fiche.model.languages import RULES, known_languages
+    from fiche.tools.scaffold import LABELS
+    from fiche.typeset.typography import hyphenator
 
     assert set(LABELS) == set(RULES) == set(known_languages())
     for lang in known_languages():
@@ -141,7 +142,8 @@ def test_every_known_language_has_rules_labels_and_hyphenation():
 
 
 def test_rules_for_an_unknown_language_raises_instead_of_using_english():
-    from fiche.typography import rules_for, smarten
+    from fiche.model.languages import rules_for
+    from fiche.typeset.typography import smarten
 
     with pytest.raises(ValueError, match="unknown language 'it'"):
         rules_for("it")
@@ -150,7 +152,7 @@ def test_rules_for_an_unknown_language_raises_instead_of_using_english():
 
 
 def test_unknown_language_in_fiche_yaml_is_located(project):
-    from fiche.catalog import load_catalog
+    from fiche.model.catalog import load_catalog
 
     path = project / "content/n3/fiche.yaml"
     edit(path, "languages: [nl, fr, en, de]", "languages: [nl, fr, en, it]")
@@ -164,7 +166,7 @@ def test_unknown_language_in_fiche_yaml_is_located(project):
 
 
 def test_unknown_source_language_and_file_language_are_located(project):
-    from fiche.catalog import load_catalog
+    from fiche.model.catalog import load_catalog
 
     edit(project / "content/n3/de.yaml", "language: de", "language: it")
     msgs = [str(p) for p in load_catalog(project).all_problems()]
@@ -181,8 +183,8 @@ def test_unknown_source_language_and_file_language_are_located(project):
 
 
 def _school_problems(project: Path, **changes) -> list[str]:
-    from fiche.errors import FicheError
-    from fiche.school import load_school
+    from fiche.core.errors import FicheError
+    from fiche.model.school import load_school
 
     path = write_school(project, **changes)
     try:
@@ -273,7 +275,7 @@ def test_good_addresses_pass(project):
 
 
 def test_qr_target_substitutes_literally():
-    from fiche.address import qr_target
+    from fiche.model.address import qr_target
 
     assert (
         qr_target("https://x.be/{lang}/{sheet}", "n3-{lang}", "nl") == "https://x.be/nl/n3-{lang}"
@@ -281,7 +283,7 @@ def test_qr_target_substitutes_literally():
 
 
 def test_url_in_fiche_yaml_is_checked_the_same_way(project):
-    from fiche.catalog import load_catalog
+    from fiche.model.catalog import load_catalog
 
     path = project / "content/n3/fiche.yaml"
     text = path.read_text(encoding="utf-8") + "url: https://x.be/{sheet.__class__}\n"
@@ -312,7 +314,7 @@ def test_an_address_too_long_for_the_printed_qr_code_is_a_located_error(project)
 
 
 def test_qr_capacity_follows_the_printed_size():
-    from fiche.address import qr_capacity
+    from fiche.model.address import qr_capacity
 
     # 17.5 mm: 43 modules of 0.4 mm, a version-5 symbol (37 + 2 × 2 border) holds 84 bytes
     assert qr_capacity(17.5) == 84
@@ -324,7 +326,7 @@ def test_qr_capacity_follows_the_printed_size():
 def test_qr_capacity_table_is_what_the_encoder_does():
     from reportlab.graphics.barcode.qr import QrCodeWidget
 
-    from fiche.address import QR_BYTES_M
+    from fiche.model.address import QR_BYTES_M
 
     for version, size in enumerate(QR_BYTES_M[:12], start=1):
         fits = QrCodeWidget("h" * size, barLevel="M", barBorder=2)
@@ -355,7 +357,7 @@ def test_an_over_long_website_is_blamed_on_the_website(project):
     ],
 )
 def test_layout_text_templates_take_only_their_fields(project, text, message):
-    from fiche.catalog import load_catalog
+    from fiche.model.catalog import load_catalog
 
     path = project / "layouts/youth.yaml"
     edit(path, 'text: "{series} {number_label}"', f"text: {text!r}")
@@ -394,7 +396,7 @@ def test_a_school_file_name_without_letters_still_gets_its_own_folder(project):
 
 
 def test_a_language_listed_twice_is_an_error(project):
-    from fiche.catalog import load_catalog
+    from fiche.model.catalog import load_catalog
 
     path = project / "content/n3/fiche.yaml"
     edit(path, "languages: [nl, fr, en, de]", "languages: [nl, fr, en, de, nl]")

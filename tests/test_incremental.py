@@ -10,9 +10,9 @@ from pathlib import Path
 
 import pikepdf
 
-from fiche.build import build
-from fiche.catalog import load_catalog
-from fiche.translation import translation_status
+from fiche.build.run import build
+from fiche.model.catalog import load_catalog
+from fiche.tools.translation import translation_status
 
 from .conftest import REPO, edit
 
@@ -121,7 +121,7 @@ def test_dates_come_from_source_date_epoch(project, monkeypatch):
 def test_noop_rebuild_does_not_import_reportlab(project):
     build(project, project / "dist", langs=("nl",), profiles=("print",))
     code = (
-        "import sys; from pathlib import Path; from fiche.build import build; "
+        "import sys; from pathlib import Path; from fiche.build.run import build; "
         f"r = build(Path({str(project)!r}), Path({str(project / 'dist')!r}), "
         "langs=('nl',), profiles=('print',)); "
         "print(len(r.skipped), 'reportlab' in sys.modules, 'pikepdf' in sys.modules, "

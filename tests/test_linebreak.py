@@ -9,11 +9,11 @@ from hypothesis import strategies as st
 from reportlab.lib.colors import black
 from reportlab.pdfbase.pdfmetrics import stringWidth
 
-from fiche.flowables import TextParagraph, TextStyle
-from fiche.fonts import register_family
-from fiche.layout import FontFamily
-from fiche.linebreak import LAST_PART, MAX_HYPHENS, Measured, measured
-from fiche.typography import hyphenator
+from fiche.engine.flowables import TextParagraph, TextStyle
+from fiche.engine.fonts import register_family
+from fiche.model.layout import FontFamily
+from fiche.typeset.linebreak import LAST_PART, MAX_HYPHENS, Measured, measured
+from fiche.typeset.typography import hyphenator
 
 from .conftest import REPO
 

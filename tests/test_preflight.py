@@ -14,10 +14,10 @@ from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.pdfgen.canvas import Canvas
 
-from fiche.build import build
-from fiche.cli import main
-from fiche.preflight import preflight
-from fiche.profiles import PROFILES
+from fiche.build.run import build
+from fiche.check.preflight import preflight
+from fiche.cli.main import main
+from fiche.model.profiles import PROFILES
 
 from .conftest import REPO, edit
 
@@ -131,7 +131,7 @@ def test_all_profiles_pass_fiche_check(built):
 
 
 def _pdf(draw, pages: int = 2, size=None) -> bytes:
-    from fiche.profiles import page_boxes
+    from fiche.model.profiles import page_boxes
 
     boxes = page_boxes(PROFILES["print"], 210, 297, 3)
     buf = io.BytesIO()
@@ -148,8 +148,9 @@ def _pdf(draw, pages: int = 2, size=None) -> bytes:
 
 def _print_ready(data: bytes) -> bytes:
     """Make a test PDF pass everything but what the test breaks: boxes, intent, lang."""
-    from fiche.pdfpost import DocMeta, build_date, postprocess
-    from fiche.profiles import page_boxes
+    from fiche.core.builddate import build_date
+    from fiche.model.profiles import page_boxes
+    from fiche.pdf.postprocess import DocMeta, postprocess
 
     boxes = page_boxes(PROFILES["print"], 210, 297, 3)
     meta = DocMeta("Test", "me", "subject", "nl", "test", build_date())

@@ -7,8 +7,8 @@ from pathlib import Path
 import pikepdf
 import pytest
 
-from fiche.build import build
-from fiche.preflight import preflight
+from fiche.build.run import build
+from fiche.check.preflight import preflight
 
 from .conftest import REPO, write_school
 
@@ -34,7 +34,7 @@ def test_school_files_go_to_their_own_folder_and_pass_check(school_build):
 
 
 def test_imprint_text_and_logo_are_on_the_back(school_build):
-    from fiche.textcheck import extract_pages
+    from fiche.check.textcheck import extract_pages
 
     out, _ = school_build
     for lang, label in (("nl", "Aanspreekpunt op school"), ("de", "Ansprechperson an der Schule")):
@@ -69,7 +69,7 @@ def test_qr_code_scans_back_to_the_sheet_address(school_build, lang):
 
 
 def test_without_a_school_a_ruled_space_to_fill_in_and_a_field_on_screen(built):
-    from fiche.textcheck import extract_pages
+    from fiche.check.textcheck import extract_pages
 
     for lang, label in (
         ("nl", "Aanspreekpunt op school:"),

@@ -37,7 +37,7 @@ def chromium() -> str:
 
 @pytest.fixture
 def server(project):
-    from fiche.serve import serve
+    from fiche.tools.serve import serve
 
     stop = threading.Event()
     messages: list[str] = []
@@ -129,12 +129,12 @@ def test_serve_shows_the_catalogue_and_refreshes_after_an_edit(project, server, 
 
         # A rebuild that ends in a bug: the page says so instead of waiting forever,
         # and keeps the last pages it had.
-        import fiche.build
+        import fiche.build.run
 
         def bug(*args, **kwargs):
             raise RuntimeError("simulated bug in the build")
 
-        monkeypatch.setattr(fiche.build, "build", bug)
+        monkeypatch.setattr(fiche.build.run, "build", bug)
         edit(project / "content/n3/nl.yaml", too_long, "Het hoort echt bij flirten, voor je")
         page.wait_for_function(
             "() => document.querySelector('.problems').innerText.includes('simulated bug')"
@@ -156,7 +156,7 @@ def test_serve_shows_the_catalogue_and_refreshes_after_an_edit(project, server, 
 
 
 def test_serve_only_listens_on_loopback(tmp_path):
-    from fiche.serve import Preview, make_server
+    from fiche.tools.serve import Preview, make_server
 
     server = make_server(Preview(tmp_path, tmp_path / "cache"), 0, "t")
     try:
@@ -166,7 +166,7 @@ def test_serve_only_listens_on_loopback(tmp_path):
 
 
 def test_page_escapes_what_it_shows():
-    from fiche.serve import State, render_page
+    from fiche.tools.serve import State, render_page
 
     state = State(
         1,

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from fiche.textcheck import bad_characters, missing_in_order
+from fiche.check.textcheck import bad_characters, missing_in_order
 
 
 def test_line_ends_that_readers_join_still_match():

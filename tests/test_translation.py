@@ -8,10 +8,10 @@ from pathlib import Path
 
 from click.testing import CliRunner
 
-from fiche.build import build
-from fiche.catalog import load_catalog
-from fiche.cli import main
-from fiche.translation import stamp, translation_status
+from fiche.build.run import build
+from fiche.cli.main import main
+from fiche.model.catalog import load_catalog
+from fiche.tools.translation import stamp, translation_status
 
 from .conftest import edit
 

@@ -7,10 +7,11 @@ from pathlib import Path
 import pytest
 from reportlab.pdfbase.pdfmetrics import stringWidth
 
-from fiche.fonts import register_family
-from fiche.layout import FontFamily
-from fiche.linebreak import Measured
-from fiche.typography import NNBSP, hyphenator, smarten, to_markup
+from fiche.engine.fonts import register_family
+from fiche.model.languages import NNBSP
+from fiche.model.layout import FontFamily
+from fiche.typeset.linebreak import Measured
+from fiche.typeset.typography import hyphenator, smarten, to_markup
 
 from .conftest import REPO
 

@@ -1,0 +1,194 @@
+"""dist/manifest.json: every output with what it is, its checksum and its input hash.
+
+The manifest is also the build cache's index: an entry whose input hash equals
+the job's current one, and whose file still has the recorded sha256, need not
+be built again. A missing or unreadable manifest counts as empty: it can make a
+build slower, never wrong. Only the parent process writes it, atomically, while it
+holds the output folder's build lock (see `outlock`), and it writes what is on
+disk merged with its own results, so the manifest always matches the files.
+
+A worker that is about to move a new PDF into place first appends the new entry
+to `.manifest.journal` (one JSON line, fsync'ed). Reading the manifest applies
+each journal line whose file now has the journalled checksum. So a build killed
+between renaming a PDF and rewriting the manifest still leaves a manifest that
+matches every file on disk; the next manifest write empties the journal.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import stat
+from dataclasses import asdict, dataclass
+from pathlib import Path, PurePosixPath
+
+from fiche.core.safeio import open_own
+
+NAME = "manifest.json"
+JOURNAL = ".manifest.journal"
+VERSION = 1
+# A manifest of 100,000 outputs is about 60 MiB; more is not one of ours.
+MAX_BYTES = 64 << 20
+
+
+@dataclass(frozen=True)
+class Entry:
+    path: str  # relative to the output folder
+    fiche: str
+    series: str
+    number: int
+    sheet: str
+    lang: str
+    profile: str
+    pages: int
+    bytes: int
+    sha256: str
+    input_hash: str
+    warnings: tuple[str, ...] = ()
+
+
+def _read_json(path: Path):
+    """The parsed file, or None; see `_read_own`."""
+    raw = _read_own(path)
+    return None if raw is None else json.loads(raw.decode("utf-8"))
+
+
+def _read_own(path: Path) -> bytes | None:
+    """One of fiche's own files, or None: only a regular file, not through a link (a FIFO
+    would hang, /dev/zero never end), of at most MAX_BYTES."""
+    try:
+        fd = open_own(path, os.O_RDONLY)
+    except OSError:
+        return None
+    with os.fdopen(fd, "rb") as f:
+        data = f.read(MAX_BYTES + 1)
+    return None if len(data) > MAX_BYTES else data
+
+
+def _inside(rel: object) -> bool:
+    """A recorded path names a PDF inside the output folder (`nl/x.print.pdf`): an edited
+    or planted manifest must not make fiche read `/dev/zero` or `../../secret`."""
+    if not isinstance(rel, str) or not rel.endswith(".pdf") or "\\" in rel:
+        return False
+    p = PurePosixPath(rel)
+    return not p.is_absolute() and all(part not in ("", ".", "..") for part in rel.split("/"))
+
+
+def read_trees(out_dir: Path) -> dict[str, dict]:
+    """Per selection (a key of the build's options): the tree hash of its last complete
+    build and the outputs it made, for the fast no-op path."""
+    try:
+        data = _read_json(out_dir / NAME)
+        trees = data.get("trees", {}) if data.get("version") == VERSION else {}
+        return {
+            str(k): {"tree": str(v["tree"]), "outputs": [str(o) for o in v["outputs"]]}
+            for k, v in trees.items()
+        }
+    except (OSError, ValueError, AttributeError, KeyError, TypeError):
+        return {}
+
+
+def read_manifest(out_dir: Path) -> dict[str, Entry]:
+    try:
+        data = _read_json(out_dir / NAME)
+        if data.get("version") != VERSION:
+            return {}
+        entries = [
+            Entry(**{**e, "warnings": tuple(e.get("warnings", ()))}) for e in data["outputs"]
+        ]
+    except (OSError, ValueError, TypeError, KeyError, AttributeError):
+        entries = []
+    out = {e.path: e for e in entries if _inside(e.path)}
+    for e in _journal(out_dir):
+        if _inside(e.path) and file_sha256(out_dir / e.path, e.bytes) == e.sha256:
+            out[e.path] = e
+    return out
+
+
+def _journal(out_dir: Path) -> list[Entry]:
+    raw = _read_own(out_dir / JOURNAL)
+    if raw is None:
+        return []
+    lines = raw.decode("utf-8", errors="replace").splitlines()
+    out = []
+    for line in lines:
+        try:
+            e = json.loads(line)
+            out.append(Entry(**{**e, "warnings": tuple(e.get("warnings", ()))}))
+        except (ValueError, TypeError):
+            continue  # a line cut short by a kill: its file was never renamed
+    return out
+
+
+def journal_append(out_dir: Path, entry: Entry) -> None:
+    """Record `entry` before its file is renamed into place (safe for many writers)."""
+    line = (json.dumps(asdict(entry), ensure_ascii=False, sort_keys=True) + "\n").encode()
+    fd = open_own(out_dir / JOURNAL, os.O_WRONLY | os.O_APPEND | os.O_CREAT)
+    try:
+        os.write(fd, line)  # one write of one line: appends never interleave
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def write_manifest(
+    out_dir: Path, entries: dict[str, Entry], trees: dict[str, dict] | None = None
+) -> None:
+    """Write the manifest: what is on disk now (manifest and journal), with `entries`
+    and `trees` laid over it, without entries whose file is gone or has another size.
+    Call it only while holding the folder's build lock."""
+    merged = {**read_manifest(out_dir), **entries}
+    # Files removed or replaced behind fiche's back are no longer what it recorded.
+    merged = {k: e for k, e in merged.items() if _size(out_dir / k) == e.bytes}
+    merged_trees = {**read_trees(out_dir), **(trees or {})}
+    data = {
+        "version": VERSION,
+        "outputs": [asdict(merged[k]) for k in sorted(merged)],
+        "trees": dict(sorted(merged_trees.items())),
+    }
+    _write_json(out_dir / NAME, data)
+    (out_dir / JOURNAL).unlink(missing_ok=True)
+
+
+def _write_json(path: Path, data: dict) -> None:
+    from fiche.core.atomic import write_atomic
+
+    text = json.dumps(data, indent=2, ensure_ascii=False, sort_keys=True) + "\n"
+    write_atomic(path, text.encode("utf-8"))
+
+
+def _size(path: Path) -> int | None:
+    """The size of a regular file that is no link, else None."""
+    try:
+        st = path.lstat()
+    except OSError:
+        return None
+    return st.st_size if stat.S_ISREG(st.st_mode) else None
+
+
+def file_sha256(path: Path, size: int | None = None) -> str | None:
+    """The checksum of a regular file that is no link, or None; with `size`, None too
+    when the file holds more than that (it is then not the file recorded)."""
+    try:
+        fd = open_own(path, os.O_RDONLY)
+    except OSError:
+        return None
+    digest, got = hashlib.sha256(), 0
+    with os.fdopen(fd, "rb") as f:
+        while chunk := f.read(1 << 20):
+            got += len(chunk)
+            if size is not None and got > size:
+                return None
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def still_valid(out_dir: Path, entry: Entry, input_hash: str) -> bool:
+    """The recorded output was made from these inputs and is intact on disk."""
+    if entry.input_hash != input_hash:
+        return False
+    path = out_dir / entry.path
+    if not _inside(entry.path) or _size(path) != entry.bytes:
+        return False
+    return file_sha256(path, entry.bytes) == entry.sha256

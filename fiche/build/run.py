@@ -1,0 +1,625 @@
+"""Jobs (fiche × sheet × language × profile) into checked PDF files.
+
+`build_job` reads like the data flow: typeset → render → post-process → check;
+`build` runs the jobs, keeps going when one fails, writes each file atomically
+and returns a `BuildReport` that decides the exit status.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+import logging
+import os
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from fiche.core.atomic import write_atomic
+from fiche.core.errors import FicheError, Problem, os_reason
+from fiche.model.jobs import Job
+from fiche.model.profiles import PROFILE_NAMES, Profile, profile_for
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
+
+    from fiche.build.manifest import Entry
+    from fiche.model.catalog import Catalog
+    from fiche.model.school import LoadedSchool
+
+log = logging.getLogger("fiche.build.run")
+
+
+@dataclass(frozen=True)
+class JobResult:
+    job: Job
+    profile: str
+    path: str = ""
+    problems: tuple[Problem, ...] = ()
+    warnings: tuple[str, ...] = ()
+    pages: int = 0
+    body_pt: tuple[float, ...] = ()
+    skipped: bool = False  # up to date: not built again
+    sha256: str = ""
+    size: int = 0
+    input_hash: str = ""
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems
+
+
+@dataclass
+class BuildReport:
+    results: list[JobResult] = field(default_factory=list)
+    problems: list[Problem] = field(default_factory=list)  # not tied to one job
+    seconds: float = 0.0
+
+    @property
+    def built(self) -> list[JobResult]:
+        """Every output that is in place and good: new or up to date."""
+        return [r for r in self.results if r.ok]
+
+    @property
+    def skipped(self) -> list[JobResult]:
+        return [r for r in self.results if r.ok and r.skipped]
+
+    @property
+    def failed(self) -> list[JobResult]:
+        return [r for r in self.results if not r.ok]
+
+    @property
+    def exit_code(self) -> int:
+        return 2 if (self.failed or self.problems) else 0
+
+    def __str__(self) -> str:
+        warned = sum(1 for r in self.built if r.warnings)
+        new = len(self.built) - len(self.skipped)
+        s = f"{new} built, {len(self.skipped)} up to date, {len(self.failed)} failed"
+        if warned:
+            s += f", {warned} with warnings"
+        return s + f" in {self.seconds:.1f} s"
+
+
+def output_path(out_dir: Path, job: Job, profile: Profile) -> Path:
+    return out_dir / job.lang / f"{job.sheet}{profile.suffix}.pdf"
+
+
+@dataclass(frozen=True)
+class JobOutput:
+    pdf: bytes
+    body_pt: tuple[float, ...]
+    warnings: tuple[str, ...]
+
+
+def build_job(
+    cat: Catalog,
+    job: Job,
+    profile: Profile,
+    strict: bool = False,
+    school: LoadedSchool | None = None,
+) -> JobOutput:
+    """One sheet in one language and profile into checked PDF bytes.
+
+    Raises `FicheError` on any defect; with `strict`, preflight warnings count too.
+    """
+    from fiche.check.preflight import preflight
+    from fiche.check.textcheck import missing_in_order
+    from fiche.core.builddate import build_date
+    from fiche.core.colour import icc_path
+    from fiche.paint.render import render_pdf
+    from fiche.pdf.postprocess import DocMeta, postprocess
+    from fiche.typeset.sheet import expected_text, typeset
+
+    sheet = typeset(cat, job, school)
+    layout = cat.layouts[sheet.layout]
+    assets = cat.root / "assets"
+    result = render_pdf(
+        sheet,
+        layout,
+        profile,
+        assets,
+        layout_path=cat.layout_srcs[sheet.layout].path,
+        hyphenation_dir=cat.root / "hyphenation",
+    )
+    meta = DocMeta(
+        title=sheet.title,
+        author=sheet.author,
+        subject=sheet.subject,
+        lang=job.lang,
+        identity=f"{job.fiche}/{job.sheet}/{job.lang}/{profile.suffix}",
+        date=build_date(),
+    )
+    pdf = postprocess(result.pdf, result.boxes, meta, profile, icc_path(assets), result.marks)
+
+    where = f"sheet {job.sheet} ({job.lang}, {profile.name})"
+    expected = expected_text(sheet)
+    report = preflight(
+        pdf,
+        name=where,
+        profile=profile,
+        bleed_mm=layout.page.bleed_mm,
+        trim_mm=(layout.page.width_mm, layout.page.height_mm),
+        source="\n".join(t for _, texts in expected for t in texts),
+    )
+    bad = report.failed + (report.warnings if strict else [])
+    problems = [Problem("", 0, 0, "", f"{where}: preflight {c.name}: {c.detail}") for c in bad]
+    if not report.texts:  # the preflight could not open the file: it failed already
+        raise FicheError(problems)
+    # Our own PDFs must give back every word they were made from, as the preflight read them.
+    for (side, texts), text in zip(expected, report.texts, strict=True):
+        for lost in missing_in_order(text, texts):
+            problems.append(
+                Problem(
+                    "",
+                    0,
+                    0,
+                    "",
+                    f"{where}: {side} page: text not found in "
+                    f"the PDF in reading order: {lost[:60]!r}",
+                )
+            )
+    if problems:
+        raise FicheError(problems)
+    warnings = tuple(f"preflight {c.name}: {c.detail}" for c in report.warnings)
+    return JobOutput(pdf, tuple(f.body_pt for f in result.fits), warnings)
+
+
+@dataclass(frozen=True)
+class Task:
+    """One output to make; forked workers find it in the list they inherit."""
+
+    job: Job
+    profile: Profile
+    path: str  # relative to the output folder
+    input_hash: str
+    school: Path | None = None
+
+
+def _keep(cat: Catalog) -> None:
+    """The catalogue lives as long as the build: keep the garbage collector from scanning
+    it again and again, or every job of a large catalogue would get slower."""
+    import gc
+
+    gc.collect()
+    gc.freeze()
+
+
+def _release() -> None:
+    """After the jobs: the collector may look at everything again (`fiche serve` builds
+    many times in one process)."""
+    import gc
+
+    gc.unfreeze()
+
+
+def _run_task(task: Task, out_dir: Path, strict: bool, cat: Catalog) -> JobResult:
+    """Build one task and write its file atomically; input problems, and an output that
+    cannot be written (disk full, read-only), come back as a result."""
+    import hashlib
+
+    from fiche.build.manifest import journal_append
+    from fiche.model.school import load_school
+
+    try:
+        school = _school(task.school, load_school) if task.school else None
+        out = build_job(cat, task.job, task.profile, strict, school)
+    except FicheError as e:
+        return JobResult(task.job, task.profile.name, problems=tuple(e.problems))
+    path = out_dir / task.path
+    result = JobResult(
+        task.job,
+        task.profile.name,
+        str(path),
+        warnings=out.warnings,
+        pages=2,
+        body_pt=out.body_pt,
+        sha256=hashlib.sha256(out.pdf).hexdigest(),
+        size=len(out.pdf),
+        input_hash=task.input_hash,
+    )
+    entry = manifest_entry(cat, out_dir, result)
+    try:
+        # Journal first: a kill after the rename still leaves a manifest that matches.
+        write_atomic(path, out.pdf, before_rename=lambda: journal_append(out_dir, entry))
+    except OSError as e:
+        problem = Problem("", 0, 0, "", f"{path}: cannot write: {os_reason(e)}")
+        return JobResult(task.job, task.profile.name, problems=(problem,))
+    log.info("built %s", path)
+    return result
+
+
+_schools: dict = {}
+
+
+def _school(path: Path, load):
+    """A school profile, loaded once per process (again when the file changes)."""
+    from fiche.build.inputs import file_digest
+
+    key = (path, file_digest(path))
+    if key not in _schools:
+        _schools[key] = load(path)
+    return _schools[key]
+
+
+def manifest_entry(cat: Catalog, out_dir: Path, result: JobResult) -> Entry:
+    """The manifest's record of a successful result."""
+    from fiche.build.manifest import Entry
+
+    f = cat.fiches[result.job.fiche]
+    assert f.defn is not None
+    rel = str(Path(result.path).relative_to(out_dir))
+    return Entry(
+        rel,
+        result.job.fiche,
+        f.defn.series,
+        f.defn.number,
+        result.job.sheet,
+        result.job.lang,
+        result.profile,
+        result.pages,
+        result.size,
+        result.sha256,
+        result.input_hash,
+        result.warnings,
+    )
+
+
+def selection_problems(
+    cat: Catalog, langs: tuple[str, ...], sheets: tuple[str, ...]
+) -> list[Problem]:
+    """What is wrong with `--lang` and `--sheet`, each name that matches nothing.
+
+    A fiche that did not load may hold any language fiche can set and any sheet name: with
+    one, a name is only refused when it cannot be right (its own problem is reported apart).
+    """
+    from fiche.model.languages import known_languages
+
+    loaded = [f for f in cat.fiches.values() if f.defn is not None]
+    complete = len(loaded) == len(cat.fiches)
+    known = sorted(cat.known_languages() if complete else known_languages())
+    problems = []
+    unknown = [lang for lang in langs if lang not in known]
+    if unknown:
+        problems.append(
+            Problem(
+                "",
+                0,
+                0,
+                "--lang",
+                f"unknown language(s): {', '.join(unknown)} (known: {', '.join(known)})",
+            )
+        )
+    if complete:
+        names = set(cat.fiches) | {s for f in loaded if f.defn for s in f.defn.sheets}
+        missing = [name for name in sheets if name not in names]
+        if missing:
+            problems.append(Problem("", 0, 0, "", f"no sheet named {', '.join(missing)}"))
+        elif sheets and langs and not unknown and not cat.jobs(langs, sheets):
+            problems.append(
+                Problem("", 0, 0, "", f"no sheet named {', '.join(sheets)} in {', '.join(langs)}")
+            )
+    return problems
+
+
+def build(
+    root: Path,
+    out_dir: Path,
+    langs: tuple[str, ...] = (),
+    sheets: tuple[str, ...] = (),
+    profiles: tuple[str, ...] = (),
+    paper: str | None = None,
+    strict: bool = False,
+    jobs: int | None = 1,
+    force: bool = False,
+    progress: Callable[[JobResult, int, int], None] | None = None,
+    school: Path | None = None,
+    allow_foreign: bool = False,
+    wait: bool = True,
+    on_wait: Callable[[int | None], None] | None = None,
+) -> BuildReport:
+    """Build every selected job that is not up to date; failures are reported, not fatal.
+
+    With `school` (a school profile file) every sheet gets that school's imprint and
+    goes to <out_dir>/schools/<slug>/, leaving the catalogue's own files alone.
+
+    `jobs` worker processes (None: one per CPU; 1: in this process). `progress` is
+    called as progress(result, done, total) once per finished output. A
+    KeyboardInterrupt stops the workers, records what was finished in the manifest,
+    and propagates.
+
+    One build at a time writes into `out_dir`: another one waits (`on_wait(pid)` is
+    told first) or, without `wait`, fails. A folder holding files fiche did not make
+    is refused unless `allow_foreign`; an output folder that cannot be created or
+    written is a problem of the report, with the OS's reason.
+    """
+    from fiche.build.outlock import Busy, Unlockable, hold
+    from fiche.core.builddate import source_date_epoch
+
+    if on_wait is None:
+        on_wait = functools.partial(_say_waiting, out_dir)
+    start = time.perf_counter()
+    report = BuildReport()
+    try:
+        source_date_epoch()  # before anything is written or rendered
+    except FicheError as e:
+        report.problems += e.problems
+        return report
+    problem = _unusable(out_dir, allow_foreign)
+    if problem is None:
+        try:
+            with hold(out_dir, wait, on_wait):
+                _sweep_temporaries(out_dir)
+                args = (langs, sheets, profiles, paper, strict, jobs, force, progress, school)
+                return _build_locked(root, out_dir, *args)
+        except Busy as e:
+            problem = (
+                f"{out_dir}/: another build (pid {e.pid or 'unknown'}) is writing into "
+                "this folder; not waiting (--no-wait)"
+            )
+        except Unlockable as e:
+            problem = f"{out_dir}: cannot lock the folder: {e.reason}"
+    report.problems.append(Problem("", 0, 0, "--out", problem))
+    report.seconds = time.perf_counter() - start
+    return report
+
+
+def _say_waiting(out_dir: Path, pid: int | None) -> None:
+    log.warning("waiting for another build of %s/ (pid %s) to finish", out_dir, pid or "unknown")
+
+
+def _unusable(out_dir: Path, allow_foreign: bool) -> str | None:
+    """Why fiche must not write into `out_dir` (creating it if need be), or None."""
+    from fiche.build.outlock import foreign, is_root
+
+    if allow_foreign and is_root(out_dir):
+        return f"{out_dir}: fiche does not write into the root of a file system"
+    try:
+        refused = not allow_foreign and foreign(out_dir)
+    except OSError as e:
+        return f"{out_dir}: cannot read the folder: {os_reason(e)}"
+    if refused:
+        return (
+            f"{out_dir}: this folder holds files fiche did not make (it has no "
+            "manifest.json of fiche's); choose a new or empty folder, or pass "
+            "--allow-foreign to write there anyway"
+        )
+    try:
+        out_dir.mkdir(parents=True, exist_ok=True)
+    except FileExistsError:
+        return f"{out_dir}: not a folder"
+    except OSError as e:
+        return f"{out_dir}: cannot create the folder: {os_reason(e)}"
+    return None
+
+
+def _build_locked(
+    root: Path,
+    out_dir: Path,
+    langs: tuple[str, ...],
+    sheets: tuple[str, ...],
+    profiles: tuple[str, ...],
+    paper: str | None,
+    strict: bool,
+    jobs: int | None,
+    force: bool,
+    progress: Callable[[JobResult, int, int], None] | None,
+    school: Path | None,
+) -> BuildReport:
+    """`build` once the output folder is known to be usable and locked."""
+    from fiche.build.inputs import file_digest, job_input_hash, tree_digest
+    from fiche.build.manifest import JOURNAL, read_manifest, read_trees, still_valid, write_manifest
+
+    start = time.perf_counter()
+    report = BuildReport()
+    loaded = None
+    if school is not None:
+        from fiche.model.school import load_school
+
+        try:
+            loaded = load_school(school.resolve(), _display(root, school))
+        except FicheError as e:
+            report.problems += e.problems
+            report.seconds = time.perf_counter() - start
+            return report
+        school = school.resolve()
+        # The jobs (in this process or forked workers) take this one, so their messages
+        # name the file as the user gave it, not by its absolute path.
+        _schools[(school, file_digest(school))] = loaded
+        out_dir = out_dir / "schools" / loaded.slug
+    school_files = {str(p): file_digest(p) for p in (school, loaded and loaded.logo) if p}
+    selection = {
+        "langs": sorted(langs),
+        "sheets": sorted(sheets),
+        "profiles": sorted(profiles or PROFILE_NAMES),
+        "paper": paper,
+        "school": school_files,
+    }
+    key = json.dumps(selection, sort_keys=True)
+    tree = tree_digest(root, selection)
+    trees = read_trees(out_dir)
+    if not force and trees.get(key, {}).get("tree") == tree:
+        fast = _up_to_date(out_dir, trees[key]["outputs"], strict)
+        if fast is not None:
+            fast.seconds = time.perf_counter() - start
+            return fast
+
+    from fiche.model.catalog import load_catalog
+
+    try:
+        cat = load_catalog(root)
+    except FicheError as e:
+        report.problems += e.problems
+        report.seconds = time.perf_counter() - start
+        return report
+    chosen = [profile_for(name, paper) for name in (profiles or PROFILE_NAMES)]
+    report.problems += selection_problems(cat, langs, sheets)
+    selected = cat.jobs(langs, sheets)
+    for fiche_problems in (f.problems for f in cat.fiches.values() if f.defn is None):
+        report.problems += fiche_problems
+
+    manifest = read_manifest(out_dir)
+    todo: list[Task] = []
+    total = len(selected) * len(chosen)
+    for job in selected:
+        blocking = cat.job_problems(job)
+        for profile in chosen:
+            if blocking:
+                report.results.append(JobResult(job, profile.name, problems=tuple(blocking)))
+                continue
+            rel = str(output_path(out_dir, job, profile).relative_to(out_dir))
+            digest = job_input_hash(cat, job, profile, school_files)
+            entry = manifest.get(rel)
+            if not force and entry is not None and still_valid(out_dir, entry, digest):
+                # Up to date; in strict mode its recorded warnings still fail it.
+                problems = tuple(
+                    Problem("", 0, 0, "", f"sheet {job.sheet} ({job.lang}, {profile.name}): {w}")
+                    for w in entry.warnings
+                )
+                result = JobResult(
+                    job,
+                    profile.name,
+                    str(out_dir / rel),
+                    problems=problems if strict else (),
+                    warnings=entry.warnings,
+                    pages=entry.pages,
+                    skipped=True,
+                    sha256=entry.sha256,
+                    size=entry.bytes,
+                    input_hash=digest,
+                )
+                report.results.append(result)
+                if progress:
+                    progress(result, len(report.results), total)
+                continue
+            todo.append(Task(job, profile, rel, digest, school))
+
+    mine: dict[str, Entry] = {}  # what this build made, for the manifest
+
+    def record(result: JobResult) -> None:
+        report.results.append(result)
+        if result.ok:
+            entry = manifest_entry(cat, out_dir, result)
+            mine[entry.path] = entry
+        if progress:
+            progress(result, len(report.results), total)
+
+    _keep(cat)
+    try:
+        if jobs == 1 or len(todo) <= 1:
+            for task in todo:
+                record(_run_task(task, out_dir, strict, cat))
+        else:
+            _run_parallel(todo, cat, out_dir, strict, jobs, record)
+    finally:
+        _release()
+        _sweep_temporaries(out_dir)  # of the jobs a Ctrl-C cut short
+        # Whatever finished is on disk; the manifest says so, even after Ctrl-C.
+        complete = len(report.results) == total and report.exit_code == 0
+        new_trees = {}
+        if complete:
+            outputs = sorted(str(Path(r.path).relative_to(out_dir)) for r in report.results)
+            new_trees[key] = {"tree": tree, "outputs": outputs}
+        # The journal too: a worker may have finished a file the parent never heard of.
+        journal = (out_dir / JOURNAL).exists()
+        if mine or journal or (new_trees and new_trees[key] != trees.get(key)):
+            try:
+                write_manifest(out_dir, mine, new_trees)
+            except OSError as e:
+                why = f"{out_dir}: cannot write the manifest: {os_reason(e)}"
+                report.problems.append(Problem("", 0, 0, "--out", why))
+        report.seconds = time.perf_counter() - start
+    return report
+
+
+def _display(root: Path, path: Path) -> str:
+    try:
+        return str(path.resolve().relative_to(root.resolve()))
+    except ValueError:
+        return str(path)
+
+
+def _up_to_date(out_dir: Path, outputs: list[str], strict: bool) -> BuildReport | None:
+    """The report of a build with nothing to do, read from the manifest alone, if every
+    output the last build of this selection made is listed and intact; else None."""
+    from fiche.build.manifest import read_manifest, still_valid
+
+    manifest = read_manifest(out_dir)
+    if not outputs or any(o not in manifest for o in outputs):
+        return None
+    report = BuildReport()
+    for e in (manifest[o] for o in outputs):
+        if not still_valid(out_dir, e, e.input_hash):
+            return None
+        problems = (
+            tuple(
+                Problem("", 0, 0, "", f"sheet {e.sheet} ({e.lang}, {e.profile}): {w}")
+                for w in e.warnings
+            )
+            if strict
+            else ()
+        )
+        report.results.append(
+            JobResult(
+                Job(e.fiche, e.sheet, e.lang),
+                e.profile,
+                str(out_dir / e.path),
+                problems=problems,
+                warnings=e.warnings,
+                pages=e.pages,
+                skipped=True,
+                sha256=e.sha256,
+                size=e.bytes,
+                input_hash=e.input_hash,
+            )
+        )
+    return report
+
+
+def _run_parallel(
+    todo: list[Task], cat: Catalog, out_dir: Path, strict: bool, jobs: int | None, record
+) -> None:
+    from fiche.build import pool
+
+    workers = min(jobs or os.cpu_count() or 1, len(todo))
+    try:
+        pool.run(todo, lambda task: _run_task(task, out_dir, strict, cat), workers, record)
+    except pool.WorkerDied as e:
+        # Killed from outside (most often for memory): not a defect of the input nor of
+        # fiche, and the files finished so far are kept and listed.
+        raise FicheError.at(
+            "",
+            "",
+            f"{e}; the files finished so far are kept. Was the machine out of memory? "
+            "Try again, or with fewer --jobs",
+        ) from None
+
+
+def _sweep_temporaries(out_dir: Path) -> None:
+    """Remove what write_atomic leaves when its process is killed mid-write. Only under
+    the folder's lock (then no other build has a temporary file there), only the names
+    write_atomic gives, and only where a build writes: the folder, its language folders,
+    schools/<slug>/ and theirs. A user's own files, with --allow-foreign, stay."""
+    import re
+
+    ours = re.compile(r"\.(?:[^/]+\.pdf|manifest\.json)\.[A-Za-z0-9_]+\.tmp")
+    # down to <out>/schools/<slug>/<lang>, three levels below the folder
+    levels = [[out_dir]]
+    for _ in range(3):
+        levels.append([d for parent in levels[-1] for d in _subfolders(parent)])
+    for folder in (f for level in levels for f in level):
+        for tmp in _entries(folder):
+            if ours.fullmatch(tmp.name) and tmp.is_file() and not tmp.is_symlink():
+                tmp.unlink(missing_ok=True)
+
+
+def _subfolders(folder: Path) -> list[Path]:
+    return [d for d in _entries(folder) if d.is_dir() and not d.is_symlink()]
+
+
+def _entries(folder: Path) -> list[Path]:
+    try:
+        return list(folder.iterdir())
+    except OSError:
+        return []

@@ -1,0 +1,552 @@
+"""Checks of a written PDF against its output profile.
+
+Input: PDF bytes (or a path) and, optionally, the profile; otherwise the profile
+is read from the file (the `/FicheProfile` Info key, else the `.print.pdf`
+style name). Output: a `PreflightReport` with one `Check` per rule, each pass,
+warn or fail with detail. Reads only the file, with pikepdf and pdfium, never
+the objects that made it.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import pikepdf
+
+from fiche.check.textcheck import bad_characters, extract_pages
+from fiche.core.errors import FicheError
+from fiche.model.profiles import PAPERS, PROFILES, Profile
+
+if TYPE_CHECKING:
+    import pypdfium2
+
+# A fiche is a few hundred kilobytes; far larger files are not worth reading whole.
+MAX_PDF_BYTES = 256 << 20
+ENCRYPTED = "encrypted: it opens only with a password, which fiche does not take"
+# What a malformed file makes the structure walk raise (a missing key, a wrong type).
+_MALFORMED = (pikepdf.PdfError, KeyError, AttributeError, TypeError, ValueError, IndexError)
+
+MM = 72 / 25.4
+BASE14 = {
+    "Courier",
+    "Courier-Bold",
+    "Courier-Oblique",
+    "Courier-BoldOblique",
+    "Helvetica",
+    "Helvetica-Bold",
+    "Helvetica-Oblique",
+    "Helvetica-BoldOblique",
+    "Times-Roman",
+    "Times-Bold",
+    "Times-Italic",
+    "Times-BoldItalic",
+    "Symbol",
+    "ZapfDingbats",
+}
+
+
+@dataclass(frozen=True)
+class Check:
+    name: str
+    status: str  # "pass", "warn" or "fail"
+    detail: str
+
+    def __str__(self) -> str:
+        return f"{self.status.upper():4} {self.name}: {self.detail}"
+
+
+@dataclass
+class PreflightReport:
+    path: str
+    profile: str = "?"
+    checks: list[Check] = field(default_factory=list)
+    texts: list[str] = field(default_factory=list)  # each page's text, as pdfium extracts it
+
+    @property
+    def failed(self) -> list[Check]:
+        return [c for c in self.checks if c.status == "fail"]
+
+    @property
+    def warnings(self) -> list[Check]:
+        return [c for c in self.checks if c.status == "warn"]
+
+    def ok(self, strict: bool = False) -> bool:
+        return not self.failed and not (strict and self.warnings)
+
+    def add(self, name: str, problems: list[str], ok_detail: str, warn: bool = False) -> None:
+        if problems:
+            self.checks.append(Check(name, "warn" if warn else "fail", "; ".join(problems)))
+        else:
+            self.checks.append(Check(name, "pass", ok_detail))
+
+
+def profile_of(doc: pikepdf.Pdf, name: str) -> Profile | None:
+    """The profile a file says it was made for."""
+    key = doc.docinfo.get("/FicheProfile")
+    if key is not None and str(key).lstrip("/") in PROFILES:
+        return PROFILES[str(key).lstrip("/")]
+    for pname, p in PROFILES.items():
+        if f".{pname}." in Path(name).name or Path(name).name.endswith(f".{pname}.pdf"):
+            return p
+    return None
+
+
+def read_pdf(path: Path) -> bytes:
+    """The bytes of a PDF file the user named, or a `FicheError` naming it and why not:
+    a regular file only (a pipe would hang, a device never end), of at most MAX_PDF_BYTES."""
+    from fiche.core.safeio import read_user_file
+
+    return read_user_file(path, MAX_PDF_BYTES)
+
+
+def pdfium_document(data: bytes, name: str) -> pypdfium2.PdfDocument:
+    """The PDF opened with pdfium, or a `FicheError` naming it: not a PDF, or encrypted."""
+    import pypdfium2 as pdfium
+
+    with pdfium_errors(name):
+        return pdfium.PdfDocument(data)
+
+
+@contextmanager
+def pdfium_errors(name: str) -> Iterator[None]:
+    """pdfium's failures inside the block (a page that does not load) as a `FicheError`
+    naming the file."""
+    import pypdfium2 as pdfium
+
+    try:
+        yield
+    except pdfium.PdfiumError as e:
+        raise FicheError.at(name, "", _pdfium_reason(e)) from None
+
+
+def _pdfium_reason(e: Exception) -> str:
+    import pypdfium2.raw as pdfium_c
+
+    if getattr(e, "err_code", None) == pdfium_c.FPDF_ERR_PASSWORD:
+        return ENCRYPTED
+    detail = re.search(r"\((PDFium: [^)]*)\)", str(e))
+    return f"not a readable PDF ({detail.group(1) if detail else str(e).rstrip('.')})"
+
+
+def _pikepdf_reason(e: Exception, stream: io.BytesIO) -> str:
+    """qpdf's reason, without the Python object it was read from (`<_io.BytesIO …>`)."""
+    return str(e).replace(f"stream {stream!r}: ", "").replace(repr(stream), "the file")
+
+
+def _malformed_reason(e: Exception, stream: io.BytesIO) -> str:
+    if isinstance(e, pikepdf.PdfError):
+        return _pikepdf_reason(e, stream)
+    return f"an object a PDF must have is missing or broken ({e})"
+
+
+def preflight(
+    pdf: bytes | Path,
+    name: str = "",
+    profile: Profile | None = None,
+    pages: int = 2,
+    trim_mm: tuple[float, float] = (210.0, 297.0),
+    bleed_mm: float = 3.0,
+    source: str = "",
+) -> PreflightReport:
+    """Check page count, boxes, fonts, colour, output intent, images, text, metadata.
+
+    `source`, the text the PDF was made from when it is known, may itself contain what
+    would otherwise look like broken text mapping (e.g. the letters "(cid:").
+    """
+    import pypdfium2 as pdfium
+
+    report = PreflightReport(name or (str(pdf) if isinstance(pdf, Path) else "<pdf>"))
+    try:
+        data = read_pdf(pdf) if isinstance(pdf, Path) else pdf
+    except FicheError as e:
+        report.add("readable", [e.problems[0].message], "")
+        return report
+    stream = io.BytesIO(data)
+    try:
+        doc = pikepdf.open(stream)
+    except pikepdf.PasswordError:
+        report.add("readable", [ENCRYPTED], "")
+        return report
+    except pikepdf.PdfError as e:
+        report.add("readable", [f"not a readable PDF: {_pikepdf_reason(e, stream)}"], "")
+        return report
+    try:
+        with doc:
+            profile = _structure_checks(report, doc, profile, pages, trim_mm, bleed_mm)
+        _rendered_checks(report, data, profile, source)
+    except _MALFORMED as e:
+        report.add("readable", [f"malformed PDF: {_malformed_reason(e, stream)}"], "")
+    except pdfium.PdfiumError as e:
+        report.add("readable", [_pdfium_reason(e)], "")
+    return report
+
+
+def _structure_checks(
+    report: PreflightReport,
+    doc: pikepdf.Pdf,
+    profile: Profile | None,
+    pages: int,
+    trim_mm: tuple[float, float],
+    bleed_mm: float,
+) -> Profile:
+    """The checks that read the file's objects (pikepdf); returns the profile checked."""
+    profile = profile or profile_of(doc, report.path)
+    if profile is None:
+        report.add("profile", ["cannot tell which profile the file is for; pass --profile"], "")
+        profile = PROFILES["print"]
+    report.profile = profile.name
+    n = len(doc.pages)
+    report.add("pages", [] if n == pages else [f"{n} pages, expected {pages}"], f"{n} pages")
+    report.add(
+        "page boxes",
+        _box_problems(doc, profile, bleed_mm, trim_mm),
+        _box_detail(profile, bleed_mm, trim_mm),
+    )
+    fonts, problems = _font_problems(doc)
+    report.add(
+        "fonts embedded",
+        problems,
+        f"{len(fonts)} fonts, all embedded: " + ", ".join(sorted(fonts)),
+    )
+    spaces, images = _colour_and_images(doc)
+    report.add(
+        "colour spaces", _colour_problems(spaces, profile), ", ".join(sorted(spaces)) or "none"
+    )
+    if profile.colour == "rgb" and "DeviceCMYK" in spaces:
+        report.checks[-1] = Check(
+            "colour spaces",
+            "warn",
+            "CMYK colour in a file for RGB devices: " + ", ".join(sorted(spaces)),
+        )
+    report.add(
+        "output intent",
+        _intent_problems(doc) if profile.output_intent else [],
+        "CMYK ICC profile embedded, PDF/X-4 identified"
+        if profile.output_intent
+        else "not required",
+    )
+    low = [
+        f"page {p}: image {w}×{h} px placed at {ppi:.0f} ppi"
+        for p, w, h, ppi in images
+        if ppi < profile.min_image_ppi
+    ]
+    report.add(
+        "image resolution",
+        [*low, f"(needs {profile.min_image_ppi:g} ppi)"] if low else [],
+        f"{len(images)} image(s)"
+        + (f", lowest {min(i[3] for i in images):.0f} ppi" if images else ""),
+        warn=True,
+    )
+    if profile.links or profile.bookmarks:
+        report.add(
+            "navigation",
+            _navigation_problems(doc, profile),
+            "clickable links and bookmarks",
+            warn=True,
+        )
+    meta = []
+    title = str(doc.docinfo.get("/Title", "")).strip()
+    lang = str(doc.Root.get("/Lang", "")).strip()
+    if not title or title == "untitled":  # ReportLab's default
+        meta.append("no document title")
+    if not lang:
+        meta.append("no /Lang in the catalogue")
+    report.add("metadata", meta, f"title {title!r}, language {lang}")
+    return profile
+
+
+def _rendered_checks(report: PreflightReport, data: bytes, profile: Profile, source: str) -> None:
+    """The checks that render the pages or extract their text (pdfium)."""
+    if profile.safe_margin_mm:
+        report.add(
+            "printable area",
+            _margin_problems(data, profile.safe_margin_mm),
+            f"nothing drawn within {profile.safe_margin_mm:g} mm of the paper edge",
+        )
+    texts = report.texts = extract_pages(data)
+    bad = sorted({b for t in texts for b in bad_characters(t, source)})
+    report.add(
+        "text extraction",
+        [f"extracted text contains {', '.join(bad)}"] if bad else [],
+        f"{sum(len(t) for t in texts)} characters, no broken mapping",
+    )
+
+
+def _box_detail(profile: Profile, bleed_mm: float, trim_mm: tuple[float, float]) -> str:
+    if profile.paper:
+        return "paper size, upright pages"
+    if profile.bleed:
+        return f"TrimBox {trim_mm[0]:g}×{trim_mm[1]:g} mm and BleedBox +{bleed_mm:g} mm"
+    return f"page {trim_mm[0]:g}×{trim_mm[1]:g} mm"
+
+
+def _box(page: pikepdf.Page, key: str) -> list[float] | None:
+    return [float(v) for v in page.obj[key]] if key in page.obj else None
+
+
+def _box_problems(
+    doc: pikepdf.Pdf, profile: Profile, bleed_mm: float, trim_mm: tuple[float, float]
+) -> list[str]:
+    out = []
+    for i, page in enumerate(doc.pages, start=1):
+        m = _box(page, "/MediaBox")
+        if m is None or len(m) != 4:
+            out.append(f"page {i}: no MediaBox")
+            continue
+        size = ((m[2] - m[0]) / MM, (m[3] - m[1]) / MM)
+        if int(page.obj.get("/Rotate", 0)) % 360:
+            out.append(f"page {i}: rotated by {page.obj.Rotate}°")
+        if profile.paper:
+            papers = [
+                k
+                for k, (w, h) in PAPERS.items()
+                if abs(size[0] - w) < 0.3 and abs(size[1] - h) < 0.3
+            ]
+            if not papers:
+                out.append(
+                    f"page {i}: {size[0]:.1f}×{size[1]:.1f} mm is not an upright "
+                    f"{' or '.join(PAPERS)} sheet"
+                )
+            continue
+        if not profile.bleed:
+            if abs(size[0] - trim_mm[0]) > 0.3 or abs(size[1] - trim_mm[1]) > 0.3:
+                out.append(
+                    f"page {i}: {size[0]:.1f}×{size[1]:.1f} mm, expected "
+                    f"{trim_mm[0]:g}×{trim_mm[1]:g} mm"
+                )
+            continue
+        t, b = _box(page, "/TrimBox"), _box(page, "/BleedBox")
+        if t is None or b is None:
+            out += [f"page {i}: no {k}" for k, v in (("TrimBox", t), ("BleedBox", b)) if v is None]
+            continue
+        w, h = (t[2] - t[0]) / MM, (t[3] - t[1]) / MM
+        if abs(w - trim_mm[0]) > 0.2 or abs(h - trim_mm[1]) > 0.2:
+            out.append(
+                f"page {i}: TrimBox is {w:.1f}×{h:.1f} mm, expected "
+                f"{trim_mm[0]:g}×{trim_mm[1]:g} mm"
+            )
+        for j, sign in enumerate((-1, -1, 1, 1)):
+            if abs((b[j] - t[j]) - sign * bleed_mm * MM) > 0.1:
+                out.append(f"page {i}: BleedBox is not {bleed_mm:g} mm outside the TrimBox")
+                break
+        if not (m[0] <= b[0] and m[1] <= b[1] and m[2] >= b[2] and m[3] >= b[3]):
+            out.append(f"page {i}: BleedBox reaches outside the MediaBox")
+        elif profile.crop_marks and min(b[0] - m[0], b[1] - m[1]) < 5 * MM:
+            out.append(f"page {i}: no room for crop marks outside the BleedBox")
+    return out
+
+
+def _font_problems(doc: pikepdf.Pdf) -> tuple[set[str], list[str]]:
+    names: set[str] = set()
+    problems: list[str] = []
+    seen: set = set()
+    for i, page in enumerate(doc.pages, start=1):
+        for font in _resources_fonts(page.obj.get("/Resources", {}), set()):
+            key = font.objgen if font.is_indirect else id(font)
+            if key in seen:
+                continue
+            seen.add(key)
+            base = str(font.get("/BaseFont", "?")).lstrip("/")
+            names.add(base.split("+", 1)[-1])
+            subtype = str(font.get("/Subtype", ""))
+            if subtype == "/Type3":
+                problems.append(f"page {i}: Type 3 font {base}")
+                continue
+            desc = font.get("/FontDescriptor")
+            if subtype == "/Type0":
+                desc = font.DescendantFonts[0].get("/FontDescriptor")
+            embedded = desc is not None and any(
+                k in desc for k in ("/FontFile", "/FontFile2", "/FontFile3")
+            )
+            if not embedded:
+                label = "base-14 font" if base in BASE14 else "font"
+                problems.append(f"page {i}: {label} {base} is not embedded")
+    return names, problems
+
+
+def _resources_fonts(res, seen: set):
+    yield from res.get("/Font", {}).values()
+    for xobj in res.get("/XObject", {}).values():
+        if xobj.objgen in seen or xobj.get("/Subtype") != "/Form":
+            continue
+        seen.add(xobj.objgen)
+        yield from _resources_fonts(xobj.get("/Resources", {}), seen)
+
+
+_OP_SPACE = {
+    "rg": "DeviceRGB",
+    "RG": "DeviceRGB",
+    "k": "DeviceCMYK",
+    "K": "DeviceCMYK",
+    "g": "DeviceGray",
+    "G": "DeviceGray",
+}
+
+
+def _space_name(cs, res) -> str:
+    """A colour space object or name, reduced to its family (DeviceRGB, ICCBased-RGB …)."""
+    if isinstance(cs, pikepdf.Name):
+        name = str(cs).lstrip("/")
+        if name in ("DeviceRGB", "DeviceCMYK", "DeviceGray", "Pattern"):
+            return name
+        named = res.get("/ColorSpace", {}).get(str(cs))
+        return _space_name(named, res) if named is not None else name
+    if isinstance(cs, pikepdf.Array) and len(cs):
+        family = str(cs[0]).lstrip("/")
+        if family == "ICCBased":
+            n = int(cs[1].get("/N", 0))
+            return {1: "ICCBased-Gray", 3: "ICCBased-RGB", 4: "ICCBased-CMYK"}.get(n, "ICCBased")
+        if family in ("Indexed", "Separation", "DeviceN"):
+            base = cs[1] if family == "Indexed" else cs[2]
+            return f"{family}({_space_name(base, res)})"
+        return family
+    return "unknown"
+
+
+def _colour_and_images(doc: pikepdf.Pdf) -> tuple[set[str], list[tuple[int, int, int, float]]]:
+    """Colour spaces used by content and images, and each placed image's resolution."""
+    spaces: set[str] = set()
+    images: list[tuple[int, int, int, float]] = []
+    for i, page in enumerate(doc.pages, start=1):
+        _walk(
+            page,
+            page.obj.get("/Resources", pikepdf.Dictionary()),
+            (1, 0, 0, 1, 0, 0),
+            i,
+            spaces,
+            images,
+            set(),
+        )
+    return spaces, images
+
+
+def _mul(a, b):
+    return (
+        a[0] * b[0] + a[1] * b[2],
+        a[0] * b[1] + a[1] * b[3],
+        a[2] * b[0] + a[3] * b[2],
+        a[2] * b[1] + a[3] * b[3],
+        a[4] * b[0] + a[5] * b[2] + b[4],
+        a[4] * b[1] + a[5] * b[3] + b[5],
+    )
+
+
+def _walk(stream, res, ctm, page_no, spaces, images, seen) -> None:
+    stack = []
+    for operands, op in pikepdf.parse_content_stream(stream):
+        op = str(op)
+        if op == "q":
+            stack.append(ctm)
+        elif op == "Q" and stack:
+            ctm = stack.pop()
+        elif op == "cm":
+            ctm = _mul(tuple(float(v) for v in operands), ctm)
+        elif op in _OP_SPACE:
+            spaces.add(_OP_SPACE[op])
+        elif op in ("cs", "CS"):
+            spaces.add(_space_name(operands[0], res))
+        elif op == "Do":
+            xobj = res.get("/XObject", {}).get(str(operands[0]))
+            if xobj is None:
+                continue
+            if xobj.get("/Subtype") == "/Image":
+                if not xobj.get("/ImageMask", False):
+                    spaces.add(_space_name(xobj.get("/ColorSpace"), res))
+                w, h = int(xobj.Width), int(xobj.Height)
+                placed_w = (ctm[0] ** 2 + ctm[1] ** 2) ** 0.5 / 72
+                placed_h = (ctm[2] ** 2 + ctm[3] ** 2) ** 0.5 / 72
+                ppi = min(w / placed_w if placed_w else 1e9, h / placed_h if placed_h else 1e9)
+                images.append((page_no, w, h, ppi))
+            elif xobj.get("/Subtype") == "/Form" and xobj.objgen not in seen:
+                seen.add(xobj.objgen)
+                matrix = tuple(float(v) for v in xobj.get("/Matrix", [1, 0, 0, 1, 0, 0]))
+                _walk(
+                    xobj,
+                    xobj.get("/Resources", res),
+                    _mul(matrix, ctm),
+                    page_no,
+                    spaces,
+                    images,
+                    seen,
+                )
+        elif op == "BI":
+            spaces.add("inline image")
+
+
+def _colour_problems(spaces: set[str], profile: Profile) -> list[str]:
+    if profile.colour != "cmyk":
+        return []
+    rgb = sorted(s for s in spaces if "RGB" in s or s in ("CalRGB", "Lab", "unknown"))
+    return [f"{s} used in a print file (only CMYK and gray are allowed)" for s in rgb]
+
+
+def _intent_problems(doc: pikepdf.Pdf) -> list[str]:
+    out = []
+    intents = doc.Root.get("/OutputIntents")
+    pdfx = [i for i in (intents or []) if i.get("/S") == "/GTS_PDFX"]
+    if not pdfx:
+        out.append("no /GTS_PDFX output intent")
+    else:
+        prof = pdfx[0].get("/DestOutputProfile")
+        if prof is None:
+            out.append("the output intent embeds no ICC profile")
+        elif int(prof.get("/N", 0)) != 4:
+            out.append("the output intent's ICC profile is not CMYK")
+    version = str(doc.docinfo.get("/GTS_PDFXVersion", ""))
+    if not version.startswith("PDF/X-4"):
+        out.append("Info has no GTS_PDFXVersion PDF/X-4")
+    if str(doc.docinfo.get("/Trapped", "")) not in ("/True", "/False"):
+        out.append("Info /Trapped is not True or False")
+    meta = doc.open_metadata()
+    if meta.get("pdfxid:GTS_PDFXVersion", "") != "PDF/X-4":
+        out.append("XMP has no pdfxid:GTS_PDFXVersion PDF/X-4")
+    return out
+
+
+def _navigation_problems(doc: pikepdf.Pdf, profile: Profile) -> list[str]:
+    out = []
+    if profile.links:
+        links = sum(
+            1
+            for page in doc.pages
+            for a in page.obj.get("/Annots", [])
+            if a.get("/Subtype") == "/Link"
+        )
+        if not links:
+            out.append("no clickable links")
+    if profile.bookmarks and "/Outlines" not in doc.Root:
+        out.append("no bookmarks")
+    return out
+
+
+def _margin_problems(data: bytes, margin_mm: float, dpi: int = 40) -> list[str]:
+    """Pages rendered at low resolution: any ink within `margin_mm` of the edge?"""
+    import pypdfium2 as pdfium
+
+    out = []
+    doc = pdfium.PdfDocument(data)
+    try:
+        for i in range(len(doc)):
+            page = doc[i]
+            img = page.render(scale=dpi / 72).to_pil().convert("L")
+            page.close()
+            w, h = img.size
+            m = int(margin_mm / 25.4 * dpi) - 1  # a pixel of tolerance for anti-aliasing
+            px = img.load()
+            inked = any(
+                px[x, y] < 245
+                for y in range(h)
+                for x in range(w)
+                if x < m or y < m or x >= w - m or y >= h - m
+            )
+            if inked:
+                out.append(f"page {i + 1}: ink within {margin_mm:g} mm of the paper edge")
+    finally:
+        doc.close()
+    return out

@@ -1,0 +1,145 @@
+"""Columns and the one function that fills them, for measuring and for drawing.
+
+Coordinates: layouts measure in mm from the trim's top-left corner; ReportLab draws in
+points from the bottom-left, so `mm_box` converts.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from reportlab.pdfgen.canvas import Canvas
+from reportlab.platypus import Flowable
+
+from fiche.model.layout import (
+    Region,
+)
+from fiche.model.profiles import MM
+
+_FUZZ = 1e-6  # as ReportLab's Frame
+
+
+@dataclass(frozen=True, slots=True)
+class Column:
+    """A rectangle text flows into (points, from the trim's bottom-left corner)."""
+
+    x: float
+    y: float
+    width: float
+    height: float
+
+    def like(self, top_cut: float = 0.0, height: float | None = None) -> Column:
+        """This column, its top lowered by `top_cut` or its height set (bottom kept)."""
+        h = (self.height - top_cut) if height is None else height
+        return Column(self.x, self.y + (self.height - top_cut - h), self.width, h)
+
+
+class _FrameFill:
+    """The filling state of one column, as ReportLab's `Frame` keeps it."""
+
+    def __init__(self, frame: Column):
+        self.y = frame.y + frame.height
+        self.bottom = frame.y
+        self.at_top = True
+        self.prev_after = 0.0
+        self.width = frame.width
+
+    def room_for(self, f: Flowable) -> tuple[float, float]:
+        space = 0.0
+        if not self.at_top:
+            space = f.getSpaceBefore()
+            # space before collapses into the last space after (ReportLab's default)
+            space = max(space - self.prev_after, 0)
+        return self.y - self.bottom - space, space
+
+    def place(self, f: Flowable) -> float | None:
+        """Where the bottom of `f` goes, or None when it does not fit."""
+        room, space = self.room_for(f)
+        if room <= 0:
+            return None
+        _, h = f.wrap(self.width, room)
+        if self.y - (h + space) < self.bottom - _FUZZ:
+            return None
+        new_y = self.y - h - space
+        after = f.getSpaceAfter()
+        if new_y != self.y:
+            self.at_top = False
+        self.y = new_y - after
+        self.prev_after = after
+        return new_y
+
+
+def flow_into(
+    flowables: list[Flowable], frames: list[Column], canv: Canvas | None = None
+) -> list[Flowable]:
+    """Fill `frames` in order as ReportLab's `Frame.add` and `Frame.split` would,
+    drawing on `canv` if given; return what did not fit.
+
+    Fitting and column balancing call it without a canvas to measure; the same code
+    places what is drawn, so a fitted region cannot overflow when drawn. Paragraphs
+    cache their line breaking per width, so measuring again is cheap.
+    """
+    queue = list(flowables)
+    for frame in frames:
+        fill = _FrameFill(frame)
+        x = frame.x
+        while queue:
+            f = queue[0]
+            y = fill.place(f)
+            if y is None:
+                room, _ = fill.room_for(f)
+                parts = f.split(fill.width, room) if room > 0 else []
+                if len(parts) < 2 or (y := fill.place(parts[0])) is None:
+                    break
+                for p in parts[1:]:
+                    p.block_id = getattr(f, "block_id", None)
+                queue[0:1] = parts
+                f = parts[0]
+            queue.pop(0)
+            if canv is not None:
+                f.drawOn(canv, x, y)
+    return queue
+
+
+def mm_box(r, page_h_mm: float) -> tuple[float, float, float, float]:
+    """(x, y, w, h) in points from the trim's bottom-left, for a top-left mm box."""
+    return r.x_mm * MM, (page_h_mm - r.y_mm - r.h_mm) * MM, r.w_mm * MM, r.h_mm * MM
+
+
+def frames_of(region: Region, page_h_mm: float) -> list[Column]:
+    x, y, w, h = mm_box(region, page_h_mm)
+    pad = region.padding_mm * MM
+    gutter = region.gutter_mm * MM
+    n = region.columns
+    col_w = (w - 2 * pad - (n - 1) * gutter) / n
+    return [Column(x + pad + i * (col_w + gutter), y + pad, col_w, h - 2 * pad) for i in range(n)]
+
+
+def _used_height(frame: Column, flowables: list[Flowable]) -> float:
+    """The height the flowables take at the top of `frame` (measured, not drawn)."""
+    fill = _FrameFill(frame)
+    for f in flowables:
+        if fill.place(f) is None:  # only in parts: it takes the whole frame
+            return frame.height
+    return frame.y + frame.height - (fill.y + fill.prev_after)  # no space after the last
+
+
+def valigned(region: Region, frames: list[Column], flow: list[Flowable]) -> list[Column]:
+    f0 = frames[0]
+    free = max(f0.height - _used_height(f0, flow), 0.0)
+    shift = free / 2 if region.valign == "middle" else free
+    return [f0.like(top_cut=shift)]
+
+
+def balanced(frames: list[Column], flow: list[Flowable]) -> list[Column]:
+    """The same frames, shortened to the least height that still holds the content."""
+    full = frames[0].height
+
+    def at(height: float) -> list[Column]:
+        return [f.like(height=height) for f in frames]
+
+    lo, hi = 0.0, full
+    for _ in range(10):
+        mid = (lo + hi) / 2
+        lo, hi = (mid, hi) if flow_into(flow, at(mid)) else (lo, mid)
+    return at(hi)

@@ -1,0 +1,141 @@
+"""What setting one sheet needs at hand, and the paragraphs and glyph checks made with it."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from reportlab.lib.colors import Color
+
+from fiche.core.characters import unreadable_characters
+from fiche.core.errors import Problem
+from fiche.engine.flowables import TextParagraph, TextStyle
+from fiche.engine.fonts import Family, missing_glyphs
+from fiche.engine.tagging import Chain, Tagger
+from fiche.model.layout import (
+    Layout,
+)
+from fiche.model.profiles import MM, Profile
+from fiche.typeset.linebreak import measured
+from fiche.typeset.sheet import TText, TypesetSheet
+from fiche.typeset.typography import linkify
+
+
+@dataclass
+class Ctx:
+    sheet: TypesetSheet
+    layout: Layout
+    layout_path: str
+    families: dict[str, Family]
+    colours: dict[str, Color]
+    hyph: object
+    profile: Profile
+    icc: Path
+    problems: list[Problem] = field(default_factory=list)
+    checked: set = field(default_factory=set)
+    tagger: Tagger = field(default_factory=lambda: Tagger(False))
+    flows: dict = field(default_factory=dict)  # (side, region, scale) -> flowables measured
+    # regular face -> (regular, bold, italic, bold italic), looked up for every paragraph
+    faces: dict = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.faces = {
+            f.regular: (f.regular, f.bold, f.italic, f.bold_italic) for f in self.families.values()
+        }
+
+
+def paragraph(
+    ctx: Ctx,
+    t: TText,
+    style: TextStyle,
+    outline: int | None = None,
+    chain: Chain = (),
+    lang: str = "",
+) -> TextParagraph:
+    """A paragraph of `t`; `outline` is its bookmark level where the profile wants them."""
+    key = (t.origin, style.fontName)
+    if key not in ctx.checked:
+        ctx.checked.add(key)
+        check_glyphs(ctx, t, style)
+    markup = linkify(t.markup) if ctx.profile.links else t.markup
+    # Words are measured once per font and set at every size that fitting tries.
+    m = measured(
+        markup, _faces(ctx, style.fontName), style.hyphenator, style.hyphenationMinWordLength
+    )
+    para = TextParagraph(
+        m,
+        style,
+        origin=t.origin,
+        on_overfull=lambda p, by: _overfull(ctx, p, by),
+    )
+    if ctx.profile.bookmarks and outline is not None:
+        para.outline = (t.plain, outline)
+    if chain:
+        para.tag = (ctx.tagger, chain, t.plain, lang)
+    return para
+
+
+def _faces(ctx: Ctx, font: str) -> tuple[str, str, str, str]:
+    """Regular, bold, italic and bold italic of the family whose regular face is `font`."""
+    return ctx.faces.get(font, (font, font, font, font))
+
+
+def check_glyphs(ctx: Ctx, t: TText, style: TextStyle) -> None:
+    fam = next(
+        (
+            f
+            for f in ctx.families.values()
+            if style.fontName in (f.regular, f.bold, f.italic, f.bold_italic)
+        ),
+        None,
+    )
+    fonts = [style.fontName]
+    if fam and "<b>" in t.markup:
+        fonts.append(fam.bold)
+    if fam and "<i>" in t.markup:
+        fonts.append(fam.italic)
+    for font in fonts:
+        glyph_problems(ctx, font, t.plain, t.origin)
+
+
+def glyph_problems(ctx: Ctx, font: str, text: str, origin) -> None:
+    unreadable, said = unreadable_characters(text)
+    for what, remedy in said:
+        problem = problem_at(
+            ctx,
+            origin,
+            f"{what}: it cannot be printed and read back from the PDF as written "
+            f"(fiche {ctx.sheet.fiche}, language {ctx.sheet.lang}); {remedy}",
+        )
+        if problem not in ctx.problems:  # a text set in several fonts is checked per font
+            ctx.problems.append(problem)
+    for ch in missing_glyphs(font, text):
+        if ch in unreadable:
+            continue
+        ctx.problems.append(
+            problem_at(
+                ctx,
+                origin,
+                f"character U+{ord(ch):04X} {ch!r} cannot be drawn with font {font} "
+                f"(fiche {ctx.sheet.fiche}, language {ctx.sheet.lang}); use another character or "
+                "a font that has it",
+            )
+        )
+
+
+def problem_at(ctx: Ctx, origin, message: str) -> Problem:
+    """A problem at the text's origin, or at the layout when the text has none."""
+    if origin is None:
+        return Problem(ctx.layout_path, 0, 0, "", message)
+    return Problem(origin.path, origin.line, origin.col, origin.field, message)
+
+
+def _overfull(ctx: Ctx, p: TextParagraph, by: float) -> None:
+    ctx.problems.append(
+        problem_at(
+            ctx,
+            p.origin,
+            f"a word is {by / MM:.1f} mm wider than its column in sheet {ctx.sheet.sheet} "
+            f"({ctx.sheet.lang}); allow a break or widen the region",
+        )
+    )

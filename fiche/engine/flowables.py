@@ -1,0 +1,380 @@
+"""ReportLab flowables for the block kinds.
+
+- `Hanging`: a marker (badge, bullet, tick…) hanging left of a paragraph; splits
+  between columns with the marker on the first part only.
+- `KeepWithNext`: a title glued to the start of what follows it.
+- `Box`: a filled, padded panel that never splits (callouts).
+- `TextParagraph`: measured words set in lines (`linebreak`), drawn with a text
+  object; reports lines wider than its column.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from reportlab.lib.colors import Color
+from reportlab.lib.enums import TA_CENTER, TA_JUSTIFY, TA_LEFT, TA_RIGHT
+from reportlab.pdfbase.pdfmetrics import getAscentDescent
+from reportlab.platypus import Flowable
+
+from fiche.typeset.linebreak import Hyphenator, Line, Measured, units
+
+# A marker draws itself around (x, y) = centre of the first line's x-height;
+# `top` is the top of the item, above which it must not reach.
+MarkerDraw = Callable[[object, float, float, float], None]
+
+
+@dataclass(frozen=True, slots=True)
+class TextStyle:
+    """A text style at one size (the attribute names are ReportLab's ParagraphStyle's)."""
+
+    name: str
+    fontName: str
+    fontSize: float = 10.0
+    leading: float = 12.0
+    textColor: Color | None = None
+    alignment: int = TA_LEFT
+    spaceBefore: float = 0.0
+    spaceAfter: float = 0.0
+    leftIndent: float = 0.0
+    rightIndent: float = 0.0
+    hyphenator: Hyphenator | None = None
+    hyphenationMinWordLength: int = 6
+
+
+class TextParagraph(Flowable):
+    """Lines of measured words (`linebreak.Measured`) in a `TextStyle`.
+
+    Set like ReportLab's Paragraph: first baseline one font size below the top,
+    then one `leading` per line; no line alone at the foot or head of a column.
+    The text knows where it came from and reports lines wider than its column.
+    """
+
+    def __init__(
+        self,
+        measured: Measured,
+        style,
+        origin=None,
+        on_overfull=None,
+        start: tuple[int, int] = (0, 0),
+        streak: int = 0,
+        lines: list[Line] | None = None,
+        ends_paragraph: bool = True,
+        cache: dict | None = None,
+    ):
+        super().__init__()
+        self.measured = measured
+        self.style = style
+        self.origin = origin
+        self.on_overfull = on_overfull
+        self.start = start
+        self.streak = streak  # lines ending inside a word just before `start`
+        self.fixed = lines  # a first part of a split keeps the lines it was given
+        self.ends_paragraph = ends_paragraph
+        # (start, streak, capacity) -> lines; shared by the parts of a split paragraph
+        self._cache = {} if cache is None else cache
+        self.lines: list[Line] = []
+
+    def _avail(self, width: float) -> float:
+        return width - self.style.leftIndent - self.style.rightIndent
+
+    def _lines_for(self, width: float) -> list[Line]:
+        if self.fixed is not None:
+            return self.fixed
+        capacity = self._avail(width) / self.style.fontSize
+        key = (self.start, self.streak, capacity)
+        got = self._cache.get(key)
+        if got is None:
+            got = self._cache[key] = self.measured.lines(capacity, self.start, self.streak)
+        return got
+
+    def wrap(self, availWidth, availHeight):
+        self.lines = self._lines_for(availWidth)
+        self.width = availWidth
+        self.height = len(self.lines) * self.style.leading
+        return self.width, self.height
+
+    def getSpaceBefore(self):
+        return self.style.spaceBefore
+
+    def getSpaceAfter(self):
+        return self.style.spaceAfter
+
+    def split(self, availWidth, availHeight):
+        if availWidth < 1e-6 or availHeight < 1e-6:
+            return []
+        lines = self._lines_for(availWidth)
+        n = len(lines)
+        fit = int(availHeight / self.style.leading)
+        if fit <= 1:  # one line alone at the foot of a column: move the paragraph on
+            return []
+        if n <= fit:
+            return [self]
+        if n == fit + 1:  # one line alone at the head of the next: give it company
+            fit -= 1
+        if lines[fit - 1].end[1]:  # no word broken across columns: one line less
+            fit -= 1
+        if fit <= 1:
+            return []
+        first = self._part(lines[:fit], False)
+        rest = self._part(None, self.ends_paragraph)
+        rest.start = lines[fit].start
+        streak = self.streak
+        for line in lines[:fit]:
+            streak = streak + 1 if line.end[1] else 0
+        rest.streak = streak
+        if self.fixed is not None:
+            rest.fixed = lines[fit:]
+        else:  # the rest breaks exactly as the tail of these lines did
+            capacity = self._avail(availWidth) / self.style.fontSize
+            self._cache[(rest.start, rest.streak, capacity)] = lines[fit:]
+        if hasattr(self, "outline"):
+            first.outline = self.outline  # the bookmark goes where the text starts
+        return [first, rest]
+
+    def _part(self, lines, ends: bool) -> TextParagraph:
+        p = TextParagraph(
+            self.measured,
+            self.style,
+            self.origin,
+            self.on_overfull,
+            self.start,
+            self.streak,
+            lines,
+            ends,
+            self._cache,
+        )
+        if hasattr(self, "tag"):  # both parts belong to the same structure element
+            p.tag = self.tag
+        return p
+
+    # The flowables of this module draw at absolute positions, without ReportLab's
+    # save/translate/restore around each one: fewer operators, less time.
+    def drawOn(self, canvas, x, y, _sW=0):
+        self.canv = canvas
+        if self.on_overfull is not None:
+            worst = overfull_by(self)
+            if worst > 0.5:
+                self.on_overfull(self, worst)
+        outline = getattr(self, "outline", None)
+        if outline is not None:
+            add_bookmark(canvas, outline[0], outline[1], x, y + self.height)
+        tag = getattr(self, "tag", None)
+        if tag is None:
+            self._draw_lines(x, y)
+            return
+        tagger, chain, text, lang = tag
+        with tagger.content(canvas, chain, text=text, lang=lang):
+            self._draw_lines(x, y)
+
+    def draw(self):
+        self.drawOn(self.canv, 0, 0)
+
+    def _draw_lines(self, x0: float, y0: float) -> None:
+        canv, st = self.canv, self.style
+        size, avail = st.fontSize, self._avail(self.width)
+        y = y0 + self.height - size
+        # One text object, a line per T* (as ReportLab's Paragraph), so that readers
+        # of the content stream see the line ends.
+        tx = canv.beginText(x0, y)
+        tx.setFillColor(st.textColor)
+        font, spacing, shift = None, 0.0, x0
+        links = []
+        last = len(self.lines) - 1
+        for n, line in enumerate(self.lines):
+            segments = self.measured.segments(line)
+            width = line.width * size
+            x = x0 + st.leftIndent
+            word_space = 0.0
+            if st.alignment == TA_CENTER:
+                x += (avail - width) / 2
+            elif st.alignment == TA_RIGHT:
+                x += avail - width
+            elif st.alignment == TA_JUSTIFY and not (n == last and self.ends_paragraph):
+                spaces = sum(p.text.count(" ") for p in segments)
+                if spaces and width < avail:
+                    word_space = (avail - width) / spaces
+            if word_space != spacing:
+                tx.setWordSpace(word_space)
+                spacing = word_space
+            if x != shift:
+                tx.moveCursor(x - shift, 0)
+                shift = x
+            linked = any(p.href for p in segments)
+            for k, piece in enumerate(segments):
+                if piece.font != font:
+                    tx.setFont(piece.font, size, st.leading)
+                    font = piece.font
+                if k == len(segments) - 1:
+                    tx.textLine(piece.text)
+                else:
+                    tx.textOut(piece.text)
+                if linked:  # only links need to know where each run is
+                    w = units(piece.text, piece.font) * size
+                    w += piece.text.count(" ") * word_space
+                    if piece.href:
+                        links.append((piece.href, x, y, w, piece.font))
+                    x += w
+            y -= st.leading
+        canv.drawText(tx)
+        for href, x, y, w, f in links:
+            ascent, descent = getAscentDescent(f, size)
+            canv.linkURL(href, (x, y + descent, x + w, y + ascent), relative=1)
+
+
+def add_bookmark(canv, title: str, level: int, x: float, y: float) -> None:
+    """An outline entry pointing at (x, y).
+
+    Keys count up per canvas, so equal input gives equal files; a level never
+    jumps more than one below the previous entry (ReportLab refuses that).
+    """
+    n = getattr(canv, "_fiche_bookmarks", 0)
+    last = getattr(canv, "_fiche_outline_level", -1)
+    level = min(level, last + 1)
+    key = f"section-{n}"
+    canv.bookmarkHorizontal(key, x, y)
+    canv.addOutlineEntry(title, key, level=level, closed=False)
+    canv._fiche_bookmarks = n + 1
+    canv._fiche_outline_level = level
+
+
+def overfull_by(p: TextParagraph) -> float:
+    """How far (pt) the widest line of a wrapped paragraph runs past its width."""
+    avail = p._avail(p.width)
+    return max((line.width * p.style.fontSize - avail for line in p.lines), default=0.0)
+
+
+class Hanging(Flowable):
+    def __init__(
+        self,
+        para: TextParagraph,
+        indent: float,
+        marker: MarkerDraw | None,
+        marker_height: float = 0.0,
+    ):
+        super().__init__()
+        self.para = para
+        self.indent = indent
+        self.marker = marker
+        self.marker_height = marker_height
+
+    def wrap(self, aW, aH):
+        _, h = self.para.wrap(aW - self.indent, aH)
+        self.width = aW
+        self.height = max(h, self.marker_height if self.marker else 0)
+        return self.width, self.height
+
+    def split(self, aW, aH):
+        parts = self.para.split(aW - self.indent, aH)
+        if len(parts) < 2:
+            return []
+        first = Hanging(parts[0], self.indent, self.marker, self.marker_height)
+        rest = [Hanging(p, self.indent, None) for p in parts[1:]]
+        return [first, *rest]
+
+    def getSpaceBefore(self):
+        return self.para.getSpaceBefore()
+
+    def getSpaceAfter(self):
+        return self.para.getSpaceAfter()
+
+    def drawOn(self, canvas, x, y, _sW=0):
+        ph = self.para.height
+        top = y + self.height
+        if self.marker:  # first, so that a tip's number is read before its text
+            st = self.para.style
+            # the first baseline is one font size below the top
+            baseline = top - st.fontSize
+            self.marker(canvas, x + self.indent / 2, baseline + 0.36 * st.fontSize, top)
+        self.para.drawOn(canvas, x + self.indent, top - ph)
+
+
+class KeepWithNext(Flowable):
+    """`head` (a title) drawn only where at least the start of `body` fits below it."""
+
+    def __init__(self, head: Flowable, body: Flowable):
+        super().__init__()
+        self.head = head
+        self.body = body
+
+    def _gap(self) -> float:
+        return self.head.getSpaceAfter() + self.body.getSpaceBefore()
+
+    def wrap(self, aW, aH):
+        _, hh = self.head.wrap(aW, aH)
+        _, bh = self.body.wrap(aW, max(aH - hh - self._gap(), 0))
+        self._hh, self._bh = hh, bh
+        self.width, self.height = aW, hh + self._gap() + bh
+        return self.width, self.height
+
+    def split(self, aW, aH):
+        _, hh = self.head.wrap(aW, aH)
+        room = aH - hh - self._gap()
+        if room <= 0:
+            return []
+        parts = self.body.split(aW, room)
+        if len(parts) < 2:
+            return []
+        return [KeepWithNext(self.head, parts[0]), *parts[1:]]
+
+    def getSpaceBefore(self):
+        return self.head.getSpaceBefore()
+
+    def getSpaceAfter(self):
+        return self.body.getSpaceAfter()
+
+    def drawOn(self, canvas, x, y, _sW=0):
+        self.head.drawOn(canvas, x, y + self.height - self._hh)
+        self.body.drawOn(canvas, x, y)
+
+
+class Box(Flowable):
+    """Flowables on a filled panel with padding; kept whole, never split."""
+
+    def __init__(
+        self,
+        content: list[Flowable],
+        fill: Color,
+        padding: float,
+        radius: float,
+        space_before: float = 0.0,
+        space_after: float = 0.0,
+    ):
+        super().__init__()
+        self.content = content
+        self.fill = fill
+        self.padding = padding
+        self.radius = radius
+        self.spaceBefore = space_before
+        self.spaceAfter = space_after
+
+    def wrap(self, aW, aH):
+        inner = aW - 2 * self.padding
+        self._placed = []
+        y = 0.0
+        prev_after = None
+        for f in self.content:
+            _, h = f.wrap(inner, 1e6)
+            if prev_after is not None:
+                y += prev_after + f.getSpaceBefore()
+            self._placed.append((f, y, h))
+            y += h
+            prev_after = f.getSpaceAfter()
+        self.width, self.height = aW, y + 2 * self.padding
+        return self.width, self.height
+
+    def split(self, aW, aH):
+        return []
+
+    def drawOn(self, canvas, x, y, _sW=0):
+        from contextlib import nullcontext
+
+        tagger = getattr(self, "tagger", None)
+        with tagger.artifact(canvas) if tagger else nullcontext():
+            canvas.saveState()
+            canvas.setFillColor(self.fill)
+            canvas.roundRect(x, y, self.width, self.height, self.radius, stroke=0, fill=1)
+            canvas.restoreState()
+        for f, top, h in self._placed:
+            f.drawOn(canvas, x + self.padding, y + self.height - self.padding - top - h)

@@ -1,0 +1,239 @@
+"""The content model: a fiche definition and its named blocks, one file a language.
+
+Input: YAML `Source`s. Output: frozen models (`FicheDef`, `LanguageFile`).
+This module knows nothing of layout or PDF; it checks only what a content
+file can say about itself. Links between files are checked in `catalog`.
+
+Text fields hold plain text with two inline marks: `**strong**` and `*emphasis*`.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+from typing import Annotated, Literal
+
+from pydantic import (
+    AfterValidator,
+    Field,
+    StringConstraints,
+    WithJsonSchema,
+    field_validator,
+    model_validator,
+)
+
+from fiche.core.characters import check_readable
+from fiche.core.errors import ContentError
+from fiche.model.address import UrlTemplate
+from fiche.model.languages import check_language, known_languages
+from fiche.model.source import Source
+from fiche.model.validation import Model, validate
+
+# Names become file names (content/<fiche>/, <sheet>.print.pdf): the length cap keeps
+# them well under the 255 bytes a file name may have.
+Name = Annotated[str, StringConstraints(pattern=r"^[a-z0-9][a-z0-9-]*$", max_length=80)]
+# Every text must print as written and come back from the PDF as written.
+Text = Annotated[
+    str, StringConstraints(min_length=1, strip_whitespace=True), AfterValidator(check_readable)
+]
+
+
+def _language_tag(code: str) -> str:
+    if not re.fullmatch(r"[a-z]{2}", code):
+        raise ValueError(f"{code[:40]!r} is not a language code (two lower-case letters, e.g. nl)")
+    return code
+
+
+# A language fiche sets text in: one of typography's rules, never a fallback.
+LangCode = Annotated[
+    str,
+    AfterValidator(check_language),
+    WithJsonSchema({"type": "string", "enum": list(known_languages())}),
+]
+# The language of a quoted passage: only marked in the PDF for screen readers, so any code.
+PassageLang = Annotated[
+    str, AfterValidator(_language_tag), WithJsonSchema({"type": "string", "pattern": "^[a-z]{2}$"})
+]
+
+
+class _Block(Model):
+    source: str | None = Field(
+        default=None,
+        description="Translations only: short hash of the source-language block it was made from.",
+    )
+    todo: bool = Field(
+        default=False, description="Still to be written (set by `fiche new`; status lists it)."
+    )
+
+    def texts(self) -> list[tuple[tuple, str]]:
+        """Every text of the block with its field path inside the block, in reading order."""
+        out: list[tuple[tuple, str]] = []
+        for name in type(self).model_fields:
+            if name in ("kind", "source", "todo"):
+                continue
+            _collect(getattr(self, name), (name,), out)
+        return out
+
+
+def _collect(value: object, loc: tuple, out: list) -> None:
+    if isinstance(value, str):
+        out.append((loc, value))
+    elif isinstance(value, list):
+        for i, v in enumerate(value):
+            _collect(v, (*loc, i), out)
+    elif isinstance(value, SubList):
+        _collect(value.text, (*loc, "text"), out)
+        _collect(value.items, (*loc, "items"), out)
+
+
+class Heading(_Block):
+    kind: Literal["heading"]
+    text: Text
+    level: Literal[1, 2, 3] = 2
+
+
+class Paragraph(_Block):
+    kind: Literal["paragraph"]
+    text: Text
+    role: Literal["body", "lead", "small"] = "body"
+    lang: PassageLang | None = Field(
+        default=None, description="Language of this passage when it differs from the file's."
+    )
+
+
+class SubList(Model):
+    """A list item that carries a nested list (one level deep)."""
+
+    text: Text
+    items: Annotated[list[Text], Field(min_length=1)]
+
+
+class ListBlock(_Block):
+    kind: Literal["list"]
+    title: Text | None = None
+    marker: Literal["bullet", "check", "plus", "minus", "arrow", "none"] = "bullet"
+    items: Annotated[list[Text | SubList], Field(min_length=1)]
+
+
+class Tips(_Block):
+    """Numbered tips or steps, each shown with a number badge."""
+
+    kind: Literal["tips"]
+    title: Text | None = None
+    start: Annotated[int, Field(ge=0)] = 1
+    items: Annotated[list[Text], Field(min_length=1)]
+
+
+class Callout(_Block):
+    kind: Literal["callout"]
+    title: Text | None = None
+    text: Text
+
+
+class Definition(_Block):
+    kind: Literal["definition"]
+    title: Text | None = None
+    term: Text
+    meanings: Annotated[list[Text], Field(min_length=1)]
+
+
+class Image(_Block):
+    kind: Literal["image"]
+    src: Text
+    alt: Text | None = None
+    decorative: bool = False
+    width_mm: Annotated[float, Field(gt=0)] | None = None
+
+    @model_validator(mode="after")
+    def _alt_or_decorative(self) -> Image:
+        if not self.decorative and not self.alt:
+            raise ValueError("an image needs 'alt' text, or 'decorative: true'")
+        return self
+
+
+Block = Annotated[
+    Heading | Paragraph | ListBlock | Tips | Callout | Definition | Image,
+    Field(discriminator="kind"),
+]
+BLOCK_KINDS = ("heading", "paragraph", "list", "tips", "callout", "definition", "image")
+
+
+class Meta(Model):
+    series: Text = Field(description="Series name shown in the header band, e.g. Cyberpesten.")
+    number_label: Text = Field(description="The fiche's number as printed, e.g. N°3.")
+    author: Text
+    imprint_label: Text = Field(
+        description="Label of the school's contact area, e.g. 'Aanspreekpunt op school'."
+    )
+
+
+class SheetText(Model):
+    title: Text = Field(description="Document title (PDF metadata and viewer title bar).")
+    subject: Text = Field(description="One sentence on what the sheet is about.")
+
+
+class LanguageFile(Model):
+    language: LangCode
+    meta: Meta
+    sheets: dict[Name, SheetText]
+    blocks: Annotated[dict[Name, Block], Field(min_length=1)]
+
+
+class SheetDef(Model):
+    layout: Name
+    front: Annotated[dict[Name, list[Name]], Field(min_length=1)]
+    back: Annotated[dict[Name, list[Name]], Field(min_length=1)]
+
+    @field_validator("front", "back")
+    @classmethod
+    def _regions_not_empty(cls, v: dict[str, list[str]]) -> dict[str, list[str]]:
+        for region, ids in v.items():
+            if not ids:
+                raise ValueError(f"region '{region}' lists no blocks")
+        return v
+
+
+class FicheDef(Model):
+    series: Name
+    number: Annotated[int, Field(ge=1)]
+    source_language: LangCode
+    languages: Annotated[list[LangCode], Field(min_length=1)]
+    sheets: Annotated[dict[Name, SheetDef], Field(min_length=1)]
+    url: UrlTemplate | None = Field(
+        default=None,
+        description="Online version of each sheet, for its QR code; may use {sheet} and {lang}.",
+    )
+
+    @field_validator("languages")
+    @classmethod
+    def _languages_once(cls, v: list[str]) -> list[str]:
+        twice = sorted({lang for lang in v if v.count(lang) > 1})
+        if twice:  # each would be built twice, into the same files
+            raise ValueError(f"listed more than once: {', '.join(twice)}")
+        return v
+
+    @model_validator(mode="after")
+    def _source_listed(self) -> FicheDef:
+        if self.source_language not in self.languages:
+            raise ValueError(f"source_language '{self.source_language}' is not in languages")
+        return self
+
+
+def load_fiche_def(src: Source) -> FicheDef:
+    """A fiche.yaml `Source` into a `FicheDef`."""
+    return validate(FicheDef, src, ContentError)
+
+
+def load_language_file(src: Source) -> LanguageFile:
+    """A language file `Source` into a `LanguageFile`."""
+    return validate(LanguageFile, src, ContentError)
+
+
+def block_hash(block: _Block) -> str:
+    """Short hash of a block's words, used to tell when a translation is stale."""
+    # Unset optional fields are left out, so adding a field to the model later does not
+    # make every existing translation look stale.
+    data = block.model_dump(exclude={"source", "todo"}, exclude_none=True)
+    raw = json.dumps(data, sort_keys=True, ensure_ascii=False).encode()
+    return hashlib.sha256(raw).hexdigest()[:10]

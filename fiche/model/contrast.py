@@ -1,0 +1,173 @@
+"""Readable colours: WCAG 2.1 contrast of every text against what lies beneath it.
+
+Input: the catalog (layouts, and the sheets that say which blocks go where, hence
+which styles each region really uses). Output: problems naming the layout style,
+the colours and the ratio. Text is "large" (3:1 suffices) from 18 pt, or 14 pt
+in a bold or black face, at the smallest size its range allows; else 4.5:1.
+Colours are compared as the screen shows them: the palette's CMYK converted to
+sRGB through the shipped ICC profile.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from fiche.core.colour import cmyk_to_rgb, icc_path
+from fiche.core.errors import Problem
+from fiche.model.layout import CircleDecoration, Layout, RectDecoration, Region, TextDecoration
+
+if TYPE_CHECKING:  # the catalogue calls this module: a type, not an import at run time
+    from fiche.model.catalog import Catalog
+
+KIND_STYLES = {
+    "heading": (),
+    "paragraph": (),
+    "list": ("list", "h3"),
+    "tips": ("tip", "h3"),
+    "definition": ("term", "list", "h3"),
+    "callout": (),
+    "image": (),
+}
+
+
+def _luminance(rgb: tuple[float, float, float]) -> float:
+    def lin(c: float) -> float:
+        return c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4
+
+    r, g, b = (lin(c) for c in rgb)
+    return 0.2126 * r + 0.7152 * g + 0.0722 * b
+
+
+def contrast(a: tuple[float, float, float], b: tuple[float, float, float]) -> float:
+    la, lb = sorted((_luminance(a), _luminance(b)), reverse=True)
+    return (la + 0.05) / (lb + 0.05)
+
+
+def _beneath(layout: Layout, page, x_mm: float, y_mm: float) -> str | None:
+    """The palette colour of the last shape drawn under a point, if any."""
+    found = None
+    for d in page.decorations:
+        inside_rect = (
+            isinstance(d, RectDecoration)
+            and d.x_mm <= x_mm <= d.x_mm + d.w_mm
+            and d.y_mm <= y_mm <= d.y_mm + d.h_mm
+        )
+        inside_circle = (
+            isinstance(d, CircleDecoration)
+            and (x_mm - d.x_mm) ** 2 + (y_mm - d.y_mm) ** 2 <= d.r_mm**2
+        )
+        if inside_rect or inside_circle:
+            found = d.fill
+    return found
+
+
+def _region_background(layout: Layout, page, region: Region) -> str | None:
+    return region.fill or _beneath(
+        layout, page, region.x_mm + region.w_mm / 2, region.y_mm + region.h_mm / 2
+    )
+
+
+def contrast_problems(cat: Catalog) -> dict[str, list[Problem]]:
+    """Every text style of every sheet, checked against the colour beneath it; the
+    problems by the name of the layout they make unreadable."""
+    icc = icc_path(cat.root / "assets")
+    problems: dict[tuple, Problem] = {}
+    for entry in cat.fiches.values():
+        if entry.defn is None:
+            continue
+        source = entry.langs.get(entry.defn.source_language)
+        if source is None:
+            continue
+        for sd in entry.defn.sheets.values():
+            layout = cat.layouts.get(sd.layout)
+            src = cat.layout_srcs.get(sd.layout)
+            if layout is None or src is None:
+                continue
+            for side in ("front", "back"):
+                page = getattr(layout.pages, side)
+                for region_name, ids in getattr(sd, side).items():
+                    region = page.regions.get(region_name)
+                    if region is None:
+                        continue
+                    ground = _region_background(layout, page, region)
+                    for style, over in _styles_of(
+                        layout, region, [source.blocks.get(b) for b in ids]
+                    ):
+                        loc = ("pages", side, "regions", region_name)
+                        _check(layout, src, icc, style, over or ground, loc, problems)
+                for i, d in enumerate(page.decorations):
+                    if isinstance(d, TextDecoration):
+                        ground = _beneath(layout, page, d.x_mm, d.y_mm - 1)
+                        loc = ("pages", side, "decorations", i)
+                        _check(layout, src, icc, d.style, ground, loc, problems)
+                if page.imprint is not None:
+                    for style in ("imprint", "imprint-title"):
+                        loc = ("pages", side, "imprint")
+                        _check(layout, src, icc, style, page.imprint.fill, loc, problems)
+    names = {src.path: name for name, src in cat.layout_srcs.items()}
+    out: dict[str, list[Problem]] = {}
+    for (path, *_), problem in sorted(problems.items()):
+        out.setdefault(names.get(path, path), []).append(problem)
+    return out
+
+
+def _styles_of(layout: Layout, region: Region, blocks: list) -> list[tuple[str, str | None]]:
+    """(style, colour beneath when not the region's own) for the blocks of a region."""
+    look = layout.look
+    out: list[tuple[str, str | None]] = []
+    for b in blocks:
+        if b is None:
+            continue
+        kind = b.kind
+        names: list[tuple[str, str | None]] = []
+        if kind == "heading":
+            names.append((f"h{b.level}", None))
+        elif kind == "paragraph":
+            names.append((b.role, None))
+        elif kind == "callout":
+            names += [("callout", look.callout_fill), ("callout-title", look.callout_fill)]
+        elif kind == "tips":
+            names.append(("badge", look.badge_fill))
+        names += [(s, None) for s in KIND_STYLES.get(kind, ())]
+        if kind in ("list", "tips", "definition") and not getattr(b, "title", None):
+            names = [n for n in names if n[0] != "h3"]
+        out += [(region.styles.get(role, role), over) for role, over in names]
+    return list(dict.fromkeys(out))
+
+
+def _check(
+    layout: Layout,
+    src,
+    icc: Path,
+    style_name: str,
+    ground: str | None,
+    loc: tuple,
+    problems: dict,
+) -> None:
+    """Add to `problems` if `style_name` on `ground` (None: paper) is too faint to read;
+    `src` is the layout's source, for the line of the style's colour."""
+    style = layout.styles.get(style_name)
+    if style is None:
+        return
+    fg = cmyk_to_rgb(tuple(layout.palette[style.color].cmyk), icc)
+    bg = cmyk_to_rgb(tuple(layout.palette[ground].cmyk), icc) if ground else (1.0, 1.0, 1.0)
+    size = style.size_range[0]
+    face = (layout.fonts[style.font].regular or "").lower()
+    bold = "bold" in face or "black" in face
+    large = size >= 18 or (size >= 14 and bold)
+    need = 3.0 if large else 4.5
+    ratio = contrast(fg, bg)
+    if ratio + 1e-9 < need:
+        # "" for the paper: keys are sorted, and None does not compare with a colour's name.
+        key = (src.path, style_name, ground or "")
+        mark = src.where(("styles", style_name, "color"))
+        problems[key] = Problem(
+            mark.path,
+            mark.line,
+            mark.col,
+            f"styles.{style_name}.color",
+            f"'{style.color}' on '{ground or 'paper'}' has a contrast of {ratio:.2f}:1; "
+            f"{'large' if large else 'body'} text needs {need:g}:1 (WCAG 2.1), at "
+            f"{size:g} pt in {'.'.join(str(x) for x in loc)}",
+        )

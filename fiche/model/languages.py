@@ -1,0 +1,64 @@
+"""The languages fiche sets, and each one's rules: quotes, spacing, hyphenation patterns.
+
+This is the one list: content, school profiles, the command line and `fiche new`
+are checked against it. Typesetting (`typeset.typography`) applies the rules.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+NBSP = "\u00a0"
+NNBSP = "\u202f"
+
+
+@dataclass(frozen=True)
+class LangRules:
+    quotes: tuple[str, str]
+    pyphen: str
+    quote_space: str = ""  # inside quotes (French)
+    space_before: dict[str, str] | None = None  # punctuation -> no-break space before it
+
+
+RULES: dict[str, LangRules] = {
+    "nl": LangRules(("\u201c", "\u201d"), "nl_NL"),
+    "en": LangRules(("\u201c", "\u201d"), "en_GB"),
+    "de": LangRules(("\u201e", "\u201c"), "de_DE"),
+    "fr": LangRules(
+        ("\u00ab", "\u00bb"),
+        "fr_FR",
+        quote_space=NNBSP,
+        # ReportLab writes U+00A0 into the PDF as a plain space, so the colon gets
+        # the narrow no-break space too: readers then extract what was typeset.
+        space_before={";": NNBSP, "!": NNBSP, "?": NNBSP, ":": NNBSP},
+    ),
+}
+
+
+def known_languages() -> tuple[str, ...]:
+    """The languages fiche can set: those it has typography rules for (sorted).
+
+    This is the one list: content, school profiles and the command line are checked
+    against it, and `fiche new` has labels for exactly these (a test holds them equal).
+    """
+    return tuple(sorted(RULES))
+
+
+def unknown_language(code: str) -> str:
+    """The message for a language fiche cannot set, listing those it can."""
+    return (
+        f"unknown language {code[:40]!r}: fiche sets {', '.join(known_languages())} "
+        "(two lower-case letters)"
+    )
+
+
+def check_language(code: str) -> str:
+    """`code` if fiche can set it, else `ValueError` saying which it can."""
+    if code not in RULES:
+        raise ValueError(unknown_language(code))
+    return code
+
+
+def rules_for(lang: str) -> LangRules:
+    # No fallback: another language's quotes and hyphenation would be wrong without a word.
+    return RULES[check_language(lang)]

@@ -1,0 +1,390 @@
+"""Layout definitions: page geometry, fonts, palette, text styles, and per page
+the decorations and the regions that content flows into.
+
+Input: a layout `Source` (after `extends` has been merged in `catalog`).
+Output: a frozen `Layout`. Coordinates are millimetres from the top-left corner
+of the trimmed page, as a designer measures them; `render` converts to
+ReportLab's bottom-left points.
+"""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Iterable
+from typing import Annotated, Any, ClassVar, Literal
+
+from pydantic import Field, StringConstraints, field_validator, model_validator
+
+from fiche.core.errors import LayoutError
+from fiche.model.source import Source
+from fiche.model.templates import check_template
+from fiche.model.validation import Model, PatternHint, validate
+
+NAME_PATTERN = r"^[a-z0-9][a-z0-9-]*$"
+Name = Annotated[str, StringConstraints(pattern=NAME_PATTERN)]
+NEW_COLOUR = "`name: {cmyk: [c, m, y, k]}`"
+
+
+def _palette_names(data: Any) -> list[str]:
+    palette = data.get("palette") if isinstance(data, dict) else None
+    return sorted(palette) if isinstance(palette, dict) else []
+
+
+def _not_a_colour_name(value: Any, data: Any) -> str:
+    names = _palette_names(data)
+    listed = f" ({', '.join(names)})" if names else ""
+    return (
+        f"{value!r} is not a colour name: name a colour of the palette{listed}, "
+        f"or add one to the palette as {NEW_COLOUR}"
+    )
+
+
+# A palette colour's name wherever a colour is used (styles, look, decorations, fills).
+ColourName = Annotated[
+    str, StringConstraints(pattern=NAME_PATTERN), PatternHint(_not_a_colour_name)
+]
+Percent = Annotated[float, Field(ge=0, le=100)]
+Mm = Annotated[float, Field(ge=-50, le=1000)]
+PositiveMm = Annotated[float, Field(gt=0, le=1000)]
+Edge = Literal["top", "bottom", "left", "right"]
+
+# The styles every layout defines, because block kinds are drawn with them.
+REQUIRED_STYLES = (
+    "body",
+    "lead",
+    "small",
+    "h1",
+    "h2",
+    "h3",
+    "list",
+    "tip",
+    "badge",
+    "callout",
+    "callout-title",
+    "term",
+    "imprint",
+    "imprint-title",
+)
+
+
+class PageGeometry(Model):
+    width_mm: PositiveMm = 210.0
+    height_mm: PositiveMm = 297.0
+    bleed_mm: Annotated[float, Field(ge=0, le=20)] = 3.0
+
+
+class FontFamily(Model):
+    """Font files (in assets/fonts) of one family; missing faces fall back to regular."""
+
+    regular: str
+    bold: str | None = None
+    italic: str | None = None
+    bold_italic: str | None = None
+
+
+class Colour(Model):
+    """A process colour in CMYK percentages; the print file uses these numbers as given."""
+
+    expected: ClassVar[str] = "a CMYK colour, {cmyk: [c, m, y, k]} in percent (0–100)"
+    cmyk: Annotated[list[Percent], Field(min_length=4, max_length=4)]
+
+
+class Style(Model):
+    font: Name
+    size_pt: float | Annotated[list[float], Field(min_length=2, max_length=2)] = Field(
+        description="A size, or [smallest, largest]: the renderer picks the largest that fits."
+    )
+    leading: Annotated[float, Field(ge=0.8, le=3)] = 1.25
+    color: ColourName = "ink"
+    align: Literal["left", "justify", "center", "right"] = "left"
+    space_before_pt: Annotated[float, Field(ge=0, le=100)] = 0.0
+    space_after_pt: Annotated[float, Field(ge=0, le=100)] = 0.0
+    indent_mm: Annotated[float, Field(ge=0, le=50)] = 0.0
+    hyphenate: bool = True
+
+    @field_validator("size_pt")
+    @classmethod
+    def _sizes(cls, v: float | list[float]) -> float | list[float]:
+        lo, hi = (v, v) if isinstance(v, float | int) else v
+        if not 4 <= lo <= hi <= 200:
+            raise ValueError("sizes must be between 4 and 200 pt, smallest first")
+        return v
+
+    @property
+    def size_range(self) -> tuple[float, float]:
+        return (
+            (self.size_pt, self.size_pt)
+            if isinstance(self.size_pt, float | int)
+            else (self.size_pt[0], self.size_pt[1])
+        )
+
+
+class RectDecoration(Model):
+    kind: Literal["rect"]
+    x_mm: Mm
+    y_mm: Mm
+    w_mm: PositiveMm
+    h_mm: PositiveMm
+    fill: ColourName
+    radius_mm: Annotated[float, Field(ge=0, le=100)] = 0.0
+    bleed: list[Edge] = Field(
+        default_factory=list,
+        description="Edges of the trim this shape touches; it is extended into the bleed there.",
+    )
+
+
+class CircleDecoration(Model):
+    kind: Literal["circle"]
+    x_mm: Mm
+    y_mm: Mm
+    r_mm: PositiveMm
+    fill: ColourName
+
+
+class TextDecoration(Model):
+    """One line of page furniture. `text` may use {series}, {number_label}, {title}."""
+
+    kind: Literal["text"]
+    x_mm: Mm
+    y_mm: Mm = Field(description="Baseline, from the top of the trim.")
+    style: Name
+    text: str
+    align: Literal["left", "center", "right"] = "left"
+    max_width_mm: PositiveMm
+
+
+Decoration = Annotated[
+    RectDecoration | CircleDecoration | TextDecoration, Field(discriminator="kind")
+]
+
+
+class Region(Model):
+    x_mm: Mm
+    y_mm: Mm
+    w_mm: PositiveMm
+    h_mm: PositiveMm
+    columns: Annotated[int, Field(ge=1, le=4)] = 1
+    gutter_mm: Annotated[float, Field(ge=0, le=50)] = 5.0
+    padding_mm: Annotated[float, Field(ge=0, le=50)] = 0.0
+    fill: ColourName | None = None
+    radius_mm: Annotated[float, Field(ge=0, le=50)] = 0.0
+    valign: Literal["top", "middle", "bottom"] = "top"
+    balance: bool = Field(default=True, description="End all columns at about the same height.")
+    styles: dict[Name, Name] = Field(
+        default_factory=dict,
+        description="Styles used instead of the usual ones in this region, e.g. {list: contact}.",
+    )
+
+
+class Page(Model):
+    decorations: list[Decoration] = Field(default_factory=list)
+    regions: Annotated[dict[Name, Region], Field(min_length=1)]
+    imprint: Region | None = Field(
+        default=None,
+        description="The area kept for a school's contact person, logo and QR code (back "
+        "page); without a school profile it holds a ruled space to fill in by hand.",
+    )
+
+
+class Pages(Model):
+    front: Page
+    back: Page
+
+
+class Look(Model):
+    """How block kinds are drawn beyond their text styles (colours from the palette)."""
+
+    callout_fill: ColourName
+    callout_padding_mm: Annotated[float, Field(ge=0, le=20)] = 3.0
+    callout_radius_mm: Annotated[float, Field(ge=0, le=20)] = 2.0
+    badge_fill: ColourName
+    badge_text: ColourName
+    marker_color: ColourName
+    list_indent_mm: Annotated[float, Field(ge=1, le=30)] = 4.5
+    tip_indent_mm: Annotated[float, Field(ge=1, le=30)] = 8.0
+
+
+TEMPLATE_FIELDS = ("series", "number_label")
+MIN_COLUMN_MM = 15.0
+
+
+class Layout(Model):
+    extends: Annotated[str, StringConstraints(pattern=r"^_?[a-z0-9][a-z0-9-]*$")] | None = Field(
+        default=None, description="A layout to start from; `_name` files are partial bases."
+    )
+    description: str = ""
+    page: PageGeometry = Field(default_factory=PageGeometry)
+    min_body_pt: Annotated[float, Field(ge=9, le=30)] = Field(
+        default=9.0, description="Body text never gets smaller than this, and never under 9 pt."
+    )
+    fonts: Annotated[dict[Name, FontFamily], Field(min_length=1)]
+    palette: Annotated[dict[Name, Colour], Field(min_length=1)]
+    styles: dict[Name, Style]
+    look: Look
+    pages: Pages
+
+    @model_validator(mode="after")
+    def _body_floor(self) -> Layout:
+        body = self.styles.get("body")
+        if body and body.size_range[0] < self.min_body_pt:
+            raise ValueError(
+                f"styles.body may shrink to {body.size_range[0]} pt, below min_body_pt "
+                f"{self.min_body_pt} pt"
+            )
+        return self
+
+
+def load_layout(src: Source) -> Layout:
+    """A merged layout `Source` into a `Layout`."""
+    return validate(Layout, src, LayoutError)
+
+
+def _unknown(what: str, name: str, known: Iterable[str]) -> str:
+    """`unknown colour 'pnik' (did you mean 'pink'?); the palette has: …`."""
+    names = sorted(known)
+    close = difflib.get_close_matches(name, names, n=1, cutoff=0.6)
+    hint = f" (did you mean '{close[0]}'?)" if close else ""
+    where = {"colour": "the palette has", "font": "fonts", "style": "styles"}[what]
+    return f"unknown {what} '{name}'{hint}; {where}: {', '.join(names)}"
+
+
+def _unknown_colour(name: str, palette: Iterable[str]) -> str:
+    return f"{_unknown('colour', name, palette)} (a new colour goes there as {NEW_COLOUR})"
+
+
+def _column_problems(src: Source, loc: tuple, r: Region) -> list:
+    """Each column, not the region, must be wide enough for a line of text."""
+    column_w = (r.w_mm - 2 * r.padding_mm - (r.columns - 1) * r.gutter_mm) / r.columns
+    if column_w >= MIN_COLUMN_MM:
+        return []
+    if column_w <= 0:
+        why = "padding and gutters take the whole width"
+    else:
+        why = f"columns are only {column_w:.1f} mm wide (at least {MIN_COLUMN_MM:g} mm)"
+    return [src.problem(loc, f"{why}; widen the region or use fewer columns")]
+
+
+def layout_links(layout: Layout, src: Source, font_files: dict[str, str | None]) -> list:
+    """Problems in the references inside one layout (fonts, colours, styles, geometry).
+
+    `font_files` maps the files in assets/fonts to None, or to why they cannot be used.
+    """
+    problems = []
+    for fam, spec in layout.fonts.items():
+        for face in ("regular", "bold", "italic", "bold_italic"):
+            f = getattr(spec, face)
+            if f is None:
+                continue
+            if f not in font_files:
+                problems.append(
+                    src.problem(
+                        ("fonts", fam, face),
+                        f"font file '{f}' not found in assets/fonts"
+                        + (f" (available: {', '.join(sorted(font_files))})" if font_files else ""),
+                    )
+                )
+            elif font_files[f]:
+                problems.append(
+                    src.problem(("fonts", fam, face), f"font file '{f}' {font_files[f]}")
+                )
+    for name in REQUIRED_STYLES:
+        if name not in layout.styles:
+            problems.append(
+                src.problem(
+                    ("styles",),
+                    f"style '{name}' is missing (every layout needs: {', '.join(REQUIRED_STYLES)})",
+                )
+            )
+    for name, st in layout.styles.items():
+        if st.font not in layout.fonts:
+            problems.append(
+                src.problem(
+                    ("styles", name, "font"),
+                    _unknown("font", st.font, layout.fonts),
+                )
+            )
+        if st.color not in layout.palette:
+            problems.append(
+                src.problem(
+                    ("styles", name, "color"),
+                    _unknown_colour(st.color, layout.palette),
+                )
+            )
+    for key in ("callout_fill", "badge_fill", "badge_text", "marker_color"):
+        if getattr(layout.look, key) not in layout.palette:
+            problems.append(
+                src.problem(
+                    ("look", key), _unknown_colour(getattr(layout.look, key), layout.palette)
+                )
+            )
+    g = layout.page
+    for pname in ("front", "back"):
+        page: Page = getattr(layout.pages, pname)
+        for i, d in enumerate(page.decorations):
+            loc = ("pages", pname, "decorations", i)
+            if isinstance(d, RectDecoration | CircleDecoration) and d.fill not in layout.palette:
+                problems.append(
+                    src.problem((*loc, "fill"), _unknown_colour(d.fill, layout.palette))
+                )
+            if isinstance(d, TextDecoration):
+                if d.style not in layout.styles:
+                    problems.append(
+                        src.problem((*loc, "style"), _unknown("style", d.style, layout.styles))
+                    )
+                try:
+                    check_template(d.text, TEMPLATE_FIELDS)
+                except ValueError as e:
+                    problems.append(src.problem((*loc, "text"), str(e)))
+        boxes = []
+        if pname == "back" and page.imprint is None:
+            problems.append(
+                src.problem(
+                    ("pages", "back"),
+                    "no 'imprint' region: every layout "
+                    "keeps room on the back for a school's contact person",
+                )
+            )
+        named = dict(page.regions)
+        if page.imprint is not None:
+            named["imprint"] = page.imprint
+        for rname, r in named.items():
+            loc = (
+                ("pages", pname, "imprint")
+                if r is page.imprint
+                else ("pages", pname, "regions", rname)
+            )
+            for role, style in r.styles.items():
+                if role not in REQUIRED_STYLES:
+                    problems.append(
+                        src.problem(
+                            (*loc, "styles", role),
+                            f"'{role}' is not a style role (roles: {', '.join(REQUIRED_STYLES)})",
+                            key=True,
+                        )
+                    )
+                elif style not in layout.styles:
+                    problems.append(
+                        src.problem((*loc, "styles", role), _unknown("style", style, layout.styles))
+                    )
+            if r.fill and r.fill not in layout.palette:
+                problems.append(
+                    src.problem((*loc, "fill"), _unknown_colour(r.fill, layout.palette))
+                )
+            if (
+                r.x_mm < 0
+                or r.y_mm < 0
+                or r.x_mm + r.w_mm > g.width_mm + 1e-6
+                or r.y_mm + r.h_mm > g.height_mm + 1e-6
+            ):
+                problems.append(src.problem(loc, "region lies partly outside the trimmed page"))
+            problems += _column_problems(src, loc, r)
+            for other, o in boxes:
+                if (
+                    r.x_mm < o.x_mm + o.w_mm
+                    and o.x_mm < r.x_mm + r.w_mm
+                    and r.y_mm < o.y_mm + o.h_mm
+                    and o.y_mm < r.y_mm + r.h_mm
+                ):
+                    problems.append(src.problem(loc, f"region overlaps region '{other}'"))
+            boxes.append((rname, r))
+    return problems

@@ -1,0 +1,244 @@
+"""The school's imprint on the back page: logo, contact lines, QR code, or lines to write on."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from reportlab.lib.colors import CMYKColor, Color
+from reportlab.pdfgen.canvas import Canvas
+
+from fiche.core.colour import (
+    flatten,
+    image_to_cmyk,
+    image_to_rgb,
+    rgb_to_cmyk,
+)
+from fiche.core.errors import Problem
+from fiche.engine.columns import mm_box
+from fiche.engine.context import Ctx, check_glyphs, problem_at
+from fiche.engine.flowables import TextStyle
+from fiche.engine.styles import size_at
+from fiche.model.layout import (
+    Region,
+)
+from fiche.model.profiles import MM
+
+
+def draw_imprint(ctx: Ctx, canv: Canvas, region: Region, imp, styles: dict) -> None:
+    """The school's contact block (logo, text, QR code), or a ruled space to fill in."""
+    from reportlab.pdfbase.pdfmetrics import stringWidth
+
+    x, y, w, h = mm_box(region, ctx.layout.page.height_mm)
+    tag = ctx.tagger
+    if region.fill:
+        with tag.artifact(canv):
+            canv.setFillColor(ctx.colours[region.fill])
+            canv.roundRect(x, y, w, h, region.radius_mm * MM, stroke=0, fill=1)
+    pad = region.padding_mm * MM
+    ix, iy, iw, ih = x + pad, y + pad, w - 2 * pad, h - 2 * pad
+    gap = 3 * MM
+    right = ix + iw - ((ih + gap) if imp.qr_url else 0.0)
+    left = ix
+    if imp.logo:
+        name = imp.school.plain if imp.school else ""
+        with tag.content(
+            canv, (("Div", "imprint"), ("Figure", "imprint/logo")), alt=f"Logo: {name}"
+        ):
+            left += _draw_logo(ctx, canv, imp.logo, ix, iy, min(ih * 2.5, iw * 0.25), ih) + gap
+    title_style = ctx.layout.styles["imprint-title"]
+    line_style = ctx.layout.styles["imprint"]
+    title_font = ctx.families[title_style.font].regular
+    line_font = ctx.families[line_style.font].regular
+    title = imp.school if imp.school else imp.label
+    title_text = title.plain
+    for t, font in [(title, title_font)] + [(t, line_font) for t in imp.lines]:
+        check_glyphs(ctx, t, TextStyle("imprint", fontName=font))
+    # The largest sizes of the two ranges (at the same point) at which all lines fit.
+    for step in range(10, -1, -1):
+        k = step / 10
+        ts, ls = size_at(title_style.size_range, k), size_at(line_style.size_range, k)
+        tl, ll = ts * title_style.leading, ls * line_style.leading
+        widths = [stringWidth(title_text, title_font, ts)]
+        widths += [stringWidth(t.plain, line_font, ls) for t in imp.lines]
+        if tl + ll * len(imp.lines) <= ih + 0.01 and max(widths) <= right - left + 0.01:
+            break
+    else:
+        # Blame the widest line when width is what fails (an over-long website, say).
+        texts = [title, *imp.lines]
+        widest = max(range(len(texts)), key=widths.__getitem__)
+        too_wide = widths[widest] > right - left + 0.01
+        ctx.problems.append(
+            problem_at(
+                ctx,
+                texts[widest].origin if too_wide else (imp.lines[0] if imp.lines else title).origin,
+                f"the school's contact block does not fit the imprint of sheet {ctx.sheet.sheet} "
+                f"({ctx.sheet.lang}) even at {line_style.size_range[0]:g} pt; shorten it",
+            )
+        )
+        return
+    canv.setFillColor(ctx.colours[title_style.color])
+    canv.setFont(title_font, ts)
+    baseline = iy + ih - ts
+    with tag.content(canv, (("Div", "imprint"), ("P", "imprint/title")), text=title_text):
+        canv.drawString(left, baseline, title_text)
+    canv.setFont(line_font, ls)
+    canv.setFillColor(ctx.colours[line_style.color])
+    for k, t in enumerate(imp.lines):
+        baseline -= ll
+        with tag.content(canv, (("Div", "imprint"), ("P", f"imprint/{k}")), text=t.plain):
+            canv.drawString(left, baseline, t.plain)
+    if imp.qr_url:
+        with tag.content(
+            canv, (("Div", "imprint"), ("Figure", "imprint/qr")), alt=f"QR code: {imp.qr_url}"
+        ):
+            _draw_qr(ctx, canv, imp.qr_url, ix + iw - ih, iy, ih)
+    if imp.school is None:
+        _ruled_space(
+            ctx,
+            canv,
+            left,
+            iy,
+            right - left,
+            baseline - ll * 0.4 - iy,
+            ll,
+            title.plain.rstrip(":\u202f "),
+        )
+
+
+def _ruled_space(
+    ctx: Ctx, canv: Canvas, x: float, y: float, w: float, h: float, step: float, label: str
+) -> None:
+    """Lines to write on; on screen a fillable field over them."""
+    with ctx.tagger.artifact(canv):
+        canv.saveState()
+        canv.setStrokeColor(ctx.colours[ctx.layout.styles["imprint"].color])
+        canv.setLineWidth(0.4)
+        line_y = y + h - step * 1.5
+        while line_y >= y + 0.5:
+            canv.line(x, line_y, x + w, line_y)
+            line_y -= step * 1.5
+        canv.restoreState()
+    if ctx.profile.links:
+        # A field a teacher can type into before printing; the viewer supplies its font.
+        canv.acroForm.textfield(
+            name="school_contact",
+            tooltip=label,
+            x=x,
+            y=y,
+            width=w,
+            height=h,
+            borderWidth=0,
+            borderColor=None,
+            fillColor=None,
+            textColor=Color(0, 0, 0),
+            fontSize=9,
+            fieldFlags="multiline",
+            relative=True,
+        )
+
+
+def _draw_qr(ctx: Ctx, canv: Canvas, url: str, x: float, y: float, side: float) -> None:
+    from reportlab.graphics.barcode.qr import QrCodeWidget
+    from reportlab.graphics.shapes import Drawing
+
+    black = CMYKColor(0, 0, 0, 1) if ctx.profile.colour == "cmyk" else Color(0, 0, 0)
+    white = CMYKColor(0, 0, 0, 0) if ctx.profile.colour == "cmyk" else Color(1, 1, 1)
+    widget = QrCodeWidget(url, barLevel="M", barBorder=2)
+    widget.barFillColor = black
+    widget.barStrokeColor = black
+    bx0, by0, bx1, by1 = widget.getBounds()
+    canv.saveState()
+    canv.setFillColor(white)  # the quiet zone must be light, whatever the region's fill
+    canv.rect(x, y, side, side, stroke=0, fill=1)
+    canv.restoreState()
+    d = Drawing(side, side, transform=[side / (bx1 - bx0), 0, 0, side / (by1 - by0), 0, 0])
+    d.add(widget)
+    render_drawing(ctx, d, canv, x, y)
+
+
+def render_drawing(ctx: Ctx, d, canv: Canvas, x: float, y: float) -> None:
+    """Draw a ReportLab Drawing without its default state: Helvetica and RGB black
+    would otherwise be written into the page even where nothing uses them."""
+    from reportlab.graphics import renderPDF
+
+    black = CMYKColor(0, 0, 0, 1) if ctx.profile.colour == "cmyk" else Color(0, 0, 0)
+    # Drawing refuses unknown attributes; the renderer reads these ones with getattr.
+    d.__dict__.update(
+        initialFontName=ctx.families[ctx.layout.styles["body"].font].regular,
+        initialFillColor=black,
+        initialStrokeColor=black,
+    )
+    renderPDF.draw(d, canv, x, y)
+
+
+def _draw_logo(
+    ctx: Ctx, canv: Canvas, path: str, x: float, y: float, max_w: float, max_h: float
+) -> float:
+    """The school's logo, fitted into the box without distortion; returns its width.
+
+    It went through the guarded loader when the school was loaded; it is read the
+    same way here, so a file changed since then is refused, not trusted."""
+    from fiche.core.safeio import Refused
+    from fiche.model.images import load_raster, load_svg
+    from fiche.model.school import MAX_LOGO_BYTES
+
+    src = Path(path)
+    try:
+        if src.suffix.lower() == ".svg":
+            convert = (lambda c: _svg_colour(ctx, c)) if ctx.profile.colour == "cmyk" else None
+            return _draw_svg(ctx, canv, load_svg(src, MAX_LOGO_BYTES, convert), x, y, max_w, max_h)
+        return _draw_raster_logo(
+            ctx, canv, src, load_raster(src, MAX_LOGO_BYTES), x, y, max_w, max_h
+        )
+    except Refused as e:
+        _logo_problem(ctx, f"logo '{src.name}' {e.reason}")
+        return 0.0
+
+
+def _draw_svg(ctx: Ctx, canv: Canvas, d, x: float, y: float, max_w: float, max_h: float) -> float:
+    s = min(max_w / d.width, max_h / d.height)
+    d.scale(s, s)
+    width, height = d.width * s, d.height * s
+    d.width, d.height = width, height
+    render_drawing(ctx, d, canv, x, y + (max_h - height) / 2)
+    return width
+
+
+def _draw_raster_logo(
+    ctx: Ctx, canv: Canvas, src: Path, im, x: float, y: float, max_w: float, max_h: float
+) -> float:
+    from reportlab.lib.utils import ImageReader
+
+    im = flatten(im)
+    s = min(max_w / im.width, max_h / im.height)
+    width, height = im.width * s, im.height * s
+    ppi = im.width / (width / 72)
+    if ppi < 300:
+        _logo_problem(
+            ctx,
+            f"the logo {src.name} is {im.width}×{im.height} px, "
+            f"{ppi:.0f} ppi where it is placed; it needs 300 ppi "
+            f"(a larger image, or an SVG)",
+        )
+        return 0.0
+    pic = image_to_cmyk(im, ctx.icc) if ctx.profile.colour == "cmyk" else image_to_rgb(im, ctx.icc)
+    canv.drawImage(ImageReader(pic), x, y + (max_h - height) / 2, width, height)
+    return width
+
+
+def _svg_colour(ctx: Ctx, c):
+    """SVG colours are sRGB: print gets them in the output intent's CMYK."""
+    if c is None or isinstance(c, CMYKColor) or not hasattr(c, "red"):
+        return c
+    cmyk = rgb_to_cmyk((c.red, c.green, c.blue), ctx.icc)
+    out = CMYKColor(*cmyk)
+    out.alpha = getattr(c, "alpha", 1)
+    return out
+
+
+def _logo_problem(ctx: Ctx, message: str) -> None:
+    imp = ctx.sheet.imprint
+    o = imp.logo_origin if imp else None
+    ctx.problems.append(
+        Problem(o.path if o else "", o.line if o else 0, o.col if o else 0, "logo", message)
+    )

@@ -1,0 +1,157 @@
+"""One fitted page drawn: decorations, region fills, text, header texts, crop marks."""
+
+from __future__ import annotations
+
+from reportlab.lib.colors import CMYKColor
+from reportlab.pdfgen.canvas import Canvas
+
+from fiche.engine.blocks import region_flowables
+from fiche.engine.columns import balanced, flow_into, frames_of, mm_box, valigned
+from fiche.engine.context import Ctx, glyph_problems, problem_at
+from fiche.engine.styles import region_styles, styles_at
+from fiche.model.layout import (
+    CircleDecoration,
+    Page,
+    RectDecoration,
+    TextDecoration,
+)
+from fiche.model.profiles import MM, PageBoxes, Profile
+from fiche.model.templates import fill_template
+from fiche.paint.imprint import draw_imprint
+from fiche.typeset.sheet import TPage
+
+
+def draw_page(
+    ctx: Ctx,
+    canv: Canvas,
+    tpage: TPage,
+    lpage: Page,
+    scale: float,
+    boxes: PageBoxes,
+    profile: Profile,
+) -> None:
+    g = ctx.layout.page
+    bleed = g.bleed_mm * MM if profile.bleed else 0.0
+    styles = styles_at(ctx, scale)
+    canv.saveState()
+    canv.translate(*boxes.trim_origin)
+    canv.scale(boxes.scale, boxes.scale)
+    shapes = [d for d in lpage.decorations if not isinstance(d, TextDecoration)]
+    furniture = [d for d in lpage.decorations if isinstance(d, TextDecoration)]
+    with ctx.tagger.artifact(canv):  # bands and panels are decoration, not content
+        clip = canv.beginPath()
+        clip.rect(-bleed, -bleed, g.width_mm * MM + 2 * bleed, g.height_mm * MM + 2 * bleed)
+        canv.clipPath(clip, stroke=0, fill=0)
+        for deco in shapes:
+            _draw_decoration(ctx, canv, deco, bleed, styles)
+        for treg in tpage.regions:
+            region = lpage.regions[treg.name]
+            if region.fill:
+                x, y, w, h = mm_box(region, g.height_mm)
+                canv.setFillColor(ctx.colours[region.fill])
+                canv.roundRect(x, y, w, h, region.radius_mm * MM, stroke=0, fill=1)
+    for treg in tpage.regions:
+        region = lpage.regions[treg.name]
+        frames = frames_of(region, g.height_mm)
+        flow = ctx.flows.get((tpage.side, treg.name, scale))
+        if flow is None:
+            flow = region_flowables(ctx, treg.blocks, region_styles(styles, region))
+        if region.valign != "top" and region.columns == 1:
+            frames = valigned(region, frames, flow)
+        elif region.columns > 1 and region.balance:
+            frames = balanced(frames, flow)
+        left = flow_into(flow, frames, canv)
+        if left:  # the fit said it would fit; a mismatch is a bug, never a silent clip
+            raise AssertionError(f"region {treg.name} overflowed after fitting")
+    if tpage.side == "back" and lpage.imprint is not None and ctx.sheet.imprint is not None:
+        draw_imprint(ctx, canv, lpage.imprint, ctx.sheet.imprint, styles)
+    # Page furniture goes after the content so that text extraction, which follows
+    # the drawing order, reads the content without the header's words in between.
+    with ctx.tagger.artifact(canv):  # page furniture: series and number
+        for deco in furniture:
+            _draw_decoration(ctx, canv, deco, bleed, styles)
+    canv.restoreState()
+    if profile.crop_marks:
+        with ctx.tagger.artifact(canv):
+            crop_marks(canv, boxes, profile)
+
+
+def _draw_decoration(ctx: Ctx, canv: Canvas, d, bleed: float, styles: dict) -> None:
+    H = ctx.layout.page.height_mm
+    if isinstance(d, RectDecoration):
+        x, y, w, h = mm_box(d, H)
+        # Shapes that touch a trim edge run on into the bleed there.
+        if "left" in d.bleed:
+            x, w = x - bleed, w + bleed
+        if "right" in d.bleed:
+            w += bleed
+        if "bottom" in d.bleed:
+            y, h = y - bleed, h + bleed
+        if "top" in d.bleed:
+            h += bleed
+        canv.setFillColor(ctx.colours[d.fill])
+        if d.radius_mm:
+            canv.roundRect(x, y, w, h, d.radius_mm * MM, stroke=0, fill=1)
+        else:
+            canv.rect(x, y, w, h, stroke=0, fill=1)
+    elif isinstance(d, CircleDecoration):
+        canv.setFillColor(ctx.colours[d.fill])
+        canv.circle(d.x_mm * MM, (H - d.y_mm) * MM, d.r_mm * MM, stroke=0, fill=1)
+    elif isinstance(d, TextDecoration):
+        _draw_text_decoration(ctx, canv, d, H)
+
+
+def _draw_text_decoration(ctx: Ctx, canv: Canvas, d: TextDecoration, H: float) -> None:
+    from reportlab.pdfbase.pdfmetrics import stringWidth
+
+    fields = ctx.sheet.fields()
+    used = [k for k in fields if "{" + k + "}" in d.text]
+    text = fill_template(d.text, {k: v.plain for k, v in fields.items()})
+    origin = fields[used[0]].origin if used else None
+    st = ctx.layout.styles[d.style]
+    font = ctx.families[st.font].regular
+    glyph_problems(ctx, font, text, origin)
+    lo, hi = st.size_range
+    size = hi
+    limit = d.max_width_mm * MM
+    while stringWidth(text, font, size) > limit and size > lo:
+        size = max(lo, size - 0.25)
+    width = stringWidth(text, font, size)
+    if width > limit + 0.01:
+        ctx.problems.append(
+            problem_at(
+                ctx,
+                origin,
+                f"'{text}' is {(width - limit) / MM:.1f} mm wider than its place in "
+                f"the header of sheet {ctx.sheet.sheet} ({ctx.sheet.lang}) even at {lo:g} pt",
+            )
+        )
+        return
+    canv.setFont(font, size)
+    canv.setFillColor(ctx.colours[st.color])
+    x, y = d.x_mm * MM, (H - d.y_mm) * MM
+    if d.align == "left":
+        canv.drawString(x, y, text)
+    elif d.align == "right":
+        canv.drawRightString(x, y, text)
+    else:
+        canv.drawCentredString(x, y, text)
+
+
+def crop_marks(canv: Canvas, boxes: PageBoxes, profile: Profile) -> None:
+    x0, y0, x1, y1 = boxes.trim
+    bx0, by0, bx1, by1 = boxes.bleed
+    off = profile.mark_offset_mm * MM
+    length = profile.mark_length_mm * MM
+    canv.saveState()
+    # 100 % black only: marks must separate onto one plate, never into RGB.
+    canv.setStrokeColor(CMYKColor(0, 0, 0, 1))
+    canv.setLineWidth(profile.mark_width_pt)
+    for x, sx in ((x0, -1), (x1, 1)):
+        for y, sy in ((y0, -1), (y1, 1)):
+            # horizontal mark on the trim line y, starting outside the bleed
+            hx = (bx0 if sx < 0 else bx1) + sx * off
+            canv.line(hx, y, hx + sx * length, y)
+            vy = (by0 if sy < 0 else by1) + sy * off
+            canv.line(x, vy, x, vy + sy * length)
+    canv.restoreState()

@@ -1,0 +1,129 @@
+"""A typeset sheet, its layout and an output profile into PDF bytes (ReportLab).
+
+Each page is fitted first: every style with a size range is set at the same
+point of its range (`scale`, 0 = smallest, 1 = largest) and the largest scale
+at which all regions of the page hold their content is used, so a page stays
+even. If the smallest sizes do not fit, a `FitError` names the region, page
+and how much is too much; nothing is ever clipped or dropped.
+
+Text is set by fiche itself (`linebreak`, `flowables`); ReportLab's canvas
+writes the PDF. One function (`_flow`) places flowables in columns for both
+measuring and drawing, so what was measured to fit is what is drawn.
+
+Coordinates: layouts measure in mm from the trim's top-left corner; ReportLab
+draws in points from the bottom-left, so `_box` converts. The canvas origin is
+moved to the trim's bottom-left corner; bleed and marks lie at negative
+coordinates or beyond the trim size.
+"""
+
+from __future__ import annotations
+
+import io
+from dataclasses import dataclass
+from pathlib import Path
+
+from reportlab import rl_config
+from reportlab.lib.colors import CMYKColor, Color
+from reportlab.pdfgen.canvas import Canvas
+
+from fiche.core.colour import (
+    cmyk_to_rgb,
+    icc_path,
+)
+from fiche.core.errors import FitError, GlyphError, Problem
+from fiche.engine.context import Ctx
+from fiche.engine.fitting import PageFit, fit_page
+from fiche.engine.fonts import register_family
+from fiche.engine.tagging import Tagger
+from fiche.model.layout import (
+    Layout,
+    Page,
+)
+from fiche.model.profiles import PageBoxes, Profile, page_boxes
+from fiche.paint.page import draw_page
+from fiche.typeset.sheet import TypesetSheet
+from fiche.typeset.typography import hyphenator
+
+# Streams stay binary: ASCII85 on top of Flate makes them a quarter larger and costs time.
+rl_config.useA85 = 0
+
+
+@dataclass(frozen=True)
+class RenderResult:
+    pdf: bytes
+    boxes: PageBoxes
+    fits: tuple[PageFit, ...]
+    marks: tuple = ()  # tagging.Mark records, in drawing order, when the profile tags
+
+
+def render_pdf(
+    sheet: TypesetSheet,
+    layout: Layout,
+    profile: Profile,
+    assets: Path,
+    layout_path: str = "",
+    hyphenation_dir: Path | None = None,
+) -> RenderResult:
+    """Draw both pages of `sheet` with `layout` for `profile`; raise on overflow."""
+    fonts_dir = assets / "fonts"
+    families = {name: register_family(name, spec, fonts_dir) for name, spec in layout.fonts.items()}
+    icc = icc_path(assets)
+    colours = {name: _colour(c.cmyk, profile, icc) for name, c in layout.palette.items()}
+    exc = hyphenation_dir / f"{sheet.lang}.txt" if hyphenation_dir else None
+    ctx = Ctx(
+        sheet,
+        layout,
+        layout_path or f"layouts/{sheet.layout}.yaml",
+        families,
+        colours,
+        hyphenator(sheet.lang, exc if exc and exc.exists() else None),
+        profile,
+        icc,
+        tagger=Tagger(profile.tagged),
+    )
+    g = layout.page
+    boxes = page_boxes(profile, g.width_mm, g.height_mm, g.bleed_mm)
+    body_font = families[layout.styles["body"].font].regular
+
+    fits = []
+    overflow: list[Problem] = []
+    for tpage in sheet.pages:
+        lpage: Page = getattr(layout.pages, tpage.side)
+        try:
+            fits.append(fit_page(ctx, tpage, lpage))
+        except FitError as e:
+            overflow += e.problems  # go on: report the other page and any glyph too
+    if overflow:
+        raise FitError(overflow + ctx.problems)
+    if ctx.problems:
+        raise GlyphError(ctx.problems)
+
+    buf = io.BytesIO()
+    canv = Canvas(
+        buf,
+        pagesize=boxes.media[2:],
+        invariant=1,
+        pageCompression=1,
+        initialFontName=body_font,
+        initialFontSize=10,
+    )
+    canv.setTitle(sheet.title)
+    canv.setAuthor(sheet.author)
+    canv.setSubject(sheet.subject)
+    canv.setCreator("fiche")
+    canv.setProducer("fiche (ReportLab)")
+    for tpage, fit in zip(sheet.pages, fits, strict=True):
+        lpage = getattr(layout.pages, tpage.side)
+        draw_page(ctx, canv, tpage, lpage, fit.scale, boxes, profile)
+        canv.showPage()
+        ctx.tagger.next_page()
+    canv.save()
+    if ctx.problems:
+        raise FitError(ctx.problems)
+    return RenderResult(buf.getvalue(), boxes, tuple(fits), tuple(ctx.tagger.marks))
+
+
+def _colour(cmyk: list[float], profile: Profile, icc: Path) -> Color:
+    if profile.colour == "cmyk":
+        return CMYKColor(*(v / 100 for v in cmyk))
+    return Color(*cmyk_to_rgb(tuple(cmyk), icc))

@@ -1,0 +1,302 @@
+"""What ReportLab does not write itself, added to the PDF bytes with pikepdf.
+
+Input: PDF bytes, the page boxes, the document's metadata and the profile.
+Output: new PDF bytes, saved so that equal input gives equal bytes. Each
+concern is one step; a profile's fields decide which steps run:
+- boxes: TrimBox and BleedBox on every page (profiles with a trim),
+- metadata: /Lang, Info and XMP in agreement, dates from the build date,
+- output intent: the CMYK ICC profile and PDF/X-4 identification (print),
+- viewer: title in the title bar, long-edge duplex for office printing,
+- structure: the tagged PDF's structure tree, from the marks made while drawing.
+"""
+
+from __future__ import annotations
+
+import functools
+import io
+import uuid
+import zlib
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+
+import pikepdf
+
+from fiche.model.profiles import PageBoxes, Profile
+
+PROFILE_KEY = "/FicheProfile"  # Info key naming the profile a file was made for
+
+
+@dataclass(frozen=True)
+class DocMeta:
+    title: str
+    author: str
+    subject: str
+    lang: str
+    identity: str  # stable name of the document (fiche, sheet, language, profile)
+    date: datetime
+    keywords: str = ""
+
+
+def postprocess(
+    pdf: bytes,
+    boxes: PageBoxes,
+    meta: DocMeta,
+    profile: Profile,
+    icc: Path | None = None,
+    marks: tuple = (),
+) -> bytes:
+    """Run the profile's post-processing steps; return the saved bytes."""
+    with pikepdf.open(io.BytesIO(pdf)) as doc:
+        _boxes(doc, boxes)
+        if profile.output_intent:
+            if icc is None:
+                raise ValueError("the print profile needs the ICC profile's path")
+            _output_intent(doc, icc)
+        _viewer(doc, profile)
+        _metadata(doc, meta, profile)
+        if profile.tagged:
+            _structure(doc, marks, meta)
+        out = io.BytesIO()
+        doc.save(
+            out,
+            deterministic_id=True,
+            compress_streams=True,
+            object_stream_mode=pikepdf.ObjectStreamMode.generate,
+        )
+        return out.getvalue()
+
+
+def _boxes(doc: pikepdf.Pdf, boxes: PageBoxes) -> None:
+    for page in doc.pages:
+        page.obj.MediaBox = pikepdf.Array(boxes.media)
+        for key, box in (("/BleedBox", boxes.bleed), ("/TrimBox", boxes.trim)):
+            if box is not None:
+                page.obj[key] = pikepdf.Array(box)
+            elif key in page.obj:
+                del page.obj[key]
+        if "/CropBox" in page.obj:
+            del page.obj["/CropBox"]
+
+
+def _output_intent(doc: pikepdf.Pdf, icc: Path) -> None:
+    st = icc.stat()
+    # written already compressed: qpdf keeps Flate data as it is, and compressing the
+    # 1.8 MB profile again for every print file took most of a print job's time
+    stream = doc.make_stream(b"")
+    stream.write(_deflated(str(icc), st.st_size, st.st_mtime_ns), filter=pikepdf.Name.FlateDecode)
+    stream.N = 4
+    stream.Alternate = pikepdf.Name.DeviceCMYK
+    intent = pikepdf.Dictionary(
+        Type=pikepdf.Name.OutputIntent,
+        S=pikepdf.Name.GTS_PDFX,
+        OutputConditionIdentifier=pikepdf.String("FOGRA39"),
+        OutputCondition=pikepdf.String(
+            "Offset printing, ISO 12647-2:2004/Amd 1, "
+            "paper type 1 or 2, 115 g/m2 gloss or matte coated"
+        ),
+        RegistryName=pikepdf.String("http://www.color.org"),
+        Info=pikepdf.String("ISO Coated v2 (ECI)"),
+        DestOutputProfile=doc.make_indirect(stream),
+    )
+    doc.Root.OutputIntents = pikepdf.Array([intent])
+
+
+@functools.lru_cache(maxsize=4)
+def _deflated(path: str, size: int, mtime_ns: int) -> bytes:
+    """The file at `path`, zlib-compressed once per process (and per version of it)."""
+    return zlib.compress(Path(path).read_bytes())
+
+
+def _viewer(doc: pikepdf.Pdf, profile: Profile) -> None:
+    prefs = pikepdf.Dictionary(DisplayDocTitle=True)
+    if profile.duplex:
+        prefs.Duplex = pikepdf.Name.DuplexFlipLongEdge
+        prefs.PrintScaling = pikepdf.Name("/None")
+    doc.Root.ViewerPreferences = prefs
+    if profile.bookmarks and "/Outlines" in doc.Root:
+        doc.Root.PageMode = pikepdf.Name.UseOutlines
+
+
+def _pdf_date(d: datetime) -> str:
+    return d.strftime("D:%Y%m%d%H%M%SZ")
+
+
+def _metadata(doc: pikepdf.Pdf, meta: DocMeta, profile: Profile) -> None:
+    doc.Root.Lang = pikepdf.String(meta.lang)
+    info = doc.docinfo
+    info.Title = pikepdf.String(meta.title)
+    info.Author = pikepdf.String(meta.author)
+    info.Subject = pikepdf.String(meta.subject)
+    info.Creator = pikepdf.String("fiche")
+    info.CreationDate = pikepdf.String(_pdf_date(meta.date))
+    info.ModDate = pikepdf.String(_pdf_date(meta.date))
+    info[PROFILE_KEY] = pikepdf.Name("/" + profile.name)
+    if meta.keywords:
+        info.Keywords = pikepdf.String(meta.keywords)
+    if profile.output_intent:
+        info.GTS_PDFXVersion = pikepdf.String("PDF/X-4")
+        info.Trapped = pikepdf.Name("/False")
+    # Identifiers derived from the document's identity, so rebuilding gives the same file.
+    doc_id = uuid.uuid5(uuid.NAMESPACE_URL, "fiche:" + meta.identity)
+    iso = meta.date.isoformat().replace("+00:00", "Z")
+    with doc.open_metadata(set_pikepdf_as_editor=False, update_docinfo=False) as xmp:
+        xmp["dc:title"] = meta.title
+        xmp["dc:creator"] = [meta.author]
+        xmp["dc:description"] = meta.subject
+        xmp["dc:language"] = [meta.lang]
+        xmp["pdf:Producer"] = str(info.get("/Producer", "fiche"))
+        xmp["xmp:CreatorTool"] = "fiche"
+        xmp["xmp:CreateDate"] = iso
+        xmp["xmp:ModifyDate"] = iso
+        xmp["xmp:MetadataDate"] = iso
+        xmp["xmpMM:DocumentID"] = f"uuid:{doc_id}"
+        xmp["xmpMM:InstanceID"] = f"uuid:{doc_id}"
+        if profile.tagged:
+            xmp["pdfuaid:part"] = "1"
+        if profile.output_intent:
+            xmp["pdfxid:GTS_PDFXVersion"] = "PDF/X-4"
+            xmp["pdf:Trapped"] = "False"
+            xmp["xmpMM:VersionID"] = "1"
+            xmp["xmpMM:RenditionClass"] = "default"
+
+
+def _structure(doc: pikepdf.Pdf, marks: tuple, meta: DocMeta) -> None:
+    """The structure tree from the marks recorded while drawing (PDF/UA-1).
+
+    Each mark names the chain of elements its content belongs to, so elements are
+    made in reading order as they first appear. Link and widget annotations get
+    Link and Form elements with object references, placed in the paragraph that
+    shows the link's text.
+    """
+    D = pikepdf.Dictionary
+    N = pikepdf.Name
+    pages = list(doc.pages)
+    root = doc.make_indirect(D(Type=N.StructTreeRoot))
+    document = doc.make_indirect(
+        D(Type=N.StructElem, S=N.Document, P=root, Lang=pikepdf.String(meta.lang))
+    )
+    root.K = pikepdf.Array([document])
+    elems: dict[str, pikepdf.Object] = {}
+    kids: dict[int, list] = {id(document): []}
+    texts: dict[str, str] = {}
+    parent_tree: dict[int, list] = {i: [] for i in range(len(pages))}
+
+    last_heading = [0]
+
+    def element(role: str, key: str, parent: pikepdf.Object) -> pikepdf.Object:
+        if key not in elems:
+            if len(role) == 2 and role[0] == "H" and role[1].isdigit():
+                # Headings never skip a level in reading order (a block title after H1
+                # becomes H2), as screen readers navigate by them.
+                level = min(int(role[1]), last_heading[0] + 1)
+                last_heading[0] = level
+                role = f"H{level}"
+            e = doc.make_indirect(D(Type=N.StructElem, S=N("/" + role), P=parent))
+            elems[key] = e
+            kids[id(e)] = []
+            kids[id(parent)].append(e)
+        return elems[key]
+
+    for m in marks:
+        parent = document
+        for role, key in m.chain:
+            parent = element(role, key, parent)
+        leaf = parent
+        page = pages[m.page].obj
+        if "/Pg" not in leaf:
+            leaf.Pg = page
+        if m.alt:
+            leaf.Alt = pikepdf.String(m.alt)
+        if m.lang:
+            leaf.Lang = pikepdf.String(m.lang)
+        if leaf.Pg.objgen == page.objgen:
+            kids[id(leaf)].append(m.mcid)
+        else:
+            kids[id(leaf)].append(D(Type=N.MCR, Pg=page, MCID=m.mcid))
+        key = m.chain[-1][1]
+        texts[key] = texts.get(key, "") + " " + m.text
+        row = parent_tree[m.page]
+        row.extend([None] * (m.mcid + 1 - len(row)))
+        row[m.mcid] = leaf
+
+    next_key = len(pages)
+    for i, page in enumerate(pages):
+        page.obj.StructParents = i
+        page.obj.Tabs = N.S
+        for annot in page.obj.get("/Annots", []):
+            sub = annot.get("/Subtype")
+            if sub == "/Link":
+                uri = str(annot.get("/A", {}).get("/URI", ""))
+                shown = uri.removeprefix("mailto:").removeprefix("https://")
+                shown = shown.removeprefix("http://")
+                annot.Contents = pikepdf.String(f"Link: {shown}")
+                owner = next(
+                    (elems[k] for k, t in texts.items() if shown and shown in t and k in elems),
+                    document,
+                )
+                e = doc.make_indirect(D(Type=N.StructElem, S=N.Link, P=owner, Pg=page.obj))
+                kids[id(e)] = [D(Type=N.OBJR, Obj=annot, Pg=page.obj)]
+                kids[id(owner)].append(e)
+            elif sub == "/Widget":
+                owner = elems.get("imprint", document)
+                e = doc.make_indirect(D(Type=N.StructElem, S=N.Form, P=owner, Pg=page.obj))
+                kids[id(e)] = [D(Type=N.OBJR, Obj=annot, Pg=page.obj)]
+                kids[id(owner)].append(e)
+            else:
+                continue
+            annot.StructParent = next_key
+            parent_tree[next_key] = e
+            next_key += 1
+
+    for e in [document, *elems.values()]:
+        e.K = pikepdf.Array(kids[id(e)])
+    for e in {id(v): v for v in parent_tree.values() if isinstance(v, pikepdf.Object)}.values():
+        e.K = pikepdf.Array(kids[id(e)])
+    nums = []
+    for k in sorted(parent_tree):
+        v = parent_tree[k]
+        nums += [
+            k,
+            v
+            if isinstance(v, pikepdf.Object)
+            else pikepdf.Array([x if x is not None else pikepdf.Null() for x in v]),
+        ]
+    root.ParentTree = doc.make_indirect(D(Nums=pikepdf.Array(nums)))
+    root.ParentTreeNextKey = next_key
+    doc.Root.StructTreeRoot = root
+    doc.Root.MarkInfo = D(Marked=True)
+    _clean_to_unicode(doc)
+
+
+def _clean_to_unicode(doc: pikepdf.Pdf) -> None:
+    """Drop ReportLab's mapping of the .notdef code to U+0000 (PDF/UA forbids it)."""
+    import re
+
+    seen = set()
+    for page in doc.pages:
+        for font in page.obj.get("/Resources", {}).get("/Font", {}).values():
+            cmap = font.get("/ToUnicode")
+            if cmap is None or cmap.objgen in seen:
+                continue
+            seen.add(cmap.objgen)
+            text = cmap.read_bytes().decode("latin-1")
+            lines = text.split("\n")
+            out, removed = [], 0
+            for line in lines:
+                if re.fullmatch(r"<[0-9A-Fa-f]+> <(0000|FEFF|FFFE|feff|fffe)>", line.strip()):
+                    removed += 1
+                    continue
+                out.append(line)
+            if not removed:
+                continue
+            text = "\n".join(out)
+            # the block's entry count comes just before "beginbfchar"
+            count = re.search(r"(\d+) beginbfchar", text)
+            if count:
+                text = (
+                    text[: count.start(1)]
+                    + str(int(count.group(1)) - removed)
+                    + text[count.end(1) :]
+                )
+            cmap.write(text.encode("latin-1"))
