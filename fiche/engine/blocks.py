@@ -14,7 +14,7 @@ from fiche.core.colour import (
     image_to_rgb,
 )
 from fiche.engine.context import Ctx, paragraph
-from fiche.engine.flowables import Box, Hanging, KeepWithNext, TextStyle
+from fiche.engine.flowables import Box, Hanging, KeepWithNext, Picture, TextStyle
 from fiche.engine.tagging import Chain
 from fiche.model.profiles import MM
 from fiche.typeset.sheet import TBlock, TText
@@ -255,33 +255,3 @@ def _image(ctx: Ctx, b: TBlock) -> Flowable:
     )
     picture.tag = (ctx.tagger, () if not b.alt else (("Figure", b.id),), b.alt)
     return picture
-
-
-class Picture(Flowable):
-    def __init__(self, reader, aspect: float, width: float | None):
-        super().__init__()
-        self.reader = reader
-        self.aspect = aspect
-        self.want = width
-        self.spaceAfter = 4
-
-    def wrap(self, aW, aH):
-        self.width = min(self.want or aW, aW)
-        self.height = self.width / self.aspect
-        return self.width, self.height
-
-    def split(self, aW, aH):
-        return []
-
-    def draw(self):
-        tag = getattr(self, "tag", None)
-        if tag is None:
-            self.canv.drawImage(self.reader, 0, 0, self.width, self.height)
-            return
-        tagger, chain, alt = tag
-        if chain:
-            with tagger.content(self.canv, chain, alt=alt):
-                self.canv.drawImage(self.reader, 0, 0, self.width, self.height)
-        else:  # decorative: an artifact
-            with tagger.artifact(self.canv):
-                self.canv.drawImage(self.reader, 0, 0, self.width, self.height)

@@ -4,6 +4,7 @@
   between columns with the marker on the first part only.
 - `KeepWithNext`: a title glued to the start of what follows it.
 - `Box`: a filled, padded panel that never splits (callouts).
+- `Picture`: an image as wide as asked (or its column), never distorted, never split.
 - `TextParagraph`: measured words set in lines (`linebreak`), drawn with a text
   object; reports lines wider than its column.
 """
@@ -378,3 +379,33 @@ class Box(Flowable):
             canvas.restoreState()
         for f, top, h in self._placed:
             f.drawOn(canvas, x + self.padding, y + self.height - self.padding - top - h)
+
+
+class Picture(Flowable):
+    def __init__(self, reader, aspect: float, width: float | None):
+        super().__init__()
+        self.reader = reader
+        self.aspect = aspect
+        self.want = width
+        self.spaceAfter = 4
+
+    def wrap(self, aW, aH):
+        self.width = min(self.want or aW, aW)
+        self.height = self.width / self.aspect
+        return self.width, self.height
+
+    def split(self, aW, aH):
+        return []
+
+    def draw(self):
+        tag = getattr(self, "tag", None)
+        if tag is None:
+            self.canv.drawImage(self.reader, 0, 0, self.width, self.height)
+            return
+        tagger, chain, alt = tag
+        if chain:
+            with tagger.content(self.canv, chain, alt=alt):
+                self.canv.drawImage(self.reader, 0, 0, self.width, self.height)
+        else:  # decorative: an artifact
+            with tagger.artifact(self.canv):
+                self.canv.drawImage(self.reader, 0, 0, self.width, self.height)
