@@ -15,7 +15,7 @@ from fiche.core.colour import (
 )
 from fiche.engine.context import Ctx, paragraph
 from fiche.engine.flowables import Box, Hanging, KeepWithNext, Picture, TextStyle
-from fiche.engine.tagging import Chain
+from fiche.engine.tagging import Chain, Tag
 from fiche.model.profiles import MM
 from fiche.typeset.sheet import TBlock, TText
 
@@ -68,8 +68,8 @@ def _block_flowables(ctx: Ctx, b: TBlock, st: dict) -> list[Flowable]:
             look.callout_radius_mm * MM,
             space_before=st["callout"].spaceBefore,
             space_after=st["callout"].spaceAfter,
+            tagger=ctx.tagger,
         )
-        box.tagger = ctx.tagger
         return [box]
     if b.kind == "image":
         return [_image(ctx, b)]
@@ -250,8 +250,9 @@ def _image(ctx: Ctx, b: TBlock) -> Flowable:
         raise FicheError.at(b.src, "", f"image {e.reason}") from None
     convert = image_to_cmyk if ctx.profile.colour == "cmyk" else image_to_rgb
     pic = convert(im, ctx.icc)
-    picture = Picture(
-        ImageReader(pic), pic.width / pic.height, b.width_mm * MM if b.width_mm else None
+    return Picture(
+        ImageReader(pic),
+        pic.width / pic.height,
+        b.width_mm * MM if b.width_mm else None,
+        tag=Tag(ctx.tagger, (("Figure", b.id),) if b.alt else (), alt=b.alt),
     )
-    picture.tag = (ctx.tagger, () if not b.alt else (("Figure", b.id),), b.alt)
-    return picture
