@@ -200,7 +200,7 @@ class TextParagraph(BlockFlowable):
     def drawOn(self, canvas, x, y, _sW=0):
         self.canv = canvas
         if self.on_overfull is not None:
-            worst = overfull_by(self)
+            worst = self.overfull_by()
             if worst > 0.5:
                 self.on_overfull(self, worst)
         if self.bookmark is not None:
@@ -214,6 +214,11 @@ class TextParagraph(BlockFlowable):
 
     def draw(self):
         self.drawOn(self.canv, 0, 0)
+
+    def overfull_by(self) -> float:
+        """How far (pt) the widest line of the wrapped paragraph runs past its width."""
+        avail = self._avail(self.width)
+        return max((line.width * self.style.fontSize - avail for line in self.lines), default=0.0)
 
     def _draw_lines(self, x0: float, y0: float) -> None:
         canv, st = self.canv, self.style
@@ -265,12 +270,6 @@ class TextParagraph(BlockFlowable):
         for href, x, y, w, f in links:
             ascent, descent = getAscentDescent(f, size)
             canv.linkURL(href, (x, y + descent, x + w, y + ascent), relative=1)
-
-
-def overfull_by(p: TextParagraph) -> float:
-    """How far (pt) the widest line of a wrapped paragraph runs past its width."""
-    avail = p._avail(p.width)
-    return max((line.width * p.style.fontSize - avail for line in p.lines), default=0.0)
 
 
 class Hanging(BlockFlowable):

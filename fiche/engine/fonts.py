@@ -85,6 +85,12 @@ def _register(path: Path) -> str:
         known.font.unregister()  # ReportLab keeps the first font registered under a name
         clear_caches()  # widths and line breaks measured with the old metrics
     pdfmetrics.registerFont(font)
+    if pdfmetrics.getFont(name) is not font:
+        # ReportLab gave the name the font registered first with the same PostScript
+        # name (another file, or an older version of it): drop that claim and register
+        # this content; the other font keeps its own name.
+        font.unregister()
+        pdfmetrics.registerFont(font)
     _registered[name] = _Face(digest, font)
     return name
 
