@@ -122,7 +122,7 @@ def _violations(where: str, tree: ast.Module, declared: set[str]) -> list[str]:
                 and str(name.value).startswith("_")
                 and not (first and _is_self(first))
             ):
-                found.append(f"{where}:{line}: another object's private member {name.value}")
+                found.append(f"{where}:{line}: another object's private member {name.value!s}")
         if uses_reportlab:
             for t in _targets(node):
                 if (

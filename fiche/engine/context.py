@@ -63,13 +63,15 @@ def paragraph(
     m = measured(
         markup, _faces(ctx, style.fontName), style.hyphenator, style.hyphenationMinWordLength
     )
-    bookmarked = ctx.profile.bookmarks and outline is not None
+    bookmark = None
+    if ctx.profile.bookmarks and outline is not None:
+        bookmark = Bookmark(ctx.outline, t.plain, outline)
     return TextParagraph(
         m,
         style,
         origin=t.origin,
         on_overfull=lambda p, by: _overfull(ctx, p, by),
-        bookmark=Bookmark(ctx.outline, t.plain, outline) if bookmarked else None,
+        bookmark=bookmark,
         tag=Tag(ctx.tagger, chain, text=t.plain, lang=lang) if chain else None,
     )
 

@@ -33,6 +33,7 @@ class _Face:
 
     digest: str
     font: TTFont
+    seen: tuple[int, ...]  # the file's identity and times when it was last hashed
     drawable: frozenset[str] | None = field(default=None)  # characters with a glyph
 
 
@@ -74,10 +75,17 @@ def register_family(name: str, spec: FontFamily, fonts_dir: Path) -> Family:
 def _register(path: Path) -> str:
     """The font of `path` registered under the file's stem, read again if its content changed."""
     name = path.stem
+    known = _registered.get(name)
+    st = path.stat()
+    # Any write changes a file's ctime: a file whose times are those it had when it
+    # was hashed need not be read and hashed again for every sheet.
+    seen = (st.st_dev, st.st_ino, st.st_size, st.st_mtime_ns, st.st_ctime_ns)
+    if known is not None and known.seen == seen:
+        return name
     data = path.read_bytes()
     digest = hashlib.sha256(data).hexdigest()
-    known = _registered.get(name)
     if known is not None and known.digest == digest:
+        known.seen = seen
         return name
     # Read from the bytes hashed, so that the font is the content it is known by.
     font = TTFont(name, _FontFile(data, str(path)), shapable=False)
@@ -91,7 +99,7 @@ def _register(path: Path) -> str:
         # this content; the other font keeps its own name.
         font.unregister()
         pdfmetrics.registerFont(font)
-    _registered[name] = _Face(digest, font)
+    _registered[name] = _Face(digest, font, seen)
     return name
 
 
