@@ -7,6 +7,10 @@
 - `Picture`: an image as wide as asked (or its column), never distorted, never split.
 - `TextParagraph`: measured words set in lines (`linebreak`), drawn with a text
   object; reports lines wider than its column.
+
+Each is a `BlockFlowable`, which knows its block; what a flowable needs when drawn
+(its `Tag`, its `Bookmark` in the document's `Outline`) is given to its constructor,
+never kept on the canvas.
 """
 
 from __future__ import annotations
