@@ -14,8 +14,8 @@ from fiche.core.colour import (
     image_to_rgb,
 )
 from fiche.engine.context import Ctx, paragraph
-from fiche.engine.flowables import Box, Hanging, KeepWithNext, TextStyle
-from fiche.engine.tagging import Chain
+from fiche.engine.flowables import Box, Hanging, KeepWithNext, Picture, TextStyle
+from fiche.engine.tagging import Chain, Tag
 from fiche.model.profiles import MM
 from fiche.typeset.sheet import TBlock, TText
 
@@ -68,8 +68,8 @@ def _block_flowables(ctx: Ctx, b: TBlock, st: dict) -> list[Flowable]:
             look.callout_radius_mm * MM,
             space_before=st["callout"].spaceBefore,
             space_after=st["callout"].spaceAfter,
+            tagger=ctx.tagger,
         )
-        box.tagger = ctx.tagger
         return [box]
     if b.kind == "image":
         return [_image(ctx, b)]
@@ -250,38 +250,9 @@ def _image(ctx: Ctx, b: TBlock) -> Flowable:
         raise FicheError.at(b.src, "", f"image {e.reason}") from None
     convert = image_to_cmyk if ctx.profile.colour == "cmyk" else image_to_rgb
     pic = convert(im, ctx.icc)
-    picture = Picture(
-        ImageReader(pic), pic.width / pic.height, b.width_mm * MM if b.width_mm else None
+    return Picture(
+        ImageReader(pic),
+        pic.width / pic.height,
+        b.width_mm * MM if b.width_mm else None,
+        tag=Tag(ctx.tagger, (("Figure", b.id),) if b.alt else (), alt=b.alt),
     )
-    picture.tag = (ctx.tagger, () if not b.alt else (("Figure", b.id),), b.alt)
-    return picture
-
-
-class Picture(Flowable):
-    def __init__(self, reader, aspect: float, width: float | None):
-        super().__init__()
-        self.reader = reader
-        self.aspect = aspect
-        self.want = width
-        self.spaceAfter = 4
-
-    def wrap(self, aW, aH):
-        self.width = min(self.want or aW, aW)
-        self.height = self.width / self.aspect
-        return self.width, self.height
-
-    def split(self, aW, aH):
-        return []
-
-    def draw(self):
-        tag = getattr(self, "tag", None)
-        if tag is None:
-            self.canv.drawImage(self.reader, 0, 0, self.width, self.height)
-            return
-        tagger, chain, alt = tag
-        if chain:
-            with tagger.content(self.canv, chain, alt=alt):
-                self.canv.drawImage(self.reader, 0, 0, self.width, self.height)
-        else:  # decorative: an artifact
-            with tagger.artifact(self.canv):
-                self.canv.drawImage(self.reader, 0, 0, self.width, self.height)

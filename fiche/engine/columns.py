@@ -9,8 +9,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from reportlab.pdfgen.canvas import Canvas
-from reportlab.platypus import Flowable
 
+from fiche.engine.flowables import BlockFlowable
 from fiche.model.layout import (
     Region,
 )
@@ -44,7 +44,7 @@ class _FrameFill:
         self.prev_after = 0.0
         self.width = frame.width
 
-    def room_for(self, f: Flowable) -> tuple[float, float]:
+    def room_for(self, f: BlockFlowable) -> tuple[float, float]:
         space = 0.0
         if not self.at_top:
             space = f.getSpaceBefore()
@@ -52,7 +52,7 @@ class _FrameFill:
             space = max(space - self.prev_after, 0)
         return self.y - self.bottom - space, space
 
-    def place(self, f: Flowable) -> float | None:
+    def place(self, f: BlockFlowable) -> float | None:
         """Where the bottom of `f` goes, or None when it does not fit."""
         room, space = self.room_for(f)
         if room <= 0:
@@ -70,8 +70,8 @@ class _FrameFill:
 
 
 def flow_into(
-    flowables: list[Flowable], frames: list[Column], canv: Canvas | None = None
-) -> list[Flowable]:
+    flowables: list[BlockFlowable], frames: list[Column], canv: Canvas | None = None
+) -> list[BlockFlowable]:
     """Fill `frames` in order as ReportLab's `Frame.add` and `Frame.split` would,
     drawing on `canv` if given; return what did not fit.
 
@@ -92,7 +92,7 @@ def flow_into(
                 if len(parts) < 2 or (y := fill.place(parts[0])) is None:
                     break
                 for p in parts[1:]:
-                    p.block_id = getattr(f, "block_id", None)
+                    p.block_id = f.block_id
                 queue[0:1] = parts
                 f = parts[0]
             queue.pop(0)
@@ -115,7 +115,7 @@ def frames_of(region: Region, page_h_mm: float) -> list[Column]:
     return [Column(x + pad + i * (col_w + gutter), y + pad, col_w, h - 2 * pad) for i in range(n)]
 
 
-def _used_height(frame: Column, flowables: list[Flowable]) -> float:
+def _used_height(frame: Column, flowables: list[BlockFlowable]) -> float:
     """The height the flowables take at the top of `frame` (measured, not drawn)."""
     fill = _FrameFill(frame)
     for f in flowables:
@@ -124,14 +124,14 @@ def _used_height(frame: Column, flowables: list[Flowable]) -> float:
     return frame.y + frame.height - (fill.y + fill.prev_after)  # no space after the last
 
 
-def valigned(region: Region, frames: list[Column], flow: list[Flowable]) -> list[Column]:
+def valigned(region: Region, frames: list[Column], flow: list[BlockFlowable]) -> list[Column]:
     f0 = frames[0]
     free = max(f0.height - _used_height(f0, flow), 0.0)
     shift = free / 2 if region.valign == "middle" else free
     return [f0.like(top_cut=shift)]
 
 
-def balanced(frames: list[Column], flow: list[Flowable]) -> list[Column]:
+def balanced(frames: list[Column], flow: list[BlockFlowable]) -> list[Column]:
     """The same frames, shortened to the least height that still holds the content."""
     full = frames[0].height
 

@@ -9,9 +9,9 @@ from reportlab.lib.colors import Color
 
 from fiche.core.characters import unreadable_characters
 from fiche.core.errors import Problem
-from fiche.engine.flowables import TextParagraph, TextStyle
+from fiche.engine.flowables import Bookmark, Outline, TextParagraph, TextStyle
 from fiche.engine.fonts import Family, missing_glyphs
-from fiche.engine.tagging import Chain, Tagger
+from fiche.engine.tagging import Chain, Tag, Tagger
 from fiche.model.layout import (
     Layout,
 )
@@ -34,6 +34,7 @@ class Ctx:
     problems: list[Problem] = field(default_factory=list)
     checked: set = field(default_factory=set)
     tagger: Tagger = field(default_factory=lambda: Tagger(False))
+    outline: Outline = field(default_factory=Outline)  # the bookmarks of the sheet's PDF
     flows: dict = field(default_factory=dict)  # (side, region, scale) -> flowables measured
     # regular face -> (regular, bold, italic, bold italic), looked up for every paragraph
     faces: dict = field(init=False)
@@ -62,17 +63,17 @@ def paragraph(
     m = measured(
         markup, _faces(ctx, style.fontName), style.hyphenator, style.hyphenationMinWordLength
     )
-    para = TextParagraph(
+    bookmark = None
+    if ctx.profile.bookmarks and outline is not None:
+        bookmark = Bookmark(ctx.outline, t.plain, outline)
+    return TextParagraph(
         m,
         style,
         origin=t.origin,
         on_overfull=lambda p, by: _overfull(ctx, p, by),
+        bookmark=bookmark,
+        tag=Tag(ctx.tagger, chain, text=t.plain, lang=lang) if chain else None,
     )
-    if ctx.profile.bookmarks and outline is not None:
-        para.outline = (t.plain, outline)
-    if chain:
-        para.tag = (ctx.tagger, chain, t.plain, lang)
-    return para
 
 
 def _faces(ctx: Ctx, font: str) -> tuple[str, str, str, str]:

@@ -104,7 +104,7 @@ def _overflow(
         if left:
             width = frames[-1].width
             height = sum(f.wrap(width, 1e6)[1] + f.getSpaceBefore() for f in left)
-            ids = [getattr(f, "block_id", None) for f in left]
+            ids = [f.block_id for f in left]
             over.append((treg, region, height, [i for i in ids if i]))
             if known is not None and not every:
                 return over  # the page does not fit: the other regions need not be tried

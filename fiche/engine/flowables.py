@@ -4,20 +4,28 @@
   between columns with the marker on the first part only.
 - `KeepWithNext`: a title glued to the start of what follows it.
 - `Box`: a filled, padded panel that never splits (callouts).
+- `Picture`: an image as wide as asked (or its column), never distorted, never split.
 - `TextParagraph`: measured words set in lines (`linebreak`), drawn with a text
   object; reports lines wider than its column.
+
+Each is a `BlockFlowable`, which knows its block; what a flowable needs when drawn
+(its `Tag`, its `Bookmark` in the document's `Outline`) is given to its constructor,
+never kept on the canvas.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from contextlib import nullcontext
 from dataclasses import dataclass
 
 from reportlab.lib.colors import Color
 from reportlab.lib.enums import TA_CENTER, TA_JUSTIFY, TA_LEFT, TA_RIGHT
 from reportlab.pdfbase.pdfmetrics import getAscentDescent
+from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import Flowable
 
+from fiche.engine.tagging import Tag, Tagger
 from fiche.typeset.linebreak import Hyphenator, Line, Measured, units
 
 # A marker draws itself around (x, y) = centre of the first line's x-height;
@@ -43,7 +51,44 @@ class TextStyle:
     hyphenationMinWordLength: int = 6
 
 
-class TextParagraph(Flowable):
+@dataclass
+class Outline:
+    """The outline (bookmarks) of one document, entry by entry as they are drawn.
+
+    Keys count up per document, so equal input gives equal files; a level never
+    jumps more than one below the previous entry (ReportLab refuses that).
+    """
+
+    count: int = 0
+    level: int = -1
+
+    def add(self, canv: Canvas, title: str, level: int, x: float, y: float) -> None:
+        """An outline entry pointing at (x, y)."""
+        level = min(level, self.level + 1)
+        key = f"section-{self.count}"
+        canv.bookmarkHorizontal(key, x, y)
+        canv.addOutlineEntry(title, key, level=level, closed=False)
+        self.count += 1
+        self.level = level
+
+
+@dataclass(frozen=True, slots=True)
+class Bookmark:
+    """An entry `title` at `level` of `outline`, where a text starts."""
+
+    outline: Outline
+    title: str
+    level: int
+
+
+class BlockFlowable(Flowable):
+    """A flowable of fiche's. It knows the block it sets, to name that block when
+    it does not fit; the parts of a split belong to the same block."""
+
+    block_id: str | None = None
+
+
+class TextParagraph(BlockFlowable):
     """Lines of measured words (`linebreak.Measured`) in a `TextStyle`.
 
     Set like ReportLab's Paragraph: first baseline one font size below the top,
@@ -62,6 +107,8 @@ class TextParagraph(Flowable):
         lines: list[Line] | None = None,
         ends_paragraph: bool = True,
         cache: dict | None = None,
+        bookmark: Bookmark | None = None,
+        tag: Tag | None = None,
     ):
         super().__init__()
         self.measured = measured
@@ -74,6 +121,8 @@ class TextParagraph(Flowable):
         self.ends_paragraph = ends_paragraph
         # (start, streak, capacity) -> lines; shared by the parts of a split paragraph
         self._cache = {} if cache is None else cache
+        self.bookmark = bookmark  # the first part of a split keeps it: it marks the start
+        self.tag = tag  # every part of a split belongs to the same structure element
         self.lines: list[Line] = []
 
     def _avail(self, width: float) -> float:
@@ -117,59 +166,63 @@ class TextParagraph(Flowable):
             fit -= 1
         if fit <= 1:
             return []
-        first = self._part(lines[:fit], False)
-        rest = self._part(None, self.ends_paragraph)
-        rest.start = lines[fit].start
         streak = self.streak
         for line in lines[:fit]:
             streak = streak + 1 if line.end[1] else 0
-        rest.streak = streak
-        if self.fixed is not None:
-            rest.fixed = lines[fit:]
-        else:  # the rest breaks exactly as the tail of these lines did
+        first = self._part(self.start, self.streak, lines[:fit], False, self.bookmark)
+        rest_lines = lines[fit:] if self.fixed is not None else None
+        rest = self._part(lines[fit].start, streak, rest_lines, self.ends_paragraph, None)
+        if self.fixed is None:  # the rest breaks exactly as the tail of these lines did
             capacity = self._avail(availWidth) / self.style.fontSize
             self._cache[(rest.start, rest.streak, capacity)] = lines[fit:]
-        if hasattr(self, "outline"):
-            first.outline = self.outline  # the bookmark goes where the text starts
         return [first, rest]
 
-    def _part(self, lines, ends: bool) -> TextParagraph:
-        p = TextParagraph(
+    def _part(
+        self,
+        start: tuple[int, int],
+        streak: int,
+        lines: list[Line] | None,
+        ends: bool,
+        bookmark: Bookmark | None,
+    ) -> TextParagraph:
+        return TextParagraph(
             self.measured,
             self.style,
             self.origin,
             self.on_overfull,
-            self.start,
-            self.streak,
+            start,
+            streak,
             lines,
             ends,
             self._cache,
+            bookmark,
+            self.tag,
         )
-        if hasattr(self, "tag"):  # both parts belong to the same structure element
-            p.tag = self.tag
-        return p
 
     # The flowables of this module draw at absolute positions, without ReportLab's
     # save/translate/restore around each one: fewer operators, less time.
     def drawOn(self, canvas, x, y, _sW=0):
         self.canv = canvas
         if self.on_overfull is not None:
-            worst = overfull_by(self)
+            worst = self.overfull_by()
             if worst > 0.5:
                 self.on_overfull(self, worst)
-        outline = getattr(self, "outline", None)
-        if outline is not None:
-            add_bookmark(canvas, outline[0], outline[1], x, y + self.height)
-        tag = getattr(self, "tag", None)
-        if tag is None:
+        if self.bookmark is not None:
+            b = self.bookmark
+            b.outline.add(canvas, b.title, b.level, x, y + self.height)
+        if self.tag is None:
             self._draw_lines(x, y)
             return
-        tagger, chain, text, lang = tag
-        with tagger.content(canvas, chain, text=text, lang=lang):
+        with self.tag.marked(canvas):
             self._draw_lines(x, y)
 
     def draw(self):
         self.drawOn(self.canv, 0, 0)
+
+    def overfull_by(self) -> float:
+        """How far (pt) the widest line of the wrapped paragraph runs past its width."""
+        avail = self._avail(self.width)
+        return max((line.width * self.style.fontSize - avail for line in self.lines), default=0.0)
 
     def _draw_lines(self, x0: float, y0: float) -> None:
         canv, st = self.canv, self.style
@@ -223,29 +276,7 @@ class TextParagraph(Flowable):
             canv.linkURL(href, (x, y + descent, x + w, y + ascent), relative=1)
 
 
-def add_bookmark(canv, title: str, level: int, x: float, y: float) -> None:
-    """An outline entry pointing at (x, y).
-
-    Keys count up per canvas, so equal input gives equal files; a level never
-    jumps more than one below the previous entry (ReportLab refuses that).
-    """
-    n = getattr(canv, "_fiche_bookmarks", 0)
-    last = getattr(canv, "_fiche_outline_level", -1)
-    level = min(level, last + 1)
-    key = f"section-{n}"
-    canv.bookmarkHorizontal(key, x, y)
-    canv.addOutlineEntry(title, key, level=level, closed=False)
-    canv._fiche_bookmarks = n + 1
-    canv._fiche_outline_level = level
-
-
-def overfull_by(p: TextParagraph) -> float:
-    """How far (pt) the widest line of a wrapped paragraph runs past its width."""
-    avail = p._avail(p.width)
-    return max((line.width * p.style.fontSize - avail for line in p.lines), default=0.0)
-
-
-class Hanging(Flowable):
+class Hanging(BlockFlowable):
     def __init__(
         self,
         para: TextParagraph,
@@ -290,7 +321,7 @@ class Hanging(Flowable):
         self.para.drawOn(canvas, x + self.indent, top - ph)
 
 
-class KeepWithNext(Flowable):
+class KeepWithNext(BlockFlowable):
     """`head` (a title) drawn only where at least the start of `body` fits below it."""
 
     def __init__(self, head: Flowable, body: Flowable):
@@ -329,8 +360,9 @@ class KeepWithNext(Flowable):
         self.body.drawOn(canvas, x, y)
 
 
-class Box(Flowable):
-    """Flowables on a filled panel with padding; kept whole, never split."""
+class Box(BlockFlowable):
+    """Flowables on a filled panel with padding; kept whole, never split.
+    With a `tagger`, the panel is marked as an artifact."""
 
     def __init__(
         self,
@@ -340,6 +372,7 @@ class Box(Flowable):
         radius: float,
         space_before: float = 0.0,
         space_after: float = 0.0,
+        tagger: Tagger | None = None,
     ):
         super().__init__()
         self.content = content
@@ -348,6 +381,7 @@ class Box(Flowable):
         self.radius = radius
         self.spaceBefore = space_before
         self.spaceAfter = space_after
+        self.tagger = tagger
 
     def wrap(self, aW, aH):
         inner = aW - 2 * self.padding
@@ -368,9 +402,7 @@ class Box(Flowable):
         return []
 
     def drawOn(self, canvas, x, y, _sW=0):
-        from contextlib import nullcontext
-
-        tagger = getattr(self, "tagger", None)
+        tagger = self.tagger
         with tagger.artifact(canvas) if tagger else nullcontext():
             canvas.saveState()
             canvas.setFillColor(self.fill)
@@ -378,3 +410,31 @@ class Box(Flowable):
             canvas.restoreState()
         for f, top, h in self._placed:
             f.drawOn(canvas, x + self.padding, y + self.height - self.padding - top - h)
+
+
+class Picture(BlockFlowable):
+    """An image `width` wide (or its column's width), its `aspect` kept; never split.
+    With a `tag`, marked as a figure (or, with no chain, as an artifact)."""
+
+    def __init__(self, reader, aspect: float, width: float | None, tag: Tag | None = None):
+        super().__init__()
+        self.reader = reader
+        self.aspect = aspect
+        self.want = width
+        self.tag = tag
+        self.spaceAfter = 4
+
+    def wrap(self, aW, aH):
+        self.width = min(self.want or aW, aW)
+        self.height = self.width / self.aspect
+        return self.width, self.height
+
+    def split(self, aW, aH):
+        return []
+
+    def draw(self):
+        if self.tag is None:
+            self.canv.drawImage(self.reader, 0, 0, self.width, self.height)
+            return
+        with self.tag.marked(self.canv):
+            self.canv.drawImage(self.reader, 0, 0, self.width, self.height)

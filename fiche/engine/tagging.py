@@ -10,8 +10,11 @@ off every call does nothing, so the other profiles' files are unchanged.
 
 from __future__ import annotations
 
-from contextlib import contextmanager
+from collections.abc import Iterator
+from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass, field
+
+from reportlab.pdfgen.canvas import Canvas
 
 Chain = tuple[tuple[str, str], ...]  # (structure type, id) from the top down
 
@@ -33,19 +36,21 @@ class Tagger:
     mcid: int = 0
     marks: list[Mark] = field(default_factory=list)
 
-    def begin(self, canv, chain: Chain, text: str = "", alt: str = "", lang: str = "") -> None:
+    def begin(
+        self, canv: Canvas, chain: Chain, text: str = "", alt: str = "", lang: str = ""
+    ) -> None:
         if not self.enabled:
             return
-        canv._code.append(f"/{chain[-1][0]} <</MCID {self.mcid}>> BDC")
+        canv.addLiteral(f"/{chain[-1][0]} <</MCID {self.mcid}>> BDC")
         self.marks.append(Mark(self.page, self.mcid, chain, text, alt, lang))
         self.mcid += 1
 
-    def end(self, canv) -> None:
+    def end(self, canv: Canvas) -> None:
         if self.enabled:
-            canv._code.append("EMC")
+            canv.addLiteral("EMC")
 
     @contextmanager
-    def content(self, canv, chain: Chain, **info: str):
+    def content(self, canv: Canvas, chain: Chain, **info: str) -> Iterator[None]:
         self.begin(canv, chain, **info)
         try:
             yield
@@ -53,15 +58,35 @@ class Tagger:
             self.end(canv)
 
     @contextmanager
-    def artifact(self, canv):
+    def artifact(self, canv: Canvas) -> Iterator[None]:
         if self.enabled:
-            canv._code.append("/Artifact BMC")
+            canv.addLiteral("/Artifact BMC")
         try:
             yield
         finally:
             if self.enabled:
-                canv._code.append("EMC")
+                canv.addLiteral("EMC")
 
     def next_page(self) -> None:
         self.page += 1
         self.mcid = 0
+
+
+@dataclass(frozen=True, slots=True)
+class Tag:
+    """How a flowable's content is marked: as part of the structure elements of
+    `chain` (with its text, alternative text and language), or, with no chain, as an
+    artifact."""
+
+    tagger: Tagger
+    chain: Chain = ()
+    text: str = ""
+    alt: str = ""
+    lang: str = ""
+
+    def marked(self, canv: Canvas) -> AbstractContextManager[None]:
+        if self.chain:
+            return self.tagger.content(
+                canv, self.chain, text=self.text, alt=self.alt, lang=self.lang
+            )
+        return self.tagger.artifact(canv)

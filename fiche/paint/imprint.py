@@ -17,6 +17,7 @@ from fiche.core.errors import Problem
 from fiche.engine.columns import mm_box
 from fiche.engine.context import Ctx, check_glyphs, problem_at
 from fiche.engine.flowables import TextStyle
+from fiche.engine.rladapter import draw_drawing
 from fiche.engine.styles import size_at
 from fiche.model.layout import (
     Region,
@@ -143,9 +144,7 @@ def _draw_qr(ctx: Ctx, canv: Canvas, url: str, x: float, y: float, side: float) 
 
     black = CMYKColor(0, 0, 0, 1) if ctx.profile.colour == "cmyk" else Color(0, 0, 0)
     white = CMYKColor(0, 0, 0, 0) if ctx.profile.colour == "cmyk" else Color(1, 1, 1)
-    widget = QrCodeWidget(url, barLevel="M", barBorder=2)
-    widget.barFillColor = black
-    widget.barStrokeColor = black
+    widget = QrCodeWidget(url, barLevel="M", barBorder=2, barFillColor=black, barStrokeColor=black)
     bx0, by0, bx1, by1 = widget.getBounds()
     canv.saveState()
     canv.setFillColor(white)  # the quiet zone must be light, whatever the region's fill
@@ -157,18 +156,10 @@ def _draw_qr(ctx: Ctx, canv: Canvas, url: str, x: float, y: float, side: float) 
 
 
 def render_drawing(ctx: Ctx, d, canv: Canvas, x: float, y: float) -> None:
-    """Draw a ReportLab Drawing without its default state: Helvetica and RGB black
-    would otherwise be written into the page even where nothing uses them."""
-    from reportlab.graphics import renderPDF
-
+    """Draw a ReportLab Drawing starting from the body font and the profile's black."""
     black = CMYKColor(0, 0, 0, 1) if ctx.profile.colour == "cmyk" else Color(0, 0, 0)
-    # Drawing refuses unknown attributes; the renderer reads these ones with getattr.
-    d.__dict__.update(
-        initialFontName=ctx.families[ctx.layout.styles["body"].font].regular,
-        initialFillColor=black,
-        initialStrokeColor=black,
-    )
-    renderPDF.draw(d, canv, x, y)
+    font = ctx.families[ctx.layout.styles["body"].font].regular
+    draw_drawing(d, canv, x, y, font, black, black)
 
 
 def _draw_logo(
@@ -231,9 +222,7 @@ def _svg_colour(ctx: Ctx, c):
     if c is None or isinstance(c, CMYKColor) or not hasattr(c, "red"):
         return c
     cmyk = rgb_to_cmyk((c.red, c.green, c.blue), ctx.icc)
-    out = CMYKColor(*cmyk)
-    out.alpha = getattr(c, "alpha", 1)
-    return out
+    return CMYKColor(*cmyk, alpha=c.alpha)
 
 
 def _logo_problem(ctx: Ctx, message: str) -> None:

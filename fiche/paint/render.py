@@ -22,9 +22,7 @@ import io
 from dataclasses import dataclass
 from pathlib import Path
 
-from reportlab import rl_config
 from reportlab.lib.colors import CMYKColor, Color
-from reportlab.pdfgen.canvas import Canvas
 
 from fiche.core.colour import (
     cmyk_to_rgb,
@@ -34,6 +32,7 @@ from fiche.core.errors import FitError, GlyphError, Problem
 from fiche.engine.context import Ctx
 from fiche.engine.fitting import PageFit, fit_page
 from fiche.engine.fonts import register_family
+from fiche.engine.rladapter import pdf_canvas
 from fiche.engine.tagging import Tagger
 from fiche.model.layout import (
     Layout,
@@ -43,9 +42,6 @@ from fiche.model.profiles import PageBoxes, Profile, page_boxes
 from fiche.paint.page import draw_page
 from fiche.typeset.sheet import TypesetSheet
 from fiche.typeset.typography import hyphenator
-
-# Streams stay binary: ASCII85 on top of Flate makes them a quarter larger and costs time.
-rl_config.useA85 = 0
 
 
 @dataclass(frozen=True)
@@ -99,7 +95,7 @@ def render_pdf(
         raise GlyphError(ctx.problems)
 
     buf = io.BytesIO()
-    canv = Canvas(
+    canv = pdf_canvas(
         buf,
         pagesize=boxes.media[2:],
         invariant=1,
