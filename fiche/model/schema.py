@@ -17,7 +17,12 @@ from fiche.model.content import FicheDef, LanguageFile
 from fiche.model.layout import Layout
 from fiche.model.school import School
 
-MODELS: dict[str, type[BaseModel]] = {"fiche": FicheDef, "content": LanguageFile, "layout": Layout, "school": School}
+MODELS: dict[str, type[BaseModel]] = {
+    "fiche": FicheDef,
+    "content": LanguageFile,
+    "layout": Layout,
+    "school": School,
+}
 
 
 def schemas() -> dict[str, dict]:
