@@ -20,6 +20,7 @@ test: $(STAMP) browser
 	$(BIN)/python -m pytest -q
 	$(BIN)/ruff check fiche tests bench cli.py
 	$(BIN)/lint-imports --no-cache
+	$(BIN)/mypy
 
 # The browser tests drive the system Chromium through Playwright. Installed here, never
 # by a test: with apt-get where we are root; elsewhere those tests are skipped, saying why.
@@ -45,6 +46,7 @@ bench: $(STAMP)
 lint: $(STAMP)
 	$(BIN)/ruff check fiche tests bench cli.py
 	$(BIN)/lint-imports --no-cache
+	$(BIN)/mypy
 
 clean:
 	rm -rf dist .fiche-cache

@@ -290,3 +290,14 @@ def test_build_strict_fails_on_a_low_resolution_image(project):
     assert "preflight image resolution: page 2: image 100×50 px placed at 64 ppi" in str(
         r.problems[0]
     )
+
+
+def test_an_inline_image_is_named_among_the_colour_spaces():
+    with pikepdf.open(io.BytesIO(_print_ready(_pdf(_cmyk_text)))) as pdf:
+        inline = b"q 72 0 0 72 100 400 cm BI /W 1 /H 1 /CS /G /BPC 8 ID \x80 EI Q"
+        pdf.pages[0].contents_add(pdf.make_stream(inline))
+        out = io.BytesIO()
+        pdf.save(out)
+    report = preflight(out.getvalue(), profile=PROFILES["print"])
+    (colour,) = [c for c in report.checks if c.name == "colour spaces"]
+    assert "inline image" in colour.detail

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import io
 import re
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -214,7 +214,28 @@ def _structure_checks(
         problems,
         f"{len(fonts)} fonts, all embedded: " + ", ".join(sorted(fonts)),
     )
-    spaces, images = _colour_and_images(doc)
+    usage = _colour_and_images(doc)
+    _colour_check(report, usage.spaces, profile)
+    report.add(
+        "output intent",
+        _intent_problems(doc) if profile.output_intent else [],
+        "CMYK ICC profile embedded, PDF/X-4 identified"
+        if profile.output_intent
+        else "not required",
+    )
+    _image_check(report, usage.images, profile.min_image_ppi)
+    if profile.links or profile.bookmarks:
+        report.add(
+            "navigation",
+            _navigation_problems(doc, profile),
+            "clickable links and bookmarks",
+            warn=True,
+        )
+    _metadata_check(report, doc)
+    return profile
+
+
+def _colour_check(report: PreflightReport, spaces: set[str], profile: Profile) -> None:
     report.add(
         "colour spaces", _colour_problems(spaces, profile), ", ".join(sorted(spaces)) or "none"
     )
@@ -224,32 +245,24 @@ def _structure_checks(
             "warn",
             "CMYK colour in a file for RGB devices: " + ", ".join(sorted(spaces)),
         )
-    report.add(
-        "output intent",
-        _intent_problems(doc) if profile.output_intent else [],
-        "CMYK ICC profile embedded, PDF/X-4 identified"
-        if profile.output_intent
-        else "not required",
-    )
+
+
+def _image_check(report: PreflightReport, images: list[PlacedImage], min_ppi: float) -> None:
     low = [
         f"page {p}: image {w}×{h} px placed at {ppi:.0f} ppi"
         for p, w, h, ppi in images
-        if ppi < profile.min_image_ppi
+        if ppi < min_ppi
     ]
     report.add(
         "image resolution",
-        [*low, f"(needs {profile.min_image_ppi:g} ppi)"] if low else [],
+        [*low, f"(needs {min_ppi:g} ppi)"] if low else [],
         f"{len(images)} image(s)"
         + (f", lowest {min(i[3] for i in images):.0f} ppi" if images else ""),
         warn=True,
     )
-    if profile.links or profile.bookmarks:
-        report.add(
-            "navigation",
-            _navigation_problems(doc, profile),
-            "clickable links and bookmarks",
-            warn=True,
-        )
+
+
+def _metadata_check(report: PreflightReport, doc: pikepdf.Pdf) -> None:
     meta = []
     title = str(doc.docinfo.get("/Title", "")).strip()
     lang = str(doc.Root.get("/Lang", "")).strip()
@@ -258,7 +271,6 @@ def _structure_checks(
     if not lang:
         meta.append("no /Lang in the catalogue")
     report.add("metadata", meta, f"title {title!r}, language {lang}")
-    return profile
 
 
 def _rendered_checks(report: PreflightReport, data: bytes, profile: Profile, source: str) -> None:
@@ -345,9 +357,9 @@ def _box_problems(
 def _font_problems(doc: pikepdf.Pdf) -> tuple[set[str], list[str]]:
     names: set[str] = set()
     problems: list[str] = []
-    seen: set = set()
+    seen: set[tuple[int, int] | int] = set()
     for i, page in enumerate(doc.pages, start=1):
-        for font in _resources_fonts(page.obj.get("/Resources", {}), set()):
+        for font in _resources_fonts(page.obj.get("/Resources"), set()):
             key = font.objgen if font.is_indirect else id(font)
             if key in seen:
                 continue
@@ -370,13 +382,23 @@ def _font_problems(doc: pikepdf.Pdf) -> tuple[set[str], list[str]]:
     return names, problems
 
 
-def _resources_fonts(res, seen: set):
-    yield from res.get("/Font", {}).values()
-    for xobj in res.get("/XObject", {}).values():
+def _resources_fonts(
+    res: pikepdf.Object | None, seen: set[tuple[int, int]]
+) -> Iterator[pikepdf.Object]:
+    """The fonts of a resource dictionary and of the form XObjects it holds."""
+    if res is None:
+        return
+    yield from _entries(res, "/Font")
+    for xobj in _entries(res, "/XObject"):
         if xobj.objgen in seen or xobj.get("/Subtype") != "/Form":
             continue
         seen.add(xobj.objgen)
-        yield from _resources_fonts(xobj.get("/Resources", {}), seen)
+        yield from _resources_fonts(xobj.get("/Resources"), seen)
+
+
+def _entries(res: pikepdf.Object, category: str) -> list[pikepdf.Object]:
+    table = res.get(category)
+    return list(table.values()) if table is not None else []
 
 
 _OP_SPACE = {
@@ -389,13 +411,13 @@ _OP_SPACE = {
 }
 
 
-def _space_name(cs, res) -> str:
+def _space_name(cs: pikepdf.Object | None, res: pikepdf.Object) -> str:
     """A colour space object or name, reduced to its family (DeviceRGB, ICCBased-RGB …)."""
     if isinstance(cs, pikepdf.Name):
         name = str(cs).lstrip("/")
         if name in ("DeviceRGB", "DeviceCMYK", "DeviceGray", "Pattern"):
             return name
-        named = res.get("/ColorSpace", {}).get(str(cs))
+        named = _entry(res, "/ColorSpace", str(cs))
         return _space_name(named, res) if named is not None else name
     if isinstance(cs, pikepdf.Array) and len(cs):
         family = str(cs[0]).lstrip("/")
@@ -409,24 +431,30 @@ def _space_name(cs, res) -> str:
     return "unknown"
 
 
-def _colour_and_images(doc: pikepdf.Pdf) -> tuple[set[str], list[tuple[int, int, int, float]]]:
+PlacedImage = tuple[int, int, int, float]  # page, width and height in pixels, ppi
+Matrix = tuple[float, float, float, float, float, float]
+IDENTITY: Matrix = (1, 0, 0, 1, 0, 0)
+
+
+@dataclass
+class _Usage:
+    """What the content streams use, gathered while walking them."""
+
+    spaces: set[str] = field(default_factory=set)
+    images: list[PlacedImage] = field(default_factory=list)
+    seen: set[tuple[int, int]] = field(default_factory=set)  # form XObjects walked
+
+
+def _colour_and_images(doc: pikepdf.Pdf) -> _Usage:
     """Colour spaces used by content and images, and each placed image's resolution."""
-    spaces: set[str] = set()
-    images: list[tuple[int, int, int, float]] = []
+    usage = _Usage()
     for i, page in enumerate(doc.pages, start=1):
-        _walk(
-            page,
-            page.obj.get("/Resources", pikepdf.Dictionary()),
-            (1, 0, 0, 1, 0, 0),
-            i,
-            spaces,
-            images,
-            set(),
-        )
-    return spaces, images
+        usage.seen = set()
+        _walk(page, page.obj.get("/Resources", pikepdf.Dictionary()), IDENTITY, i, usage)
+    return usage
 
 
-def _mul(a, b):
+def _mul(a: Sequence[float], b: Matrix) -> Matrix:
     return (
         a[0] * b[0] + a[1] * b[2],
         a[0] * b[1] + a[1] * b[3],
@@ -437,46 +465,55 @@ def _mul(a, b):
     )
 
 
-def _walk(stream, res, ctm, page_no, spaces, images, seen) -> None:
-    stack = []
-    for operands, op in pikepdf.parse_content_stream(stream):
-        op = str(op)
+def _walk(
+    stream: pikepdf.Page | pikepdf.Object,
+    res: pikepdf.Object,
+    ctm: Matrix,
+    page_no: int,
+    usage: _Usage,
+) -> None:
+    stack: list[Matrix] = []
+    for instruction in pikepdf.parse_content_stream(stream):
+        op, operands = str(instruction.operator), instruction.operands
         if op == "q":
             stack.append(ctm)
         elif op == "Q" and stack:
             ctm = stack.pop()
         elif op == "cm":
-            ctm = _mul(tuple(float(v) for v in operands), ctm)
+            ctm = _mul([float(v) for v in operands], ctm)
         elif op in _OP_SPACE:
-            spaces.add(_OP_SPACE[op])
+            usage.spaces.add(_OP_SPACE[op])
         elif op in ("cs", "CS"):
-            spaces.add(_space_name(operands[0], res))
+            usage.spaces.add(_space_name(operands[0], res))
         elif op == "Do":
-            xobj = res.get("/XObject", {}).get(str(operands[0]))
-            if xobj is None:
-                continue
-            if xobj.get("/Subtype") == "/Image":
-                if not xobj.get("/ImageMask", False):
-                    spaces.add(_space_name(xobj.get("/ColorSpace"), res))
-                w, h = int(xobj.Width), int(xobj.Height)
-                placed_w = (ctm[0] ** 2 + ctm[1] ** 2) ** 0.5 / 72
-                placed_h = (ctm[2] ** 2 + ctm[3] ** 2) ** 0.5 / 72
-                ppi = min(w / placed_w if placed_w else 1e9, h / placed_h if placed_h else 1e9)
-                images.append((page_no, w, h, ppi))
-            elif xobj.get("/Subtype") == "/Form" and xobj.objgen not in seen:
-                seen.add(xobj.objgen)
-                matrix = tuple(float(v) for v in xobj.get("/Matrix", [1, 0, 0, 1, 0, 0]))
-                _walk(
-                    xobj,
-                    xobj.get("/Resources", res),
-                    _mul(matrix, ctm),
-                    page_no,
-                    spaces,
-                    images,
-                    seen,
-                )
-        elif op == "BI":
-            spaces.add("inline image")
+            _walk_xobject(res, str(operands[0]), ctm, page_no, usage)
+        elif op == "INLINE IMAGE":  # pikepdf's name for BI … ID … EI
+            usage.spaces.add("inline image")
+
+
+def _walk_xobject(res: pikepdf.Object, name: str, ctm: Matrix, page_no: int, usage: _Usage) -> None:
+    """An image XObject placed at `ctm`, or the content of a form XObject (walked once)."""
+    xobj = _entry(res, "/XObject", name)
+    if xobj is None:
+        return
+    if xobj.get("/Subtype") == "/Image":
+        if not xobj.get("/ImageMask", False):
+            usage.spaces.add(_space_name(xobj.get("/ColorSpace"), res))
+        w, h = int(xobj.Width), int(xobj.Height)
+        placed_w = (ctm[0] ** 2 + ctm[1] ** 2) ** 0.5 / 72
+        placed_h = (ctm[2] ** 2 + ctm[3] ** 2) ** 0.5 / 72
+        ppi = min(w / placed_w if placed_w else 1e9, h / placed_h if placed_h else 1e9)
+        usage.images.append((page_no, w, h, ppi))
+    elif xobj.get("/Subtype") == "/Form" and xobj.objgen not in usage.seen:
+        usage.seen.add(xobj.objgen)
+        matrix = [float(v) for v in xobj.get("/Matrix", IDENTITY)]
+        _walk(xobj, xobj.get("/Resources", res), _mul(matrix, ctm), page_no, usage)
+
+
+def _entry(res: pikepdf.Object, category: str, name: str) -> pikepdf.Object | None:
+    """The resource `name` of a category (/XObject, /ColorSpace), if the page has it."""
+    table = res.get(category)
+    return table.get(name) if table is not None else None
 
 
 def _colour_problems(spaces: set[str], profile: Profile) -> list[str]:

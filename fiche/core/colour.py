@@ -46,8 +46,23 @@ def _cmyk_to_rgb(path: Path) -> ImageCms.ImageCmsTransform:
 def cmyk_to_rgb(cmyk_percent: tuple[float, ...], path: Path) -> tuple[float, float, float]:
     """A CMYK colour (percent) as sRGB (0..1) under the profile at `path`."""
     px = Image.new("CMYK", (1, 1), tuple(round(v * 2.55) for v in cmyk_percent))
-    r, g, b = ImageCms.applyTransform(px, _cmyk_to_rgb(path)).getpixel((0, 0))
+    r, g, b = _pixel(_made(ImageCms.applyTransform(px, _cmyk_to_rgb(path))))
     return r / 255, g / 255, b / 255
+
+
+def _made(im: Image.Image | None) -> Image.Image:
+    # ImageCms answers None only for a conversion in place, which this module never asks for.
+    if im is None:
+        raise ImageCms.PyCMSError("ImageCms converted no image")
+    return im
+
+
+def _pixel(im: Image.Image) -> tuple[int, ...]:
+    """The first pixel's bands; Pillow gives a bare number only for one-band modes."""
+    px = im.getpixel((0, 0))
+    if not isinstance(px, tuple):
+        raise TypeError(f"a one-pixel {im.mode} image has no bands")
+    return px
 
 
 def _source_profile(im: Image.Image) -> ImageCms.ImageCmsProfile:
@@ -65,20 +80,22 @@ def image_to_cmyk(im: Image.Image, path: Path) -> Image.Image:
     if im.mode == "CMYK":
         return im.copy()
     rgb = im.convert("RGB") if im.mode != "RGB" else im
-    return ImageCms.profileToProfile(
-        rgb,
-        _source_profile(im),
-        _cmyk_profile(path),
-        renderingIntent=ImageCms.Intent.PERCEPTUAL,
-        outputMode="CMYK",
-        flags=FLAGS,
+    return _made(
+        ImageCms.profileToProfile(
+            rgb,
+            _source_profile(im),
+            _cmyk_profile(path),
+            renderingIntent=ImageCms.Intent.PERCEPTUAL,
+            outputMode="CMYK",
+            flags=FLAGS,
+        )
     )
 
 
 def image_to_rgb(im: Image.Image, path: Path) -> Image.Image:
     """A raster image as sRGB; CMYK images are read as the print condition's CMYK."""
     if im.mode == "CMYK":
-        return ImageCms.applyTransform(im, _cmyk_to_rgb(path))
+        return _made(ImageCms.applyTransform(im, _cmyk_to_rgb(path)))
     return im.convert("RGB") if im.mode != "RGB" else im.copy()
 
 
@@ -93,7 +110,7 @@ def _rgb_to_cmyk(path: Path) -> ImageCms.ImageCmsTransform:
 def rgb_to_cmyk(rgb: tuple[float, float, float], path: Path) -> tuple[float, ...]:
     """An sRGB colour (0..1) in the print condition's CMYK (0..1)."""
     px = Image.new("RGB", (1, 1), tuple(round(v * 255) for v in rgb))
-    return tuple(v / 255 for v in ImageCms.applyTransform(px, _rgb_to_cmyk(path)).getpixel((0, 0)))
+    return tuple(v / 255 for v in _pixel(_made(ImageCms.applyTransform(px, _rgb_to_cmyk(path)))))
 
 
 def flatten(im: Image.Image) -> Image.Image:

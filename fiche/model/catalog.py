@@ -11,11 +11,18 @@ the links between files, which only run on files that passed the first phase.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from fiche.core.errors import FicheError, Problem
-from fiche.model.content import FicheDef, LanguageFile, load_fiche_def, load_language_file
+from fiche.model.content import (
+    FicheDef,
+    LanguageFile,
+    SheetDef,
+    load_fiche_def,
+    load_language_file,
+)
 from fiche.model.contrast import contrast_problems
 from fiche.model.jobs import Job
 from fiche.model.layout import Layout, layout_links, load_layout
@@ -157,15 +164,21 @@ def _load_layouts(cat: Catalog, layouts_dir: Path) -> None:
             continue
         cat.layouts[name] = layout
         cat.layout_srcs[name] = merged
-        chain, cur = [], name
-        while cur is not None and cur not in chain:
-            chain.append(cur)
-            parent = raw[cur].data.get("extends")
-            cur = parent if isinstance(parent, str) and parent in raw else None
-        cat.layout_files[name] = [layouts_dir / f"{n}.yaml" for n in chain]
+        cat.layout_files[name] = [layouts_dir / f"{n}.yaml" for n in _extends_chain(name, raw)]
     cat.layout_problems.update(failed)
     for name in failed:
         cat.layout_srcs.setdefault(name, raw.get(name) or Source(name, {}))
+
+
+def _extends_chain(name: str, raw: dict[str, Source]) -> list[str]:
+    """The layout and the bases it extends, nearest first, stopping at a loop."""
+    chain: list[str] = []
+    cur: str | None = name
+    while cur is not None and cur not in chain:
+        chain.append(cur)
+        parent = raw[cur].data.get("extends")
+        cur = parent if isinstance(parent, str) and parent in raw else None
+    return chain
 
 
 def _resolve_extends(name: str, raw: dict[str, Source], seen: tuple[str, ...]) -> Source:
@@ -262,71 +275,84 @@ def _check_catalog(cat: Catalog) -> None:
                     )
                 )
             sheet_owners[sheet] = slug
-            layout = cat.layouts.get(sd.layout)
-            if layout is None:
-                if sd.layout in cat.layout_problems:
-                    continue  # its own errors are reported with the layout
-                known = ", ".join(sorted(set(cat.layouts) | set(cat.layout_problems)))
-                f.problems.append(
-                    dsrc.problem(
-                        ("sheets", sheet, "layout"),
-                        f"unknown layout '{sd.layout}' (layouts: {known})",
-                    )
-                )
-                continue
-            for side in ("front", "back"):
-                page = getattr(layout.pages, side)
-                for region in getattr(sd, side):
-                    if region not in page.regions:
-                        f.problems.append(
-                            dsrc.problem(
-                                ("sheets", sheet, side, region),
-                                f"layout '{sd.layout}' has no region '{region}' on the {side} "
-                                f"(regions: {', '.join(page.regions)})",
-                                key=True,
-                            )
-                        )
-        source = f.langs.get(d.source_language)
-        for lang, lf in f.langs.items():
-            src = f.lang_srcs[lang]
-            problems = f.lang_problems.setdefault(lang, [])
-            for sheet, sd in d.sheets.items():
-                if sheet not in lf.sheets:
-                    problems.append(src.problem(("sheets",), f"no title for sheet '{sheet}'"))
-                for side in ("front", "back"):
-                    for region, ids in getattr(sd, side).items():
-                        for i, bid in enumerate(ids):
-                            if bid in lf.blocks:
-                                continue
-                            if lang != d.source_language and source and bid in source.blocks:
-                                f.sheet_problems.setdefault((lang, sheet), []).append(
-                                    src.problem(
-                                        ("blocks",),
-                                        f"translation missing for block '{bid}' "
-                                        f"(used by sheet '{sheet}')",
-                                    )
-                                )
-                            elif lang == d.source_language:
-                                f.problems.append(
-                                    dsrc.problem(
-                                        ("sheets", sheet, side, region, i),
-                                        f"unknown block '{bid}' (not in {d.source_language}.yaml)",
-                                    )
-                                )
-            problems += _image_problems(cat.root, lf, src)
-            for sheet in lf.sheets:
-                if sheet not in d.sheets:
-                    problems.append(
-                        src.problem(
-                            ("sheets", sheet),
-                            f"sheet '{sheet}' is not defined in fiche.yaml",
-                            key=True,
-                        )
-                    )
-            if not problems:
-                del f.lang_problems[lang]
+            f.problems += _sheet_layout_problems(cat, sheet, sd, dsrc)
+        for lang in f.langs:
+            _check_language(cat, f, lang, d, dsrc)
         for lang in list(f.lang_problems):
             f.lang_problems[lang] = sorted(set(f.lang_problems[lang]))
+
+
+def _sheet_layout_problems(cat: Catalog, sheet: str, sd: SheetDef, dsrc: Source) -> list[Problem]:
+    """The sheet's layout must exist and have every region the sheet fills."""
+    layout = cat.layouts.get(sd.layout)
+    if layout is None:
+        if sd.layout in cat.layout_problems:
+            return []  # its own errors are reported with the layout
+        known = ", ".join(sorted(set(cat.layouts) | set(cat.layout_problems)))
+        return [
+            dsrc.problem(
+                ("sheets", sheet, "layout"), f"unknown layout '{sd.layout}' (layouts: {known})"
+            )
+        ]
+    out = []
+    for side in ("front", "back"):
+        page = getattr(layout.pages, side)
+        for region in getattr(sd, side):
+            if region not in page.regions:
+                out.append(
+                    dsrc.problem(
+                        ("sheets", sheet, side, region),
+                        f"layout '{sd.layout}' has no region '{region}' on the {side} "
+                        f"(regions: {', '.join(page.regions)})",
+                        key=True,
+                    )
+                )
+    return out
+
+
+def _check_language(cat: Catalog, f: FicheEntry, lang: str, d: FicheDef, dsrc: Source) -> None:
+    """One language file against fiche.yaml: its sheets, its blocks and its images.
+    A block missing from a translation stops only the sheets that use it."""
+    lf, src = f.langs[lang], f.lang_srcs[lang]
+    source = f.langs.get(d.source_language)
+    problems = f.lang_problems.setdefault(lang, [])
+    for sheet, sd in d.sheets.items():
+        if sheet not in lf.sheets:
+            problems.append(src.problem(("sheets",), f"no title for sheet '{sheet}'"))
+        for side, region, i, bid in _missing_blocks(sd, lf):
+            if lang != d.source_language and source and bid in source.blocks:
+                f.sheet_problems.setdefault((lang, sheet), []).append(
+                    src.problem(
+                        ("blocks",),
+                        f"translation missing for block '{bid}' (used by sheet '{sheet}')",
+                    )
+                )
+            elif lang == d.source_language:
+                f.problems.append(
+                    dsrc.problem(
+                        ("sheets", sheet, side, region, i),
+                        f"unknown block '{bid}' (not in {d.source_language}.yaml)",
+                    )
+                )
+    problems += _image_problems(cat.root, lf, src)
+    for sheet in lf.sheets:
+        if sheet not in d.sheets:
+            problems.append(
+                src.problem(
+                    ("sheets", sheet), f"sheet '{sheet}' is not defined in fiche.yaml", key=True
+                )
+            )
+    if not problems:
+        del f.lang_problems[lang]
+
+
+def _missing_blocks(sd: SheetDef, lf: LanguageFile) -> Iterator[tuple[str, str, int, str]]:
+    """(side, region, index, id) of each block the sheet places that `lf` does not have."""
+    for side in ("front", "back"):
+        for region, ids in getattr(sd, side).items():
+            for i, bid in enumerate(ids):
+                if bid not in lf.blocks:
+                    yield side, region, i, bid
 
 
 def image_path(root: Path, src: str) -> Path:

@@ -11,11 +11,18 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+from pydantic import BaseModel
+
 from fiche.model.content import FicheDef, LanguageFile
 from fiche.model.layout import Layout
 from fiche.model.school import School
 
-MODELS = {"fiche": FicheDef, "content": LanguageFile, "layout": Layout, "school": School}
+MODELS: dict[str, type[BaseModel]] = {
+    "fiche": FicheDef,
+    "content": LanguageFile,
+    "layout": Layout,
+    "school": School,
+}
 
 
 def schemas() -> dict[str, dict]:

@@ -245,9 +245,11 @@ def _field_names_at(model: type[BaseModel], data: Any, loc: Path_) -> list[str]:
 def _value_at(data: Any, loc: Path_) -> Any:
     cur = data
     for part in loc:
-        try:
-            cur = cur[part] if isinstance(cur, dict | list) else None
-        except (KeyError, IndexError, TypeError):
+        if isinstance(cur, dict):
+            cur = cur.get(part)
+        elif isinstance(cur, list) and isinstance(part, int) and -len(cur) <= part < len(cur):
+            cur = cur[part]
+        else:
             return None
     return cur
 

@@ -22,7 +22,10 @@ from pathlib import Path
 
 import pikepdf
 
+from fiche.engine.tagging import Mark
 from fiche.model.profiles import PageBoxes, Profile
+
+N = pikepdf.Name
 
 PROFILE_KEY = "/FicheProfile"  # Info key naming the profile a file was made for
 
@@ -44,7 +47,7 @@ def postprocess(
     meta: DocMeta,
     profile: Profile,
     icc: Path | None = None,
-    marks: tuple = (),
+    marks: tuple[Mark, ...] = (),
 ) -> bytes:
     """Run the profile's post-processing steps; return the saved bytes."""
     with pikepdf.open(io.BytesIO(pdf)) as doc:
@@ -161,7 +164,7 @@ def _metadata(doc: pikepdf.Pdf, meta: DocMeta, profile: Profile) -> None:
             xmp["xmpMM:RenditionClass"] = "default"
 
 
-def _structure(doc: pikepdf.Pdf, marks: tuple, meta: DocMeta) -> None:
+def _structure(doc: pikepdf.Pdf, marks: tuple[Mark, ...], meta: DocMeta) -> None:
     """The structure tree from the marks recorded while drawing (PDF/UA-1).
 
     Each mark names the chain of elements its content belongs to, so elements are
@@ -169,41 +172,61 @@ def _structure(doc: pikepdf.Pdf, marks: tuple, meta: DocMeta) -> None:
     Link and Form elements with object references, placed in the paragraph that
     shows the link's text.
     """
-    D = pikepdf.Dictionary
-    N = pikepdf.Name
-    pages = list(doc.pages)
-    root = doc.make_indirect(D(Type=N.StructTreeRoot))
-    document = doc.make_indirect(
-        D(Type=N.StructElem, S=N.Document, P=root, Lang=pikepdf.String(meta.lang))
-    )
-    root.K = pikepdf.Array([document])
-    elems: dict[str, pikepdf.Object] = {}
-    kids: dict[int, list] = {id(document): []}
-    texts: dict[str, str] = {}
-    parent_tree: dict[int, list] = {i: [] for i in range(len(pages))}
+    tree = _StructTree(doc, meta.lang)
+    for m in marks:
+        tree.add_mark(m)
+    tree.add_annotations()
+    tree.finish()
+    doc.Root.MarkInfo = pikepdf.Dictionary(Marked=True)
+    _clean_to_unicode(doc)
 
-    last_heading = [0]
 
-    def element(role: str, key: str, parent: pikepdf.Object) -> pikepdf.Object:
-        if key not in elems:
+class _StructTree:
+    """A structure tree under construction. Kids are collected apart from the
+    elements (keyed by the element's id) and written once every mark is placed."""
+
+    def __init__(self, doc: pikepdf.Pdf, lang: str) -> None:
+        self.doc = doc
+        self.pages = list(doc.pages)
+        self.root = doc.make_indirect(pikepdf.Dictionary(Type=N.StructTreeRoot))
+        self.document = doc.make_indirect(
+            pikepdf.Dictionary(
+                Type=N.StructElem, S=N.Document, P=self.root, Lang=pikepdf.String(lang)
+            )
+        )
+        self.root.K = pikepdf.Array([self.document])
+        self.elems: dict[str, pikepdf.Object] = {}
+        self.kids: dict[int, list[pikepdf.Object | int]] = {id(self.document): []}
+        self.texts: dict[str, str] = {}
+        # the parent tree: per page the leaf of each MCID, then one annotation element
+        # per key from len(pages) on
+        self.mark_rows: dict[int, list[pikepdf.Object | None]] = {
+            i: [] for i in range(len(self.pages))
+        }
+        self.annot_elems: dict[int, pikepdf.Object] = {}
+        self.last_heading = 0
+
+    def element(self, role: str, key: str, parent: pikepdf.Object) -> pikepdf.Object:
+        if key not in self.elems:
             if len(role) == 2 and role[0] == "H" and role[1].isdigit():
                 # Headings never skip a level in reading order (a block title after H1
                 # becomes H2), as screen readers navigate by them.
-                level = min(int(role[1]), last_heading[0] + 1)
-                last_heading[0] = level
+                level = min(int(role[1]), self.last_heading + 1)
+                self.last_heading = level
                 role = f"H{level}"
-            e = doc.make_indirect(D(Type=N.StructElem, S=N("/" + role), P=parent))
-            elems[key] = e
-            kids[id(e)] = []
-            kids[id(parent)].append(e)
-        return elems[key]
+            e = self.doc.make_indirect(
+                pikepdf.Dictionary(Type=N.StructElem, S=N("/" + role), P=parent)
+            )
+            self.elems[key] = e
+            self.kids[id(e)] = []
+            self.kids[id(parent)].append(e)
+        return self.elems[key]
 
-    for m in marks:
-        parent = document
+    def add_mark(self, m: Mark) -> None:
+        leaf: pikepdf.Object = self.document
         for role, key in m.chain:
-            parent = element(role, key, parent)
-        leaf = parent
-        page = pages[m.page].obj
+            leaf = self.element(role, key, leaf)
+        page = self.pages[m.page].obj
         if "/Pg" not in leaf:
             leaf.Pg = page
         if m.alt:
@@ -211,62 +234,74 @@ def _structure(doc: pikepdf.Pdf, marks: tuple, meta: DocMeta) -> None:
         if m.lang:
             leaf.Lang = pikepdf.String(m.lang)
         if leaf.Pg.objgen == page.objgen:
-            kids[id(leaf)].append(m.mcid)
+            self.kids[id(leaf)].append(m.mcid)
         else:
-            kids[id(leaf)].append(D(Type=N.MCR, Pg=page, MCID=m.mcid))
+            self.kids[id(leaf)].append(pikepdf.Dictionary(Type=N.MCR, Pg=page, MCID=m.mcid))
         key = m.chain[-1][1]
-        texts[key] = texts.get(key, "") + " " + m.text
-        row = parent_tree[m.page]
+        self.texts[key] = self.texts.get(key, "") + " " + m.text
+        row = self.mark_rows[m.page]
         row.extend([None] * (m.mcid + 1 - len(row)))
         row[m.mcid] = leaf
 
-    next_key = len(pages)
-    for i, page in enumerate(pages):
-        page.obj.StructParents = i
-        page.obj.Tabs = N.S
-        for annot in page.obj.get("/Annots", []):
-            sub = annot.get("/Subtype")
-            if sub == "/Link":
-                uri = str(annot.get("/A", {}).get("/URI", ""))
-                shown = uri.removeprefix("mailto:").removeprefix("https://")
-                shown = shown.removeprefix("http://")
-                annot.Contents = pikepdf.String(f"Link: {shown}")
-                owner = next(
-                    (elems[k] for k, t in texts.items() if shown and shown in t and k in elems),
-                    document,
-                )
-                e = doc.make_indirect(D(Type=N.StructElem, S=N.Link, P=owner, Pg=page.obj))
-                kids[id(e)] = [D(Type=N.OBJR, Obj=annot, Pg=page.obj)]
-                kids[id(owner)].append(e)
-            elif sub == "/Widget":
-                owner = elems.get("imprint", document)
-                e = doc.make_indirect(D(Type=N.StructElem, S=N.Form, P=owner, Pg=page.obj))
-                kids[id(e)] = [D(Type=N.OBJR, Obj=annot, Pg=page.obj)]
-                kids[id(owner)].append(e)
-            else:
-                continue
-            annot.StructParent = next_key
-            parent_tree[next_key] = e
-            next_key += 1
+    def add_annotations(self) -> None:
+        for i, page in enumerate(self.pages):
+            page.obj.StructParents = i
+            page.obj.Tabs = N.S
+            for annot in page.obj.get("/Annots", []):
+                sub = annot.get("/Subtype")
+                if sub == "/Link":
+                    e = self._link(annot, page.obj)
+                elif sub == "/Widget":
+                    e = self._annotation(
+                        N.Form, self.elems.get("imprint", self.document), annot, page.obj
+                    )
+                else:
+                    continue
+                key = len(self.pages) + len(self.annot_elems)
+                annot.StructParent = key
+                self.annot_elems[key] = e
 
-    for e in [document, *elems.values()]:
-        e.K = pikepdf.Array(kids[id(e)])
-    for e in {id(v): v for v in parent_tree.values() if isinstance(v, pikepdf.Object)}.values():
-        e.K = pikepdf.Array(kids[id(e)])
-    nums = []
-    for k in sorted(parent_tree):
-        v = parent_tree[k]
-        nums += [
-            k,
-            v
-            if isinstance(v, pikepdf.Object)
-            else pikepdf.Array([x if x is not None else pikepdf.Null() for x in v]),
-        ]
-    root.ParentTree = doc.make_indirect(D(Nums=pikepdf.Array(nums)))
-    root.ParentTreeNextKey = next_key
-    doc.Root.StructTreeRoot = root
-    doc.Root.MarkInfo = D(Marked=True)
-    _clean_to_unicode(doc)
+    def _link(self, annot: pikepdf.Object, page: pikepdf.Object) -> pikepdf.Object:
+        action = annot.get("/A")
+        uri = str(action.get("/URI", "")) if action is not None else ""
+        shown = uri.removeprefix("mailto:").removeprefix("https://")
+        shown = shown.removeprefix("http://")
+        annot.Contents = pikepdf.String(f"Link: {shown}")
+        owner = next(
+            (
+                self.elems[k]
+                for k, t in self.texts.items()
+                if shown and shown in t and k in self.elems
+            ),
+            self.document,
+        )
+        return self._annotation(N.Link, owner, annot, page)
+
+    def _annotation(
+        self, role: pikepdf.Name, owner: pikepdf.Object, annot: pikepdf.Object, page: pikepdf.Object
+    ) -> pikepdf.Object:
+        e = self.doc.make_indirect(pikepdf.Dictionary(Type=N.StructElem, S=role, P=owner, Pg=page))
+        self.kids[id(e)] = [pikepdf.Dictionary(Type=N.OBJR, Obj=annot, Pg=page)]
+        self.kids[id(owner)].append(e)
+        return e
+
+    def finish(self) -> None:
+        for e in [self.document, *self.elems.values(), *self.annot_elems.values()]:
+            e.K = pikepdf.Array(self.kids[id(e)])
+        nums: list[int | pikepdf.Object] = []
+        for k, row in self.mark_rows.items():
+            nums += [k, pikepdf.Array([x if x is not None else pikepdf.Null() for x in row])]
+        for k, e in self.annot_elems.items():
+            nums += [k, e]
+        self.root.ParentTree = self.doc.make_indirect(pikepdf.Dictionary(Nums=pikepdf.Array(nums)))
+        self.root.ParentTreeNextKey = len(self.pages) + len(self.annot_elems)
+        self.doc.Root.StructTreeRoot = self.root
+
+
+def _fonts(page: pikepdf.Object) -> list[pikepdf.Object]:
+    resources = page.get("/Resources")
+    fonts = resources.get("/Font") if resources is not None else None
+    return list(fonts.values()) if fonts is not None else []
 
 
 def _clean_to_unicode(doc: pikepdf.Pdf) -> None:
@@ -275,7 +310,7 @@ def _clean_to_unicode(doc: pikepdf.Pdf) -> None:
 
     seen = set()
     for page in doc.pages:
-        for font in page.obj.get("/Resources", {}).get("/Font", {}).values():
+        for font in _fonts(page.obj):
             cmap = font.get("/ToUnicode")
             if cmap is None or cmap.objgen in seen:
                 continue
