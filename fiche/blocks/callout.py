@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Literal
 
@@ -61,7 +62,7 @@ class CalloutKind(BlockKind):
         box.tagger = ctx.tagger
         return [box]
 
-    def styles(self, block: Callout, look: Look) -> list[tuple[str, str | None]]:
+    def styles(self, block: Callout, look: Look) -> Sequence[tuple[str, str | None]]:
         return [("callout", look.callout_fill), ("callout-title", look.callout_fill)]
 
     def texts(self, b: TBlock) -> list[str]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Annotated, Literal
 
@@ -58,7 +59,7 @@ class DefinitionKind(BlockKind):
             )
         return titled(ctx, b, st, items)
 
-    def styles(self, block: Definition, look: Look) -> list[tuple[str, str | None]]:
+    def styles(self, block: Definition, look: Look) -> Sequence[tuple[str, str | None]]:
         return [("term", None), ("list", None)] + ([("h3", None)] if block.title else [])
 
     def texts(self, b: TBlock) -> list[str]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Literal
 
@@ -41,7 +42,7 @@ class HeadingKind(BlockKind):
             )
         ]
 
-    def styles(self, block: Heading, look: Look) -> list[tuple[str, str | None]]:
+    def styles(self, block: Heading, look: Look) -> Sequence[tuple[str, str | None]]:
         return [(f"h{block.level}", None)]
 
     def texts(self, b: TBlock) -> list[str]:

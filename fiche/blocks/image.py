@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Annotated, Literal
 
@@ -46,7 +47,7 @@ class ImageKind(BlockKind):
     def flowables(self, ctx: Ctx, b: TBlock, st: dict) -> list[Flowable]:
         return [_image(ctx, b)]
 
-    def styles(self, block: Image, look: Look) -> list[tuple[str, str | None]]:
+    def styles(self, block: Image, look: Look) -> Sequence[tuple[str, str | None]]:
         return []  # no text: the alt text is read by screen readers, never printed
 
     def texts(self, b: TBlock) -> list[str]:

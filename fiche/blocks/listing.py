@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Annotated, Literal
 
@@ -96,7 +97,7 @@ class ListKind(BlockKind):
                 )
         return titled(ctx, b, st, items)
 
-    def styles(self, block: ListBlock, look: Look) -> list[tuple[str, str | None]]:
+    def styles(self, block: ListBlock, look: Look) -> Sequence[tuple[str, str | None]]:
         return [("list", None)] + ([("h3", None)] if block.title else [])
 
     def texts(self, b: TBlock) -> list[str]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Literal
 
@@ -37,7 +38,7 @@ class ParagraphKind(BlockKind):
     def flowables(self, ctx: Ctx, b: TBlock, st: dict) -> list[Flowable]:
         return [paragraph(ctx, b.text, st[b.role], chain=(("P", b.id),), lang=b.lang or "")]
 
-    def styles(self, block: Paragraph, look: Look) -> list[tuple[str, str | None]]:
+    def styles(self, block: Paragraph, look: Look) -> Sequence[tuple[str, str | None]]:
         return [(block.role, None)]
 
     def texts(self, b: TBlock) -> list[str]:

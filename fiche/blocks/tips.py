@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Annotated, Literal
 
@@ -51,7 +52,7 @@ class TipsKind(BlockKind):
             )
         return titled(ctx, b, st, items)
 
-    def styles(self, block: Tips, look: Look) -> list[tuple[str, str | None]]:
+    def styles(self, block: Tips, look: Look) -> Sequence[tuple[str, str | None]]:
         return [("badge", look.badge_fill), ("tip", None)] + ([("h3", None)] if block.title else [])
 
     def texts(self, b: TBlock) -> list[str]:

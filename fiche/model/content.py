@@ -12,7 +12,7 @@ from __future__ import annotations
 import hashlib
 import json
 import re
-from typing import Annotated, Any, Union
+from typing import TYPE_CHECKING, Annotated, Any, Union
 
 from pydantic import (
     AfterValidator,
@@ -60,6 +60,9 @@ PassageLang = Annotated[
 
 class BlockModel(Model):
     """What every block has; a kind's model (in `fiche.blocks`) adds `kind` and its fields."""
+
+    if TYPE_CHECKING:  # each kind declares it as Literal["its name"]; pydantic must not see it
+        kind: str
 
     source: str | None = Field(
         default=None,
@@ -127,7 +130,7 @@ def use_kinds() -> None:
     calls it once it has loaded them all, before anything is validated."""
     global Block
     Block = _block_union()
-    LanguageFile.model_rebuild(force=True, _types_namespace={"Block": Block})
+    LanguageFile.model_rebuild(force=True)  # finds `Block` among this module's names
 
 
 class SheetDef(Model):

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import inspect
 from abc import ABC, abstractmethod
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar, TypeVar
 
@@ -52,7 +52,7 @@ class BlockKind(ABC):
         """The flowables of a typeset block, each text tagged; `st` maps roles to styles."""
 
     @abstractmethod
-    def styles(self, block: Any, look: Look) -> list[tuple[str, str | None]]:
+    def styles(self, block: Any, look: Look) -> Sequence[tuple[str, str | None]]:
         """The layout roles the block's texts are set in, each with the palette colour
         drawn beneath it when that is not the region's own (for the contrast check)."""
 
