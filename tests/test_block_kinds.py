@@ -157,6 +157,11 @@ def test_a_kind_missing_a_part_stops_fiche_at_start_up(tmp_path: Path):
     assert result.returncode != 0
     assert "KindError: block kind fiche.blocks.quote.QuoteKind lacks: texts" in result.stderr
 
+    (copy / "fiche/blocks/quote.py").write_text(QUOTE.replace("@register\n", ""), "utf-8")
+    result = _run(copy, "-m", "fiche", "list")
+    assert result.returncode != 0
+    assert "KindError: fiche.blocks.quote registers no block kind" in result.stderr
+
 
 def test_registering_checks_every_part():
     from typing import Literal

@@ -2,7 +2,8 @@
 
 Input: YAML `Source`s. Output: frozen models (`FicheDef`, `LanguageFile`).
 This module knows nothing of layout or PDF; it checks only what a content
-file can say about itself. Links between files are checked in `catalog`.
+file can say about itself. Links between files are checked in `catalog`. Each kind
+of block brings its own model (see `fiche.blocks`); `BlockModel` is what they share.
 
 Text fields hold plain text with two inline marks: `**strong**` and `*emphasis*`.
 """
@@ -121,16 +122,18 @@ class LanguageFile(Model):
     language: LangCode
     meta: Meta
     sheets: dict[Name, SheetText]
-    # `Block` is the union of the registered kinds: filled in by `use_kinds`.
+    # `Block`, the union of the registered kinds, is made when pydantic first needs it.
     blocks: Annotated[dict[Name, Block], Field(min_length=1)]
 
-
-def use_kinds() -> None:
-    """Complete `LanguageFile` with the block kinds registered so far; `fiche.blocks`
-    calls it once it has loaded them all, before anything is validated."""
-    global Block
-    Block = _block_union()
-    LanguageFile.model_rebuild(force=True)  # finds `Block` among this module's names
+    @classmethod
+    def model_rebuild(cls, **kwargs: Any) -> bool | None:
+        """Pydantic calls this on the model's first use (validation or JSON Schema), since
+        `Block` is undefined until then: the moment to load the kinds and make it. So
+        the kinds, and what they import, are loaded only when a content file is read."""
+        global Block
+        Block = _block_union()
+        # Names come from this module alone, never from whichever frame called.
+        return super().model_rebuild(**{**kwargs, "_types_namespace": {"Block": Block}})
 
 
 class SheetDef(Model):

@@ -12,7 +12,9 @@ being skipped in silence.
 
 from __future__ import annotations
 
+import importlib
 import inspect
+import sys
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -62,7 +64,12 @@ class BlockKind(ABC):
         reading order (for the text check)."""
 
 
+# The package of the kind modules: a stage above this one, so it is named here and
+# loaded on the first lookup, never imported (which would also load ReportLab and
+# pydantic for commands that need no kind at all, such as a build with nothing to do).
+PACKAGE = "fiche.blocks"
 _KINDS: dict[str, BlockKind] = {}
+_loading = False
 K = TypeVar("K", bound=type[BlockKind])
 
 
@@ -99,13 +106,26 @@ def _check_model(cls: type[BlockKind], where: str) -> None:
         raise KindError(f"{where}: {model.__name__}.kind must be Literal[{cls.name!r}]")
 
 
+def _load() -> None:
+    """Import the kind modules once; while they load, lookups see those loaded so far."""
+    global _loading
+    if not _loading and PACKAGE not in sys.modules:
+        _loading = True
+        try:
+            importlib.import_module(PACKAGE)
+        finally:
+            _loading = False
+
+
 def kinds() -> list[BlockKind]:
     """Every registered kind, in the order they are listed."""
+    _load()
     return sorted(_KINDS.values(), key=lambda k: (k.order, k.name))
 
 
 def kind(name: str) -> BlockKind:
     """The kind called `name`; only validated blocks are asked for, so it exists."""
+    _load()
     try:
         return _KINDS[name]
     except KeyError:
