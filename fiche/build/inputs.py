@@ -71,7 +71,6 @@ def job_input_hash(
     """The hash of everything job's output is made from; `extra` adds file digests
     (a school profile and its logo)."""
     from fiche.model.catalog import image_path
-    from fiche.model.content import Image
 
     entry = cat.fiches[job.fiche]
     assert entry.defn is not None
@@ -90,7 +89,7 @@ def job_input_hash(
         for ids in side.values():
             for bid in ids:
                 block = lf.blocks.get(bid)
-                if isinstance(block, Image):
+                if block is not None and block.kind == "image":
                     files.append(image_path(cat.root, block.src))
     data = {
         "job": dataclasses.asdict(job),

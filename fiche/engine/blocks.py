@@ -1,258 +1,46 @@
-"""Flowables of each block kind: paragraphs, lists, tips, callouts, definitions, images."""
+"""The flowables of a region's blocks, asked of each block's kind (`fiche.blocks`),
+and the pieces the list-like kinds share: items with a hanging marker, under a title."""
 
 from __future__ import annotations
 
-from pathlib import Path
-
-from reportlab.lib.colors import Color
-from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import Flowable
 
-from fiche.core.colour import (
-    flatten,
-    image_to_cmyk,
-    image_to_rgb,
-)
 from fiche.engine.context import Ctx, paragraph
-from fiche.engine.flowables import Box, Hanging, KeepWithNext, Picture, TextStyle
-from fiche.engine.tagging import Chain, Tag
-from fiche.model.profiles import MM
+from fiche.engine.flowables import Hanging, KeepWithNext, TextStyle
+from fiche.engine.tagging import Chain
+from fiche.model.kinds import kind
 from fiche.typeset.sheet import TBlock, TText
 
 
 def region_flowables(ctx: Ctx, blocks: tuple[TBlock, ...], st: dict) -> list[Flowable]:
     out: list[Flowable] = []
     for b in blocks:
-        flows = _block_flowables(ctx, b, st)
+        flows = kind(b.kind).flowables(ctx, b, st)
         for f in flows:
             f.block_id = b.id
         out += flows
     return out
 
 
-def _block_flowables(ctx: Ctx, b: TBlock, st: dict) -> list[Flowable]:
-    """Flowables of one block; each text knows the structure chain it is tagged with."""
-    look = ctx.layout.look
-    bid = b.id
-    if b.kind == "heading":
-        return [
-            paragraph(
-                ctx,
-                b.text,
-                st[f"h{b.level}"],
-                outline=0 if b.level == 1 else 1,
-                chain=((f"H{b.level}", bid),),
-            )
-        ]
-    if b.kind == "paragraph":
-        return [paragraph(ctx, b.text, st[b.role], chain=(("P", bid),), lang=b.lang or "")]
-    if b.kind == "callout":
-        content: list[Flowable] = []
-        if b.title:
-            content.append(
-                paragraph(
-                    ctx,
-                    b.title,
-                    st["callout-title"],
-                    outline=1,
-                    chain=(("Div", bid), ("H3", f"{bid}/title")),
-                )
-            )
-        content.append(
-            paragraph(ctx, b.text, st["callout"], chain=(("Div", bid), ("P", f"{bid}/text")))
-        )
-        box = Box(
-            content,
-            ctx.colours[look.callout_fill],
-            look.callout_padding_mm * MM,
-            look.callout_radius_mm * MM,
-            space_before=st["callout"].spaceBefore,
-            space_after=st["callout"].spaceAfter,
-            tagger=ctx.tagger,
-        )
-        return [box]
-    if b.kind == "image":
-        return [_image(ctx, b)]
-    items: list[Flowable] = []
+def item_chain(bid: str, i: int | str) -> Chain:
+    """The structure chain of item `i` of list-like block `bid`."""
+    return (("L", bid), ("LI", f"{bid}/{i}"))
 
-    def item(i: int | str) -> Chain:
-        return (("L", bid), ("LI", f"{bid}/{i}"))
 
-    if b.kind == "definition":
-        items.append(paragraph(ctx, b.text, st["term"], chain=(("P", f"{bid}/term"),)))
-        for i, it in enumerate(b.items, start=1):
-            items.append(
-                _hanging(
-                    ctx,
-                    it.text,
-                    st["list"],
-                    look.list_indent_mm * MM,
-                    _number_marker(ctx, i, st["list"], item(i)),
-                    item(i),
-                )
-            )
-    elif b.kind == "list":
-        # room for the marker and a word space at any size of the range
-        fs = st["list"].fontSize
-        indent = 0.0 if b.marker == "none" else max(look.list_indent_mm * MM, 1.25 * fs)
-        for i, it in enumerate(b.items):
-            items.append(
-                _hanging(
-                    ctx,
-                    it.text,
-                    st["list"],
-                    indent,
-                    _marker(ctx, b.marker, st["list"], indent),
-                    item(i),
-                )
-            )
-            for j, sub in enumerate(it.sub):
-                nested = (
-                    *item(i),
-                    ("LBody", f"{bid}/{i}/body"),
-                    ("L", f"{bid}/{i}/sub"),
-                    ("LI", f"{bid}/{i}/{j}"),
-                )
-                items.append(
-                    _hanging(
-                        ctx,
-                        sub,
-                        st["list"],
-                        indent * 2,
-                        _marker(ctx, "dash", st["list"], indent * 2),
-                        nested,
-                    )
-                )
-    elif b.kind == "tips":
-        radius = _badge_radius(st)
-        indent = max(look.tip_indent_mm * MM, 2 * radius + 2 * MM)
-        for i, it in enumerate(b.items, start=b.start):
-            items.append(
-                _hanging(
-                    ctx, it.text, st["tip"], indent, _badge(ctx, i, st, indent, item(i)), item(i)
-                )
-            )
+def titled(ctx: Ctx, b: TBlock, st: dict, items: list[Flowable]) -> list[Flowable]:
+    """`items` under the block's title, if it has one, kept with the first item."""
     if b.title:
-        head = paragraph(ctx, b.title, st["h3"], outline=1, chain=(("H3", f"{bid}/title"),))
+        head = paragraph(ctx, b.title, st["h3"], outline=1, chain=(("H3", f"{b.id}/title"),))
         return [KeepWithNext(head, items[0]), *items[1:]]
     return items
 
 
-def _hanging(ctx, t: TText, style: TextStyle, indent: float, marker, item: Chain) -> Hanging:
+def hanging(ctx, t: TText, style: TextStyle, indent: float, marker, item: Chain) -> Hanging:
+    """A list item: its text indented by `indent`, `marker` (draw, height) in the indent."""
     draw, height = marker
     return Hanging(
         paragraph(ctx, t, style, chain=(*item, ("LBody", f"{item[-1][1]}/body"))),
         indent,
         draw,
         height,
-    )
-
-
-def _marker(ctx: Ctx, kind: str, style: TextStyle, indent: float):
-    colour = ctx.colours[ctx.layout.look.marker_color]
-    fs = style.fontSize
-
-    def draw(canv, x, y, top):
-        # `x` is the middle of the indent; the marker ends a word space before the text
-        with ctx.tagger.artifact(canv):
-            _draw_marker(canv, kind, colour, fs, x + indent / 2 - 0.65 * fs, y)
-
-    return (None if kind == "none" else draw), 0.0
-
-
-def _draw_marker(canv: Canvas, kind: str, colour: Color, fs: float, x: float, y: float) -> None:
-    """A list marker drawn as a shape (no glyph, so nothing for text extraction)."""
-    if kind:
-        canv.saveState()
-        canv.setFillColor(colour)
-        canv.setStrokeColor(colour)
-        canv.setLineWidth(fs * 0.11)
-        canv.setLineCap(1)
-        canv.setLineJoin(1)
-        if kind == "bullet":
-            canv.circle(x, y, fs * 0.17, stroke=0, fill=1)
-        elif kind == "dash":
-            canv.line(x - fs * 0.2, y, x + fs * 0.2, y)
-        elif kind == "check":
-            p = canv.beginPath()
-            p.moveTo(x - fs * 0.28, y + fs * 0.02)
-            p.lineTo(x - fs * 0.08, y - fs * 0.2)
-            p.lineTo(x + fs * 0.3, y + fs * 0.25)
-            canv.drawPath(p, stroke=1, fill=0)
-        elif kind in ("plus", "minus"):
-            canv.setLineWidth(fs * 0.13)
-            canv.line(x - fs * 0.24, y, x + fs * 0.24, y)
-            if kind == "plus":
-                canv.line(x, y - fs * 0.24, x, y + fs * 0.24)
-        elif kind == "arrow":
-            p = canv.beginPath()
-            p.moveTo(x - fs * 0.18, y + fs * 0.22)
-            p.lineTo(x + fs * 0.22, y)
-            p.lineTo(x - fs * 0.18, y - fs * 0.22)
-            p.close()
-            canv.drawPath(p, stroke=0, fill=1)
-        canv.restoreState()
-
-
-def _number_marker(ctx: Ctx, n: int, style: TextStyle, item: Chain):
-    colour = ctx.colours[ctx.layout.look.marker_color]
-    fam = next(f for f in ctx.families.values() if style.fontName == f.regular)
-
-    def draw(canv, x, y, top):
-        with ctx.tagger.content(canv, (*item, ("Lbl", f"{item[-1][1]}/label")), text=f"{n}"):
-            canv.saveState()
-            canv.setFillColor(colour)
-            canv.setFont(fam.bold, style.fontSize)
-            canv.drawCentredString(x, y - style.fontSize * 0.36, f"{n}")
-            canv.restoreState()
-
-    return draw, 0.0
-
-
-def _badge_radius(st: dict) -> float:
-    return st["badge"].fontSize * 0.85
-
-
-def _badge(ctx: Ctx, n: int, st: dict, indent: float, item: Chain):
-    look = ctx.layout.look
-    badge = st["badge"]
-    r = _badge_radius(st)
-    fill, ink = ctx.colours[look.badge_fill], ctx.colours[look.badge_text]
-
-    def draw(canv, x, y, top):
-        # At the item's left edge, centred on the first line, never above the item.
-        cx = x - indent / 2 + r
-        cy = min(y, top - r)
-        canv.saveState()
-        with ctx.tagger.artifact(canv):
-            canv.setFillColor(fill)
-            canv.circle(cx, cy, r, stroke=0, fill=1)
-        with ctx.tagger.content(canv, (*item, ("Lbl", f"{item[-1][1]}/label")), text=f"{n}"):
-            canv.setFillColor(ink)
-            canv.setFont(badge.fontName, badge.fontSize)
-            canv.drawCentredString(cx, cy - badge.fontSize * 0.36, f"{n}")
-        canv.restoreState()
-
-    return draw, 2 * r
-
-
-def _image(ctx: Ctx, b: TBlock) -> Flowable:
-    """A picture as wide as `width_mm` (or its column), never distorted, never split."""
-    from reportlab.lib.utils import ImageReader
-
-    from fiche.core.errors import FicheError
-    from fiche.core.safeio import Refused
-    from fiche.model.images import MAX_IMAGE_BYTES, load_raster
-
-    try:
-        im = flatten(load_raster(Path(b.src), MAX_IMAGE_BYTES))
-    except Refused as e:  # validated with the catalogue, so changed since
-        raise FicheError.at(b.src, "", f"image {e.reason}") from None
-    convert = image_to_cmyk if ctx.profile.colour == "cmyk" else image_to_rgb
-    pic = convert(im, ctx.icc)
-    return Picture(
-        ImageReader(pic),
-        pic.width / pic.height,
-        b.width_mm * MM if b.width_mm else None,
-        tag=Tag(ctx.tagger, (("Figure", b.id),) if b.alt else (), alt=b.alt),
     )

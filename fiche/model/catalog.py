@@ -363,13 +363,12 @@ def image_path(root: Path, src: str) -> Path:
 def _image_problems(root: Path, lf: LanguageFile, src: Source) -> list[Problem]:
     """Images must lie inside assets/images and pass the guarded loader (read in full)."""
     from fiche.core.safeio import Refused
-    from fiche.model.content import Image
     from fiche.model.images import MAX_IMAGE_BYTES, load_raster
 
     out = []
     folder = (root / "assets" / "images").resolve()
     for bid, block in lf.blocks.items():
-        if not isinstance(block, Image):
+        if block.kind != "image":  # the only kind that reads a file
             continue
         loc = ("blocks", bid, "src")
         path = Path(block.src)

@@ -2,7 +2,8 @@
 
 Input: YAML `Source`s. Output: frozen models (`FicheDef`, `LanguageFile`).
 This module knows nothing of layout or PDF; it checks only what a content
-file can say about itself. Links between files are checked in `catalog`.
+file can say about itself. Links between files are checked in `catalog`. Each kind
+of block brings its own model (see `fiche.blocks`); `BlockModel` is what they share.
 
 Text fields hold plain text with two inline marks: `**strong**` and `*emphasis*`.
 """
@@ -12,7 +13,7 @@ from __future__ import annotations
 import hashlib
 import json
 import re
-from typing import Annotated, Literal
+from typing import TYPE_CHECKING, Annotated, Any, Union
 
 from pydantic import (
     AfterValidator,
@@ -26,6 +27,7 @@ from pydantic import (
 from fiche.core.characters import check_readable
 from fiche.core.errors import ContentError
 from fiche.model.address import UrlTemplate
+from fiche.model.kinds import KindError, kinds
 from fiche.model.languages import check_language, known_languages
 from fiche.model.source import Source
 from fiche.model.validation import Model, validate
@@ -57,7 +59,12 @@ PassageLang = Annotated[
 ]
 
 
-class _Block(Model):
+class BlockModel(Model):
+    """What every block has; a kind's model (in `fiche.blocks`) adds `kind` and its fields."""
+
+    if TYPE_CHECKING:  # each kind declares it as Literal["its name"]; pydantic must not see it
+        kind: str
+
     source: str | None = Field(
         default=None,
         description="Translations only: short hash of the source-language block it was made from.",
@@ -82,81 +89,9 @@ def _collect(value: object, loc: tuple, out: list) -> None:
     elif isinstance(value, list):
         for i, v in enumerate(value):
             _collect(v, (*loc, i), out)
-    elif isinstance(value, SubList):
-        _collect(value.text, (*loc, "text"), out)
-        _collect(value.items, (*loc, "items"), out)
-
-
-class Heading(_Block):
-    kind: Literal["heading"]
-    text: Text
-    level: Literal[1, 2, 3] = 2
-
-
-class Paragraph(_Block):
-    kind: Literal["paragraph"]
-    text: Text
-    role: Literal["body", "lead", "small"] = "body"
-    lang: PassageLang | None = Field(
-        default=None, description="Language of this passage when it differs from the file's."
-    )
-
-
-class SubList(Model):
-    """A list item that carries a nested list (one level deep)."""
-
-    text: Text
-    items: Annotated[list[Text], Field(min_length=1)]
-
-
-class ListBlock(_Block):
-    kind: Literal["list"]
-    title: Text | None = None
-    marker: Literal["bullet", "check", "plus", "minus", "arrow", "none"] = "bullet"
-    items: Annotated[list[Text | SubList], Field(min_length=1)]
-
-
-class Tips(_Block):
-    """Numbered tips or steps, each shown with a number badge."""
-
-    kind: Literal["tips"]
-    title: Text | None = None
-    start: Annotated[int, Field(ge=0)] = 1
-    items: Annotated[list[Text], Field(min_length=1)]
-
-
-class Callout(_Block):
-    kind: Literal["callout"]
-    title: Text | None = None
-    text: Text
-
-
-class Definition(_Block):
-    kind: Literal["definition"]
-    title: Text | None = None
-    term: Text
-    meanings: Annotated[list[Text], Field(min_length=1)]
-
-
-class Image(_Block):
-    kind: Literal["image"]
-    src: Text
-    alt: Text | None = None
-    decorative: bool = False
-    width_mm: Annotated[float, Field(gt=0)] | None = None
-
-    @model_validator(mode="after")
-    def _alt_or_decorative(self) -> Image:
-        if not self.decorative and not self.alt:
-            raise ValueError("an image needs 'alt' text, or 'decorative: true'")
-        return self
-
-
-Block = Annotated[
-    Heading | Paragraph | ListBlock | Tips | Callout | Definition | Image,
-    Field(discriminator="kind"),
-]
-BLOCK_KINDS = ("heading", "paragraph", "list", "tips", "callout", "definition", "image")
+    elif isinstance(value, Model):  # a part of a block, e.g. a list item with a sub-list
+        for name in type(value).model_fields:
+            _collect(getattr(value, name), (*loc, name), out)
 
 
 class Meta(Model):
@@ -173,11 +108,32 @@ class SheetText(Model):
     subject: Text = Field(description="One sentence on what the sheet is about.")
 
 
+def _block_union() -> Any:
+    """The union of every registered kind's model, told apart by `kind`."""
+    models = tuple(k.model for k in kinds())
+    for k, model in zip(kinds(), models, strict=True):
+        if not issubclass(model, BlockModel):
+            where = f"block kind {type(k).__module__}.{type(k).__qualname__}"
+            raise KindError(f"{where}: model must be a subclass of BlockModel")
+    return Annotated[Union[models], Field(discriminator="kind")]  # noqa: UP007
+
+
 class LanguageFile(Model):
     language: LangCode
     meta: Meta
     sheets: dict[Name, SheetText]
+    # `Block`, the union of the registered kinds, is made when pydantic first needs it.
     blocks: Annotated[dict[Name, Block], Field(min_length=1)]
+
+    @classmethod
+    def model_rebuild(cls, **kwargs: Any) -> bool | None:
+        """Pydantic calls this on the model's first use (validation or JSON Schema), since
+        `Block` is undefined until then: the moment to load the kinds and make it. So
+        the kinds, and what they import, are loaded only when a content file is read."""
+        global Block
+        Block = _block_union()
+        # Names come from this module alone, never from whichever frame called.
+        return super().model_rebuild(**{**kwargs, "_types_namespace": {"Block": Block}})
 
 
 class SheetDef(Model):
@@ -230,7 +186,7 @@ def load_language_file(src: Source) -> LanguageFile:
     return validate(LanguageFile, src, ContentError)
 
 
-def block_hash(block: _Block) -> str:
+def block_hash(block: BlockModel) -> str:
     """Short hash of a block's words, used to tell when a translation is stale."""
     # Unset optional fields are left out, so adding a field to the model later does not
     # make every existing translation look stale.

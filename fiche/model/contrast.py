@@ -15,20 +15,11 @@ from typing import TYPE_CHECKING
 
 from fiche.core.colour import cmyk_to_rgb, icc_path
 from fiche.core.errors import Problem
+from fiche.model.kinds import kind
 from fiche.model.layout import CircleDecoration, Layout, RectDecoration, Region, TextDecoration
 
 if TYPE_CHECKING:  # the catalogue calls this module: a type, not an import at run time
     from fiche.model.catalog import Catalog
-
-KIND_STYLES = {
-    "heading": (),
-    "paragraph": (),
-    "list": ("list", "h3"),
-    "tips": ("tip", "h3"),
-    "definition": ("term", "list", "h3"),
-    "callout": (),
-    "image": (),
-}
 
 
 def _luminance(rgb: tuple[float, float, float]) -> float:
@@ -114,24 +105,11 @@ def contrast_problems(cat: Catalog) -> dict[str, list[Problem]]:
 
 def _styles_of(layout: Layout, region: Region, blocks: list) -> list[tuple[str, str | None]]:
     """(style, colour beneath when not the region's own) for the blocks of a region."""
-    look = layout.look
     out: list[tuple[str, str | None]] = []
     for b in blocks:
         if b is None:
             continue
-        kind = b.kind
-        names: list[tuple[str, str | None]] = []
-        if kind == "heading":
-            names.append((f"h{b.level}", None))
-        elif kind == "paragraph":
-            names.append((b.role, None))
-        elif kind == "callout":
-            names += [("callout", look.callout_fill), ("callout-title", look.callout_fill)]
-        elif kind == "tips":
-            names.append(("badge", look.badge_fill))
-        names += [(s, None) for s in KIND_STYLES.get(kind, ())]
-        if kind in ("list", "tips", "definition") and not getattr(b, "title", None):
-            names = [n for n in names if n[0] != "h3"]
+        names = kind(b.kind).styles(b, layout.look)
         out += [(region.styles.get(role, role), over) for role, over in names]
     return list(dict.fromkeys(out))
 

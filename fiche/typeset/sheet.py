@@ -9,11 +9,13 @@ came from (so later stages can name the place of a problem).
 from __future__ import annotations
 
 from dataclasses import dataclass
+from pathlib import Path
 
 from fiche.core.errors import ContentError
 from fiche.model.address import check_qr_address, qr_target
-from fiche.model.catalog import Catalog, Job, image_path
-from fiche.model.content import Definition, Image, ListBlock, SubList, Tips
+from fiche.model.catalog import Catalog, Job
+from fiche.model.content import BlockModel
+from fiche.model.kinds import kind
 from fiche.model.school import LoadedSchool
 from fiche.model.source import format_field
 from fiche.typeset.typography import smarten, to_markup
@@ -45,7 +47,8 @@ class TItem:
 
 @dataclass(frozen=True)
 class TBlock:
-    """One block. Definitions put the term in `text` and meanings in `items`."""
+    """One block as its kind (`fiche.blocks`) typesets it; a kind may subclass it for
+    fields of its own. Definitions put the term in `text` and meanings in `items`."""
 
     id: str
     kind: str
@@ -207,39 +210,8 @@ def _imprint(t, label: str, school: LoadedSchool | None, qr: str | None, job: Jo
     )
 
 
-def _block(bid: str, b, t, root) -> TBlock:
-    base = ("blocks", bid)
-    title = t(b.title, (*base, "title")) if getattr(b, "title", None) else None
-    if isinstance(b, ListBlock):
-        items = []
-        for i, item in enumerate(b.items):
-            if isinstance(item, SubList):
-                items.append(
-                    TItem(
-                        t(item.text, (*base, "items", i, "text")),
-                        tuple(
-                            t(s, (*base, "items", i, "items", j)) for j, s in enumerate(item.items)
-                        ),
-                    )
-                )
-            else:
-                items.append(TItem(t(item, (*base, "items", i))))
-        return TBlock(bid, "list", title=title, items=tuple(items), marker=b.marker)
-    if isinstance(b, Tips):
-        items = tuple(TItem(t(s, (*base, "items", i))) for i, s in enumerate(b.items))
-        return TBlock(bid, "tips", title=title, items=items, start=b.start)
-    if isinstance(b, Definition):
-        items = tuple(TItem(t(s, (*base, "meanings", i))) for i, s in enumerate(b.meanings))
-        return TBlock(bid, "definition", title=title, text=t(b.term, (*base, "term")), items=items)
-    if isinstance(b, Image):
-        return TBlock(
-            bid, "image", src=str(image_path(root, b.src)), alt=b.alt or "", width_mm=b.width_mm
-        )
-    kw = {"level": b.level} if b.kind == "heading" else {}
-    if b.kind == "paragraph":
-        kw["role"] = b.role
-        kw["lang"] = b.lang
-    return TBlock(bid, b.kind, title=title, text=t(b.text, (*base, "text")), **kw)
+def _block(bid: str, b: BlockModel, t, root: Path) -> TBlock:
+    return kind(b.kind).typeset(bid, b, t, root)
 
 
 def expected_text(sheet: TypesetSheet) -> list[tuple[str, list[str]]]:
@@ -249,13 +221,7 @@ def expected_text(sheet: TypesetSheet) -> list[tuple[str, list[str]]]:
         texts: list[str] = []
         for region in page.regions:
             for b in region.blocks:
-                if b.title:
-                    texts.append(b.title.plain)
-                if b.text:
-                    texts.append(b.text.plain)
-                for it in b.items:
-                    texts.append(it.text.plain)
-                    texts += [s.plain for s in it.sub]
+                texts += kind(b.kind).texts(b)
         if page.side == "back" and sheet.imprint is not None:
             texts += [t.plain for t in sheet.imprint.texts()]
         out.append((page.side, texts))

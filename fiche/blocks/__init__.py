@@ -1,0 +1,25 @@
+"""Blocks: the kinds of block a content file may hold, one module a kind.
+
+Each module here defines one `fiche.model.kinds.BlockKind`: its content model,
+its typeset form, its flowables, the layout styles it uses and the texts it gives
+back. Every module in this folder is loaded (so a new kind is one new file, listed
+nowhere else); modules whose name starts with `_` are helpers, not kinds. The
+registry (`fiche.model.kinds`) loads this package on its first lookup: the content
+model asks for it when it first validates a content file or writes its schema.
+"""
+
+from __future__ import annotations
+
+import importlib
+import pkgutil
+
+from fiche.model.kinds import KindError, kinds
+
+for _module in sorted(pkgutil.iter_modules(__path__), key=lambda m: m.name):
+    if _module.name.startswith("_"):
+        continue
+    _name = f"{__name__}.{_module.name}"
+    importlib.import_module(_name)
+    # A kind whose `@register` was forgotten would otherwise be missing without a word.
+    if not any(type(k).__module__ == _name for k in kinds()):
+        raise KindError(f"{_name} registers no block kind (a BlockKind class with @register)")

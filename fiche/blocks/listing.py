@@ -1,0 +1,153 @@
+"""List: items with a drawn marker (bullet, check, ...), one level of sub-items."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Annotated, Literal
+
+from pydantic import Field
+from reportlab.lib.colors import Color
+from reportlab.pdfgen.canvas import Canvas
+from reportlab.platypus import Flowable
+
+from fiche.engine.blocks import hanging, item_chain, titled
+from fiche.engine.context import Ctx
+from fiche.engine.flowables import TextStyle
+from fiche.model.content import BlockModel, Text
+from fiche.model.kinds import BlockKind, Typeset, register
+from fiche.model.layout import Look
+from fiche.model.profiles import MM
+from fiche.model.validation import Model
+from fiche.typeset.sheet import TBlock, TItem
+
+
+class SubList(Model):
+    """A list item that carries a nested list (one level deep)."""
+
+    text: Text
+    items: Annotated[list[Text], Field(min_length=1)]
+
+
+class ListBlock(BlockModel):
+    kind: Literal["list"]
+    title: Text | None = None
+    marker: Literal["bullet", "check", "plus", "minus", "arrow", "none"] = "bullet"
+    items: Annotated[list[Text | SubList], Field(min_length=1)]
+
+
+@register
+class ListKind(BlockKind):
+    name = "list"
+    model = ListBlock
+    order = 3
+
+    def typeset(self, bid: str, block: ListBlock, t: Typeset, root: Path) -> TBlock:
+        base = ("blocks", bid)
+        title = t(block.title, (*base, "title")) if block.title else None
+        items = []
+        for i, item in enumerate(block.items):
+            if isinstance(item, SubList):
+                items.append(
+                    TItem(
+                        t(item.text, (*base, "items", i, "text")),
+                        tuple(
+                            t(s, (*base, "items", i, "items", j)) for j, s in enumerate(item.items)
+                        ),
+                    )
+                )
+            else:
+                items.append(TItem(t(item, (*base, "items", i))))
+        return TBlock(bid, "list", title=title, items=tuple(items), marker=block.marker)
+
+    def flowables(self, ctx: Ctx, b: TBlock, st: dict) -> list[Flowable]:
+        look = ctx.layout.look
+        bid = b.id
+        items: list[Flowable] = []
+        # room for the marker and a word space at any size of the range
+        fs = st["list"].fontSize
+        indent = 0.0 if b.marker == "none" else max(look.list_indent_mm * MM, 1.25 * fs)
+        for i, it in enumerate(b.items):
+            items.append(
+                hanging(
+                    ctx,
+                    it.text,
+                    st["list"],
+                    indent,
+                    _marker(ctx, b.marker, st["list"], indent),
+                    item_chain(bid, i),
+                )
+            )
+            for j, sub in enumerate(it.sub):
+                nested = (
+                    *item_chain(bid, i),
+                    ("LBody", f"{bid}/{i}/body"),
+                    ("L", f"{bid}/{i}/sub"),
+                    ("LI", f"{bid}/{i}/{j}"),
+                )
+                items.append(
+                    hanging(
+                        ctx,
+                        sub,
+                        st["list"],
+                        indent * 2,
+                        _marker(ctx, "dash", st["list"], indent * 2),
+                        nested,
+                    )
+                )
+        return titled(ctx, b, st, items)
+
+    def styles(self, block: ListBlock, look: Look) -> Sequence[tuple[str, str | None]]:
+        return [("list", None)] + ([("h3", None)] if block.title else [])
+
+    def texts(self, b: TBlock) -> list[str]:
+        out = [b.title.plain] if b.title else []
+        for it in b.items:
+            out += [it.text.plain, *(s.plain for s in it.sub)]
+        return out
+
+
+def _marker(ctx: Ctx, kind: str, style: TextStyle, indent: float):
+    colour = ctx.colours[ctx.layout.look.marker_color]
+    fs = style.fontSize
+
+    def draw(canv, x, y, top):
+        # `x` is the middle of the indent; the marker ends a word space before the text
+        with ctx.tagger.artifact(canv):
+            _draw_marker(canv, kind, colour, fs, x + indent / 2 - 0.65 * fs, y)
+
+    return (None if kind == "none" else draw), 0.0
+
+
+def _draw_marker(canv: Canvas, kind: str, colour: Color, fs: float, x: float, y: float) -> None:
+    """A list marker drawn as a shape (no glyph, so nothing for text extraction)."""
+    if kind:
+        canv.saveState()
+        canv.setFillColor(colour)
+        canv.setStrokeColor(colour)
+        canv.setLineWidth(fs * 0.11)
+        canv.setLineCap(1)
+        canv.setLineJoin(1)
+        if kind == "bullet":
+            canv.circle(x, y, fs * 0.17, stroke=0, fill=1)
+        elif kind == "dash":
+            canv.line(x - fs * 0.2, y, x + fs * 0.2, y)
+        elif kind == "check":
+            p = canv.beginPath()
+            p.moveTo(x - fs * 0.28, y + fs * 0.02)
+            p.lineTo(x - fs * 0.08, y - fs * 0.2)
+            p.lineTo(x + fs * 0.3, y + fs * 0.25)
+            canv.drawPath(p, stroke=1, fill=0)
+        elif kind in ("plus", "minus"):
+            canv.setLineWidth(fs * 0.13)
+            canv.line(x - fs * 0.24, y, x + fs * 0.24, y)
+            if kind == "plus":
+                canv.line(x, y - fs * 0.24, x, y + fs * 0.24)
+        elif kind == "arrow":
+            p = canv.beginPath()
+            p.moveTo(x - fs * 0.18, y + fs * 0.22)
+            p.lineTo(x + fs * 0.22, y)
+            p.lineTo(x - fs * 0.18, y - fs * 0.22)
+            p.close()
+            canv.drawPath(p, stroke=0, fill=1)
+        canv.restoreState()

@@ -1,0 +1,86 @@
+"""Tips: numbered tips or steps, each number in a round badge."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Annotated, Literal
+
+from pydantic import Field
+from reportlab.platypus import Flowable
+
+from fiche.engine.blocks import hanging, item_chain, titled
+from fiche.engine.context import Ctx
+from fiche.engine.tagging import Chain
+from fiche.model.content import BlockModel, Text
+from fiche.model.kinds import BlockKind, Typeset, register
+from fiche.model.layout import Look
+from fiche.model.profiles import MM
+from fiche.typeset.sheet import TBlock, TItem
+
+
+class Tips(BlockModel):
+    """Numbered tips or steps, each shown with a number badge."""
+
+    kind: Literal["tips"]
+    title: Text | None = None
+    start: Annotated[int, Field(ge=0)] = 1
+    items: Annotated[list[Text], Field(min_length=1)]
+
+
+@register
+class TipsKind(BlockKind):
+    name = "tips"
+    model = Tips
+    order = 4
+
+    def typeset(self, bid: str, block: Tips, t: Typeset, root: Path) -> TBlock:
+        base = ("blocks", bid)
+        title = t(block.title, (*base, "title")) if block.title else None
+        items = tuple(TItem(t(s, (*base, "items", i))) for i, s in enumerate(block.items))
+        return TBlock(bid, "tips", title=title, items=items, start=block.start)
+
+    def flowables(self, ctx: Ctx, b: TBlock, st: dict) -> list[Flowable]:
+        look = ctx.layout.look
+        radius = _badge_radius(st)
+        indent = max(look.tip_indent_mm * MM, 2 * radius + 2 * MM)
+        items: list[Flowable] = []
+        for i, it in enumerate(b.items, start=b.start):
+            item = item_chain(b.id, i)
+            items.append(
+                hanging(ctx, it.text, st["tip"], indent, _badge(ctx, i, st, indent, item), item)
+            )
+        return titled(ctx, b, st, items)
+
+    def styles(self, block: Tips, look: Look) -> Sequence[tuple[str, str | None]]:
+        return [("badge", look.badge_fill), ("tip", None)] + ([("h3", None)] if block.title else [])
+
+    def texts(self, b: TBlock) -> list[str]:
+        return ([b.title.plain] if b.title else []) + [it.text.plain for it in b.items]
+
+
+def _badge_radius(st: dict) -> float:
+    return st["badge"].fontSize * 0.85
+
+
+def _badge(ctx: Ctx, n: int, st: dict, indent: float, item: Chain):
+    look = ctx.layout.look
+    badge = st["badge"]
+    r = _badge_radius(st)
+    fill, ink = ctx.colours[look.badge_fill], ctx.colours[look.badge_text]
+
+    def draw(canv, x, y, top):
+        # At the item's left edge, centred on the first line, never above the item.
+        cx = x - indent / 2 + r
+        cy = min(y, top - r)
+        canv.saveState()
+        with ctx.tagger.artifact(canv):
+            canv.setFillColor(fill)
+            canv.circle(cx, cy, r, stroke=0, fill=1)
+        with ctx.tagger.content(canv, (*item, ("Lbl", f"{item[-1][1]}/label")), text=f"{n}"):
+            canv.setFillColor(ink)
+            canv.setFont(badge.fontName, badge.fontSize)
+            canv.drawCentredString(cx, cy - badge.fontSize * 0.36, f"{n}")
+        canv.restoreState()
+
+    return draw, 2 * r
