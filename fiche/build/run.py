@@ -144,20 +144,16 @@ def build_job(
         source="\n".join(t for _, texts in expected for t in texts),
     )
     bad = report.failed + (report.warnings if strict else [])
-    problems = [Problem("", 0, 0, "", f"{where}: preflight {c.name}: {c.detail}") for c in bad]
+    problems = [Problem.general(f"{where}: preflight {c.name}: {c.detail}") for c in bad]
     if not report.texts:  # the preflight could not open the file: it failed already
         raise FicheError(problems)
     # Our own PDFs must give back every word they were made from, as the preflight read them.
     for (side, texts), text in zip(expected, report.texts, strict=True):
         for lost in missing_in_order(text, texts):
             problems.append(
-                Problem(
-                    "",
-                    0,
-                    0,
-                    "",
+                Problem.general(
                     f"{where}: {side} page: text not found in "
-                    f"the PDF in reading order: {lost[:60]!r}",
+                    f"the PDF in reading order: {lost[:60]!r}"
                 )
             )
     if problems:
@@ -224,7 +220,7 @@ def _run_task(task: Task, out_dir: Path, strict: bool, cat: Catalog) -> JobResul
         # Journal first: a kill after the rename still leaves a manifest that matches.
         write_atomic(path, out.pdf, before_rename=lambda: journal_append(out_dir, entry))
     except OSError as e:
-        problem = Problem("", 0, 0, "", f"{path}: cannot write: {os_reason(e)}")
+        problem = Problem.general(f"{path}: cannot write: {os_reason(e)}")
         return JobResult(task.job, task.profile.name, problems=(problem,))
     log.info("built %s", path)
     return result
@@ -283,22 +279,18 @@ def selection_problems(
     unknown = [lang for lang in langs if lang not in known]
     if unknown:
         problems.append(
-            Problem(
-                "",
-                0,
-                0,
-                "--lang",
-                f"unknown language(s): {', '.join(unknown)} (known: {', '.join(known)})",
+            Problem.general(
+                f"unknown language(s): {', '.join(unknown)} (known: {', '.join(known)})", "--lang"
             )
         )
     if complete:
         names = set(cat.fiches) | {s for f in loaded if f.defn for s in f.defn.sheets}
         missing = [name for name in sheets if name not in names]
         if missing:
-            problems.append(Problem("", 0, 0, "", f"no sheet named {', '.join(missing)}"))
+            problems.append(Problem.general(f"no sheet named {', '.join(missing)}"))
         elif sheets and langs and not unknown and not cat.jobs(langs, sheets):
             problems.append(
-                Problem("", 0, 0, "", f"no sheet named {', '.join(sheets)} in {', '.join(langs)}")
+                Problem.general(f"no sheet named {', '.join(sheets)} in {', '.join(langs)}")
             )
     return problems
 
@@ -360,7 +352,7 @@ def build(
             )
         except Unlockable as e:
             problem = f"{out_dir}: cannot lock the folder: {e.reason}"
-    report.problems.append(Problem("", 0, 0, "--out", problem))
+    report.problems.append(Problem.general(problem, "--out"))
     report.seconds = time.perf_counter() - start
     return report
 
@@ -474,7 +466,7 @@ def _build_locked(
             if not force and entry is not None and still_valid(out_dir, entry, digest):
                 # Up to date; in strict mode its recorded warnings still fail it.
                 problems = tuple(
-                    Problem("", 0, 0, "", f"sheet {job.sheet} ({job.lang}, {profile.name}): {w}")
+                    Problem.general(f"sheet {job.sheet} ({job.lang}, {profile.name}): {w}")
                     for w in entry.warnings
                 )
                 result = JobResult(
@@ -528,7 +520,7 @@ def _build_locked(
                 write_manifest(out_dir, mine, new_trees)
             except OSError as e:
                 why = f"{out_dir}: cannot write the manifest: {os_reason(e)}"
-                report.problems.append(Problem("", 0, 0, "--out", why))
+                report.problems.append(Problem.general(why, "--out"))
         report.seconds = time.perf_counter() - start
     return report
 
@@ -554,7 +546,7 @@ def _up_to_date(out_dir: Path, outputs: list[str], strict: bool) -> BuildReport 
             return None
         problems = (
             tuple(
-                Problem("", 0, 0, "", f"sheet {e.sheet} ({e.lang}, {e.profile}): {w}")
+                Problem.general(f"sheet {e.sheet} ({e.lang}, {e.profile}): {w}")
                 for w in e.warnings
             )
             if strict

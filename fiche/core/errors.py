@@ -45,6 +45,11 @@ class Problem:
             parts.append(self.field)
         return ": ".join([*parts, self.message])
 
+    @classmethod
+    def general(cls, message: str, field: str = "") -> Problem:
+        """A problem with no place in a file: an option, the whole build, the machine."""
+        return cls("", 0, 0, field, message)
+
 
 class FicheError(Exception):
     """A failure caused by the input, reported without a traceback."""
@@ -53,7 +58,7 @@ class FicheError(Exception):
 
     def __init__(self, problems: Iterable[Problem] | Problem | str):
         if isinstance(problems, str):
-            problems = [Problem("", 0, 0, "", problems)]
+            problems = [Problem.general(problems)]
         elif isinstance(problems, Problem):
             problems = [problems]
         self.problems: list[Problem] = sorted(problems)
