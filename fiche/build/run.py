@@ -97,7 +97,7 @@ class Task:
     school: Path | None = None
 
 
-def _keep(cat: Catalog) -> None:
+def _keep() -> None:
     """The catalogue lives as long as the build: keep the garbage collector from scanning
     it again and again, or every job of a large catalogue would get slower."""
     import gc
@@ -382,7 +382,7 @@ def _build_locked(
             else:
                 todo.append(Task(job, profile, rel, digest, school))
 
-    _keep(cat)
+    _keep()
     try:
         if jobs == 1 or len(todo) <= 1:
             for task in todo:

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 
 import click
 
-from fiche.cli.common import lang_option, profiles_option, root_option
+from fiche.cli.common import lang_option, out_option, profiles_option, root_option
 
 if TYPE_CHECKING:
     from fiche.build.run import BuildReport, JobResult
@@ -17,12 +17,7 @@ if TYPE_CHECKING:
 
 @click.command()
 @root_option
-@click.option(
-    "--out",
-    type=click.Path(file_okay=False, path_type=Path),
-    default=None,
-    help="Output folder (default: <root>/dist).",
-)
+@out_option("Output folder (default: <root>/dist).")
 @lang_option
 @click.option(
     "--sheet", "sheets", multiple=True, help="Only this sheet or fiche folder (repeatable)."

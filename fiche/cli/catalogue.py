@@ -7,7 +7,7 @@ from pathlib import Path
 
 import click
 
-from fiche.cli.common import root_option
+from fiche.cli.common import out_option, root_option
 
 
 @click.command()
@@ -37,12 +37,7 @@ def validate(root: Path) -> None:
 
 @click.command()
 @root_option
-@click.option(
-    "--out",
-    type=click.Path(file_okay=False, path_type=Path),
-    default=None,
-    help="Folder for the schemas (default: <root>/schemas).",
-)
+@out_option("Folder for the schemas (default: <root>/schemas).")
 def schema(root: Path, out: Path | None) -> None:
     """Write JSON Schemas for fiche, content, layout and school files.
 

@@ -28,6 +28,13 @@ lang_option = click.option(
 )
 
 
+def out_option(help: str):
+    """--out, a folder, by default one below --root (the command says which)."""
+    return click.option(
+        "--out", type=click.Path(file_okay=False, path_type=Path), default=None, help=help
+    )
+
+
 def profiles_option(help: str):
     """--profile, repeatable, for the commands that build."""
     return click.option(

@@ -7,7 +7,13 @@ from pathlib import Path
 
 import click
 
-from fiche.cli.common import echo_build_problems, lang_option, profiles_option, root_option
+from fiche.cli.common import (
+    echo_build_problems,
+    lang_option,
+    out_option,
+    profiles_option,
+    root_option,
+)
 
 
 @click.command()
@@ -15,12 +21,7 @@ from fiche.cli.common import echo_build_problems, lang_option, profiles_option, 
 @click.argument("names", nargs=-1, required=True)
 @lang_option
 @profiles_option("Only this profile (repeatable; default: screen).")
-@click.option(
-    "--out",
-    type=click.Path(file_okay=False, path_type=Path),
-    default=None,
-    help="Folder for the PNG files (default: <root>/preview).",
-)
+@out_option("Folder for the PNG files (default: <root>/preview).")
 @click.option("--dpi", type=click.IntRange(20, 600), default=110, show_default=True)
 def preview(
     root: Path,

@@ -1,19 +1,9 @@
 """`fiche serve`: the catalogue as a live page on the designer's own machine.
 
-A loopback-only HTTP server shows every sheet × language with thumbnails of its
-front and back (screen profile), the translation status, and the error in place
-of the pages of a sheet that failed. A watcher thread hashes content/, layouts/,
-assets/ and hyphenation/ twice a second; on a change it calls `rebuild`, which
-builds incrementally (only what the change affects) and renders the thumbnails of
-the files that changed. The page asks `/version` every second and reloads itself
-when a rebuild finished.
-
-The designer browses the web while it runs, so the server trusts no request: it
-answers only to its own loopback names (a page elsewhere that rebinds its DNS name
-to 127.0.0.1 gets 421), refuses cross-site requests, offers no CORS, bounds the
-size and the time of a request and the number of connections, and maps a path to
-a file only through a strict pattern. Nothing a request does can raise into the
-socket layer: the worst answer is a short 500, with the traceback in the terminal.
+A loopback-only HTTP server (`httpd`) shows every sheet × language with thumbnails of
+its front and back (screen profile), the translation status, and the error in place
+of the pages of a sheet that failed (`page`). A watcher thread rebuilds what a change
+of the inputs affects (`live`); the page reloads itself when a rebuild finished.
 """
 
 from __future__ import annotations
