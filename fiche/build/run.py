@@ -120,10 +120,9 @@ def _run_task(task: Task, out_dir: Path, strict: bool, cat: Catalog) -> JobResul
     import hashlib
 
     from fiche.build.manifest import journal_append
-    from fiche.model.school import load_school
 
     try:
-        school = _school(task.school, load_school) if task.school else None
+        school = _school(task.school) if task.school else None
         out = build_job(cat, task.job, task.profile, strict, school)
     except FicheError as e:
         return JobResult(task.job, task.profile.name, problems=tuple(e.problems))
@@ -150,16 +149,18 @@ def _run_task(task: Task, out_dir: Path, strict: bool, cat: Catalog) -> JobResul
     return result
 
 
-_schools: dict = {}
+# School profiles by absolute path and file digest.
+_schools: dict[tuple[Path, str], LoadedSchool] = {}
 
 
-def _school(path: Path, load):
+def _school(path: Path) -> LoadedSchool:
     """A school profile, loaded once per process (again when the file changes)."""
     from fiche.build.inputs import file_digest
+    from fiche.model.school import load_school
 
     key = (path, file_digest(path))
     if key not in _schools:
-        _schools[key] = load(path)
+        _schools[key] = load_school(path)
     return _schools[key]
 
 
@@ -511,7 +512,12 @@ def _recorded_result(
 
 
 def _run_parallel(
-    todo: list[Task], cat: Catalog, out_dir: Path, strict: bool, jobs: int | None, record
+    todo: list[Task],
+    cat: Catalog,
+    out_dir: Path,
+    strict: bool,
+    jobs: int | None,
+    record: Callable[[JobResult], None],
 ) -> None:
     from fiche.build import pool
 

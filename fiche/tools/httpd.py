@@ -143,7 +143,9 @@ class Handler(BaseHTTPRequestHandler):
     default_request_version = "HTTP/1.0"  # every answer has a status line, even to 0.9
     answered = False
 
-    def log_message(self, fmt, *args):  # quiet: the terminal shows rebuilds only
+    def log_message(
+        self, fmt: str, *args: object
+    ) -> None:  # quiet: the terminal shows rebuilds only
         log.debug("%s " + fmt, self.address_string(), *args)
 
     def handle(self) -> None:
@@ -248,7 +250,7 @@ class Handler(BaseHTTPRequestHandler):
             self.wfile.write(body)
         self.wfile.flush()
 
-    def send_error(self, code, message=None, explain=None):
+    def send_error(self, code: int, message: str | None = None, explain: str | None = None) -> None:
         """parse_request's answers, as short text like ours (no reflected request)."""
         self.reply(code, f"{HTTPStatus(code).phrase}\n")
 
@@ -296,7 +298,12 @@ class Server(ThreadingHTTPServer):
 
     block_on_close = False  # stopping does not wait for idle connections to time out
 
-    def __init__(self, address, handler, max_connections: int = MAX_CONNECTIONS):
+    def __init__(
+        self,
+        address: tuple[str, int],
+        handler: type[BaseHTTPRequestHandler],
+        max_connections: int = MAX_CONNECTIONS,
+    ):
         self.slots = threading.BoundedSemaphore(max_connections)
         super().__init__(address, handler)
 
