@@ -325,8 +325,8 @@ def _build_locked(
     school: Path | None,
 ) -> BuildReport:
     """`build` once the output folder is known to be usable and locked."""
-    from fiche.build.inputs import file_digest, job_input_hash, tree_digest
-    from fiche.build.manifest import read, still_valid
+    from fiche.build.inputs import file_digest, tree_digest
+    from fiche.build.manifest import read
 
     start = time.perf_counter()
     report = BuildReport()
@@ -368,20 +368,7 @@ def _build_locked(
         report.problems += fiche_problems
 
     tally = _Tally(cat, out_dir, report, len(selected) * len(chosen), progress)
-    todo: list[Task] = []
-    for job in selected:
-        blocking = cat.job_problems(job)
-        for profile in chosen:
-            if blocking:
-                report.results.append(JobResult(job, profile.name, problems=tuple(blocking)))
-                continue
-            rel = str(output_path(out_dir, job, profile).relative_to(out_dir))
-            digest = job_input_hash(cat, job, profile, school_files)
-            entry = recorded.entries.get(rel)
-            if not force and entry is not None and still_valid(out_dir, entry, digest):
-                tally.add(_recorded_result(out_dir, entry, strict, job, profile.name))
-            else:
-                todo.append(Task(job, profile, rel, digest, school))
+    todo = _plan(tally, selected, chosen, recorded.entries, school, school_files, force, strict)
 
     _keep()
     try:
@@ -419,6 +406,39 @@ class _Tally:
             self.made[entry.path] = entry
         if self.progress:
             self.progress(result, len(self.report.results), self.total)
+
+
+def _plan(
+    tally: _Tally,
+    selected: list[Job],
+    chosen: list[Profile],
+    recorded: dict[str, Entry],
+    school: Path | None,
+    school_files: dict[str, str],
+    force: bool,
+    strict: bool,
+) -> list[Task]:
+    """The outputs to make; those that cannot be made or are up to date go into the
+    tally's report at once."""
+    from fiche.build.inputs import job_input_hash
+    from fiche.build.manifest import still_valid
+
+    cat, out_dir = tally.cat, tally.out_dir
+    todo: list[Task] = []
+    for job in selected:
+        blocking = cat.job_problems(job)
+        for profile in chosen:
+            if blocking:
+                tally.report.results.append(JobResult(job, profile.name, problems=tuple(blocking)))
+                continue
+            rel = str(output_path(out_dir, job, profile).relative_to(out_dir))
+            digest = job_input_hash(cat, job, profile, school_files)
+            entry = recorded.get(rel)
+            if not force and entry is not None and still_valid(out_dir, entry, digest):
+                tally.add(_recorded_result(out_dir, entry, strict, job, profile.name))
+            else:
+                todo.append(Task(job, profile, rel, digest, school))
+    return todo
 
 
 def _failed(report: BuildReport, e: FicheError, start: float) -> BuildReport:
