@@ -169,9 +169,9 @@ def test_internal_error_is_one_line_without_debug(monkeypatch, project):
 def _check_dist(out: Path) -> int:
     """Every PDF opens, has both pages and matches the manifest; no temp file remains
     visible as a PDF. Returns how many PDFs there are."""
-    from fiche.build.manifest import read_manifest
+    from fiche.build.manifest import read
 
-    manifest = read_manifest(out)
+    manifest = read(out).entries
     pdfs = sorted(out.rglob("*.pdf"))
     for pdf in pdfs:
         with pikepdf.open(pdf) as doc:

@@ -75,7 +75,8 @@ def get(port: int, path: str = "/", host: str | None = "", extra: str = "", meth
 @pytest.fixture
 def start(tmp_path: Path) -> Iterator[Callable[..., int]]:
     """Start a server with the given limits; returns its port."""
-    from fiche.tools.serve import Preview, State, make_server
+    from fiche.tools.httpd import make_server
+    from fiche.tools.live import Preview, State
 
     preview = Preview(tmp_path, tmp_path / "cache")
     card = {"fiche": "n3", "sheet": "n3-youth", "lang": "nl", "error": "", "sha": "abc"}
@@ -251,13 +252,13 @@ def test_a_malformed_request_gets_a_short_answer_at_once(start, raw, status):
 
 
 def test_an_unexpected_error_is_a_short_500_and_the_server_goes_on(start, monkeypatch, caplog):
-    import fiche.tools.serve
+    import fiche.tools.httpd
 
     def broken(*args):
         raise RuntimeError("a bug in the page")
 
     port = start()
-    monkeypatch.setattr(fiche.tools.serve, "render_page", broken)
+    monkeypatch.setattr(fiche.tools.httpd, "render_page", broken)
     answer = get(port, "/")
     assert answer.status == 500
     assert answer.body == b"internal error (see the terminal)\n"
@@ -267,16 +268,16 @@ def test_an_unexpected_error_is_a_short_500_and_the_server_goes_on(start, monkey
 
 
 def test_a_client_that_goes_away_mid_answer_is_no_error(start, monkeypatch, caplog):
-    import fiche.tools.serve
+    import fiche.tools.httpd
 
     served = threading.Event()
-    original = fiche.tools.serve.Server.process_request_thread
+    original = fiche.tools.httpd.Server.process_request_thread
 
     def serve_then_tell(self, request, client_address) -> None:
         original(self, request, client_address)  # the handler and the server's last net
         served.set()
 
-    monkeypatch.setattr(fiche.tools.serve.Server, "process_request_thread", serve_then_tell)
+    monkeypatch.setattr(fiche.tools.httpd.Server, "process_request_thread", serve_then_tell)
     port = start()
     sock = connect(port)
     # RST on close: the server's read or write fails with a reset connection
@@ -404,7 +405,7 @@ def test_connections_beyond_the_limit_are_turned_away_then_served_again(start):
 
 
 def test_a_rebuild_that_fails_with_a_bug_shows_it_and_stops_building(start, monkeypatch):
-    from fiche.tools.serve import render_page
+    from fiche.tools.page import render_page
 
     port = start()
     preview = start.preview
@@ -454,7 +455,7 @@ def test_a_rebuild_that_fails_on_the_disk_names_the_path(start, monkeypatch):
 def test_the_watcher_survives_a_file_vanishing_while_it_hashes(tmp_path, monkeypatch):
     """Editors save through temporary files: one that goes mid-hash must not stop watching."""
     import fiche.build.inputs
-    from fiche.tools.serve import watch
+    from fiche.tools.live import watch
 
     digests = iter(["a", OSError("gone"), "b"])
 

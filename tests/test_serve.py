@@ -156,7 +156,8 @@ def test_serve_shows_the_catalogue_and_refreshes_after_an_edit(project, server, 
 
 
 def test_serve_only_listens_on_loopback(tmp_path):
-    from fiche.tools.serve import Preview, make_server
+    from fiche.tools.httpd import make_server
+    from fiche.tools.live import Preview
 
     server = make_server(Preview(tmp_path, tmp_path / "cache"), 0, "t")
     try:
@@ -166,7 +167,8 @@ def test_serve_only_listens_on_loopback(tmp_path):
 
 
 def test_page_escapes_what_it_shows():
-    from fiche.tools.serve import State, render_page
+    from fiche.tools.live import State
+    from fiche.tools.page import render_page
 
     state = State(
         1,

@@ -70,6 +70,7 @@ def job_input_hash(
 ) -> str:
     """The hash of everything job's output is made from; `extra` adds file digests
     (a school profile and its logo)."""
+    from fiche.core.colour import icc_path
     from fiche.model.catalog import image_path
 
     entry = cat.fiches[job.fiche]
@@ -82,7 +83,7 @@ def job_input_hash(
         files += [
             cat.fonts_dir / f for f in (spec.regular, spec.bold, spec.italic, spec.bold_italic) if f
         ]
-    files.append(cat.root / "assets" / "icc" / "ISOcoated_v2_eci.icc")
+    files.append(icc_path(cat.root / "assets"))
     files.append(cat.root / "hyphenation" / f"{job.lang}.txt")
     lf = entry.langs[job.lang]
     for side in (sheet.front, sheet.back):

@@ -48,10 +48,28 @@ class Entry:
     warnings: tuple[str, ...] = ()
 
 
-def _read_json(path: Path):
-    """The parsed file, or None; see `_read_own`."""
+@dataclass(frozen=True)
+class Recorded:
+    """What the manifest and its journal say is in the output folder."""
+
+    entries: dict[str, Entry]  # by path relative to the folder
+    # Per selection (a key of the build's options): the tree hash of its last complete
+    # build and the outputs it made, for the fast no-op path.
+    trees: dict[str, dict]
+
+
+def parse(path: Path) -> dict | None:
+    """The manifest file at `path` if it is one of fiche's: a JSON object with a version
+    and a list of outputs (of any version), read as `_read_own` reads; else None."""
     raw = _read_own(path)
-    return None if raw is None else json.loads(raw.decode("utf-8"))
+    if raw is None:
+        return None
+    try:
+        data = json.loads(raw.decode("utf-8"))
+    except ValueError:
+        return None
+    ours = isinstance(data, dict) and "version" in data and isinstance(data.get("outputs"), list)
+    return data if ours else None
 
 
 def _read_own(path: Path) -> bytes | None:
@@ -75,35 +93,35 @@ def _inside(rel: object) -> bool:
     return not p.is_absolute() and all(part not in ("", ".", "..") for part in rel.split("/"))
 
 
-def read_trees(out_dir: Path) -> dict[str, dict]:
-    """Per selection (a key of the build's options): the tree hash of its last complete
-    build and the outputs it made, for the fast no-op path."""
+def read(out_dir: Path) -> Recorded:
+    """The manifest of `out_dir` with its journal applied; empty where it is unreadable."""
+    data = parse(out_dir / NAME)
+    if data is None or data.get("version") != VERSION:
+        data = {}
+    out = {e.path: e for e in _entries(data.get("outputs", [])) if _inside(e.path)}
+    for e in _journal(out_dir):
+        if _inside(e.path) and file_sha256(out_dir / e.path, e.bytes) == e.sha256:
+            out[e.path] = e
+    return Recorded(out, _trees(data.get("trees", {})))
+
+
+def _entries(outputs: list) -> list[Entry]:
     try:
-        data = _read_json(out_dir / NAME)
-        trees = data.get("trees", {}) if data.get("version") == VERSION else {}
+        return [Entry(**{**e, "warnings": tuple(e.get("warnings", ()))}) for e in outputs]
+    except (ValueError, TypeError, KeyError, AttributeError):
+        return []
+
+
+def _trees(trees: object) -> dict[str, dict]:
+    if not isinstance(trees, dict):
+        return {}
+    try:
         return {
             str(k): {"tree": str(v["tree"]), "outputs": [str(o) for o in v["outputs"]]}
             for k, v in trees.items()
         }
-    except (OSError, ValueError, AttributeError, KeyError, TypeError):
+    except (AttributeError, KeyError, TypeError):
         return {}
-
-
-def read_manifest(out_dir: Path) -> dict[str, Entry]:
-    try:
-        data = _read_json(out_dir / NAME)
-        if data.get("version") != VERSION:
-            return {}
-        entries = [
-            Entry(**{**e, "warnings": tuple(e.get("warnings", ()))}) for e in data["outputs"]
-        ]
-    except (OSError, ValueError, TypeError, KeyError, AttributeError):
-        entries = []
-    out = {e.path: e for e in entries if _inside(e.path)}
-    for e in _journal(out_dir):
-        if _inside(e.path) and file_sha256(out_dir / e.path, e.bytes) == e.sha256:
-            out[e.path] = e
-    return out
 
 
 def _journal(out_dir: Path) -> list[Entry]:
@@ -138,10 +156,11 @@ def write_manifest(
     """Write the manifest: what is on disk now (manifest and journal), with `entries`
     and `trees` laid over it, without entries whose file is gone or has another size.
     Call it only while holding the folder's build lock."""
-    merged = {**read_manifest(out_dir), **entries}
+    recorded = read(out_dir)
+    merged = {**recorded.entries, **entries}
     # Files removed or replaced behind fiche's back are no longer what it recorded.
     merged = {k: e for k, e in merged.items() if _size(out_dir / k) == e.bytes}
-    merged_trees = {**read_trees(out_dir), **(trees or {})}
+    merged_trees = {**recorded.trees, **(trees or {})}
     data = {
         "version": VERSION,
         "outputs": [asdict(merged[k]) for k in sorted(merged)],

@@ -10,7 +10,6 @@ locked while any of them still writes.
 from __future__ import annotations
 
 import fcntl
-import json
 import os
 import re
 from collections.abc import Callable, Iterator
@@ -19,6 +18,7 @@ from pathlib import Path
 
 from fiche.build.manifest import JOURNAL
 from fiche.build.manifest import NAME as MANIFEST_NAME
+from fiche.build.manifest import parse as parse_manifest
 from fiche.core.errors import os_reason
 
 LOCK_NAME = ".fiche.lock"
@@ -102,7 +102,7 @@ def foreign(folder: Path) -> bool:
     if (folder / LOCK_NAME).is_file():
         return False
     candidates = [folder / MANIFEST_NAME, *folder.glob(f"schools/*/{MANIFEST_NAME}")]
-    if any(_is_our_manifest(p) for p in candidates):
+    if any(parse_manifest(p) is not None for p in candidates):
         return False
     return not _fiche_shaped(folder)
 
@@ -135,14 +135,3 @@ def _is_output(path: Path) -> bool:
     name = path.name
     shaped = name.endswith(".pdf") or (name.startswith(".") and name.endswith(".tmp"))
     return shaped and path.is_file() and not path.is_symlink()
-
-
-def _is_our_manifest(path: Path) -> bool:
-    try:
-        # A regular file of sensible size only: a FIFO or a huge file is not ours.
-        if not path.is_file() or path.stat().st_size > 64 * 1024 * 1024:
-            return False
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return False
-    return isinstance(data, dict) and "version" in data and isinstance(data.get("outputs"), list)

@@ -1,8 +1,7 @@
 """Jobs (fiche × sheet × language × profile) into checked PDF files.
 
-`build_job` reads like the data flow: typeset → render → post-process → check;
-`build` runs the jobs, keeps going when one fails, writes each file atomically
-and returns a `BuildReport` that decides the exit status.
+`build` runs the jobs (each one `job.build_job`), keeps going when one fails,
+writes each file atomically and returns a `BuildReport` that decides the exit status.
 """
 
 from __future__ import annotations
@@ -16,6 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from fiche.build.job import build_job
 from fiche.core.atomic import write_atomic
 from fiche.core.errors import FicheError, Problem, os_reason
 from fiche.model.jobs import Job
@@ -87,86 +87,6 @@ def output_path(out_dir: Path, job: Job, profile: Profile) -> Path:
 
 
 @dataclass(frozen=True)
-class JobOutput:
-    pdf: bytes
-    body_pt: tuple[float, ...]
-    warnings: tuple[str, ...]
-
-
-def build_job(
-    cat: Catalog,
-    job: Job,
-    profile: Profile,
-    strict: bool = False,
-    school: LoadedSchool | None = None,
-) -> JobOutput:
-    """One sheet in one language and profile into checked PDF bytes.
-
-    Raises `FicheError` on any defect; with `strict`, preflight warnings count too.
-    """
-    from fiche.check.preflight import preflight
-    from fiche.check.textcheck import missing_in_order
-    from fiche.core.builddate import build_date
-    from fiche.core.colour import icc_path
-    from fiche.paint.render import render_pdf
-    from fiche.pdf.postprocess import DocMeta, postprocess
-    from fiche.typeset.sheet import expected_text, typeset
-
-    sheet = typeset(cat, job, school)
-    layout = cat.layouts[sheet.layout]
-    assets = cat.root / "assets"
-    result = render_pdf(
-        sheet,
-        layout,
-        profile,
-        assets,
-        layout_path=cat.layout_srcs[sheet.layout].path,
-        hyphenation_dir=cat.root / "hyphenation",
-    )
-    meta = DocMeta(
-        title=sheet.title,
-        author=sheet.author,
-        subject=sheet.subject,
-        lang=job.lang,
-        identity=f"{job.fiche}/{job.sheet}/{job.lang}/{profile.suffix}",
-        date=build_date(),
-    )
-    pdf = postprocess(result.pdf, result.boxes, meta, profile, icc_path(assets), result.marks)
-
-    where = f"sheet {job.sheet} ({job.lang}, {profile.name})"
-    expected = expected_text(sheet)
-    report = preflight(
-        pdf,
-        name=where,
-        profile=profile,
-        bleed_mm=layout.page.bleed_mm,
-        trim_mm=(layout.page.width_mm, layout.page.height_mm),
-        source="\n".join(t for _, texts in expected for t in texts),
-    )
-    bad = report.failed + (report.warnings if strict else [])
-    problems = [Problem("", 0, 0, "", f"{where}: preflight {c.name}: {c.detail}") for c in bad]
-    if not report.texts:  # the preflight could not open the file: it failed already
-        raise FicheError(problems)
-    # Our own PDFs must give back every word they were made from, as the preflight read them.
-    for (side, texts), text in zip(expected, report.texts, strict=True):
-        for lost in missing_in_order(text, texts):
-            problems.append(
-                Problem(
-                    "",
-                    0,
-                    0,
-                    "",
-                    f"{where}: {side} page: text not found in "
-                    f"the PDF in reading order: {lost[:60]!r}",
-                )
-            )
-    if problems:
-        raise FicheError(problems)
-    warnings = tuple(f"preflight {c.name}: {c.detail}" for c in report.warnings)
-    return JobOutput(pdf, tuple(f.body_pt for f in result.fits), warnings)
-
-
-@dataclass(frozen=True)
 class Task:
     """One output to make; forked workers find it in the list they inherit."""
 
@@ -177,7 +97,7 @@ class Task:
     school: Path | None = None
 
 
-def _keep(cat: Catalog) -> None:
+def _keep() -> None:
     """The catalogue lives as long as the build: keep the garbage collector from scanning
     it again and again, or every job of a large catalogue would get slower."""
     import gc
@@ -200,10 +120,9 @@ def _run_task(task: Task, out_dir: Path, strict: bool, cat: Catalog) -> JobResul
     import hashlib
 
     from fiche.build.manifest import journal_append
-    from fiche.model.school import load_school
 
     try:
-        school = _school(task.school, load_school) if task.school else None
+        school = _school(task.school) if task.school else None
         out = build_job(cat, task.job, task.profile, strict, school)
     except FicheError as e:
         return JobResult(task.job, task.profile.name, problems=tuple(e.problems))
@@ -224,22 +143,24 @@ def _run_task(task: Task, out_dir: Path, strict: bool, cat: Catalog) -> JobResul
         # Journal first: a kill after the rename still leaves a manifest that matches.
         write_atomic(path, out.pdf, before_rename=lambda: journal_append(out_dir, entry))
     except OSError as e:
-        problem = Problem("", 0, 0, "", f"{path}: cannot write: {os_reason(e)}")
+        problem = Problem.general(f"{path}: cannot write: {os_reason(e)}")
         return JobResult(task.job, task.profile.name, problems=(problem,))
     log.info("built %s", path)
     return result
 
 
-_schools: dict = {}
+# School profiles by absolute path and file digest.
+_schools: dict[tuple[Path, str], LoadedSchool] = {}
 
 
-def _school(path: Path, load):
+def _school(path: Path) -> LoadedSchool:
     """A school profile, loaded once per process (again when the file changes)."""
     from fiche.build.inputs import file_digest
+    from fiche.model.school import load_school
 
     key = (path, file_digest(path))
     if key not in _schools:
-        _schools[key] = load(path)
+        _schools[key] = load_school(path)
     return _schools[key]
 
 
@@ -283,22 +204,18 @@ def selection_problems(
     unknown = [lang for lang in langs if lang not in known]
     if unknown:
         problems.append(
-            Problem(
-                "",
-                0,
-                0,
-                "--lang",
-                f"unknown language(s): {', '.join(unknown)} (known: {', '.join(known)})",
+            Problem.general(
+                f"unknown language(s): {', '.join(unknown)} (known: {', '.join(known)})", "--lang"
             )
         )
     if complete:
         names = set(cat.fiches) | {s for f in loaded if f.defn for s in f.defn.sheets}
         missing = [name for name in sheets if name not in names]
         if missing:
-            problems.append(Problem("", 0, 0, "", f"no sheet named {', '.join(missing)}"))
+            problems.append(Problem.general(f"no sheet named {', '.join(missing)}"))
         elif sheets and langs and not unknown and not cat.jobs(langs, sheets):
             problems.append(
-                Problem("", 0, 0, "", f"no sheet named {', '.join(sheets)} in {', '.join(langs)}")
+                Problem.general(f"no sheet named {', '.join(sheets)} in {', '.join(langs)}")
             )
     return problems
 
@@ -360,7 +277,7 @@ def build(
             )
         except Unlockable as e:
             problem = f"{out_dir}: cannot lock the folder: {e.reason}"
-    report.problems.append(Problem("", 0, 0, "--out", problem))
+    report.problems.append(Problem.general(problem, "--out"))
     report.seconds = time.perf_counter() - start
     return report
 
@@ -408,25 +325,17 @@ def _build_locked(
     school: Path | None,
 ) -> BuildReport:
     """`build` once the output folder is known to be usable and locked."""
-    from fiche.build.inputs import file_digest, job_input_hash, tree_digest
-    from fiche.build.manifest import JOURNAL, read_manifest, read_trees, still_valid, write_manifest
+    from fiche.build.inputs import file_digest, tree_digest
+    from fiche.build.manifest import read
 
     start = time.perf_counter()
     report = BuildReport()
     loaded = None
     if school is not None:
-        from fiche.model.school import load_school
-
         try:
-            loaded = load_school(school.resolve(), _display(root, school))
+            loaded, school = _load_school(root, school)
         except FicheError as e:
-            report.problems += e.problems
-            report.seconds = time.perf_counter() - start
-            return report
-        school = school.resolve()
-        # The jobs (in this process or forked workers) take this one, so their messages
-        # name the file as the user gave it, not by its absolute path.
-        _schools[(school, file_digest(school))] = loaded
+            return _failed(report, e, start)
         out_dir = out_dir / "schools" / loaded.slug
     school_files = {str(p): file_digest(p) for p in (school, loaded and loaded.logo) if p}
     selection = {
@@ -438,9 +347,10 @@ def _build_locked(
     }
     key = json.dumps(selection, sort_keys=True)
     tree = tree_digest(root, selection)
-    trees = read_trees(out_dir)
-    if not force and trees.get(key, {}).get("tree") == tree:
-        fast = _up_to_date(out_dir, trees[key]["outputs"], strict)
+    recorded = read(out_dir)
+    last = recorded.trees.get(key, {})
+    if not force and last.get("tree") == tree:
+        fast = _up_to_date(out_dir, recorded.entries, last["outputs"], strict)
         if fast is not None:
             fast.seconds = time.perf_counter() - start
             return fast
@@ -450,87 +360,104 @@ def _build_locked(
     try:
         cat = load_catalog(root)
     except FicheError as e:
-        report.problems += e.problems
-        report.seconds = time.perf_counter() - start
-        return report
+        return _failed(report, e, start)
     chosen = [profile_for(name, paper) for name in (profiles or PROFILE_NAMES)]
     report.problems += selection_problems(cat, langs, sheets)
     selected = cat.jobs(langs, sheets)
     for fiche_problems in (f.problems for f in cat.fiches.values() if f.defn is None):
         report.problems += fiche_problems
 
-    manifest = read_manifest(out_dir)
+    tally = _Tally(cat, out_dir, report, len(selected) * len(chosen), progress)
+    todo = _plan(tally, selected, chosen, recorded.entries, school, school_files, force, strict)
+
+    _keep()
+    try:
+        if jobs == 1 or len(todo) <= 1:
+            for task in todo:
+                tally.add(_run_task(task, out_dir, strict, cat))
+        else:
+            _run_parallel(todo, cat, out_dir, strict, jobs, tally.add)
+    finally:
+        _release()
+        _sweep_temporaries(out_dir)  # of the jobs a Ctrl-C cut short
+        complete = len(report.results) == tally.total and report.exit_code == 0
+        _write_manifest(
+            out_dir, tally.made, recorded.trees, key, tree if complete else None, report
+        )
+        report.seconds = time.perf_counter() - start
+    return report
+
+
+@dataclass
+class _Tally:
+    """Each result as it comes, told to `progress`; what was made, for the manifest."""
+
+    cat: Catalog
+    out_dir: Path
+    report: BuildReport
+    total: int
+    progress: Callable[[JobResult, int, int], None] | None
+    made: dict[str, Entry] = field(default_factory=dict)
+
+    def add(self, result: JobResult) -> None:
+        self.report.results.append(result)
+        if result.ok and not result.skipped:
+            entry = manifest_entry(self.cat, self.out_dir, result)
+            self.made[entry.path] = entry
+        if self.progress:
+            self.progress(result, len(self.report.results), self.total)
+
+
+def _plan(
+    tally: _Tally,
+    selected: list[Job],
+    chosen: list[Profile],
+    recorded: dict[str, Entry],
+    school: Path | None,
+    school_files: dict[str, str],
+    force: bool,
+    strict: bool,
+) -> list[Task]:
+    """The outputs to make; those that cannot be made or are up to date go into the
+    tally's report at once."""
+    from fiche.build.inputs import job_input_hash
+    from fiche.build.manifest import still_valid
+
+    cat, out_dir = tally.cat, tally.out_dir
     todo: list[Task] = []
-    total = len(selected) * len(chosen)
     for job in selected:
         blocking = cat.job_problems(job)
         for profile in chosen:
             if blocking:
-                report.results.append(JobResult(job, profile.name, problems=tuple(blocking)))
+                tally.report.results.append(JobResult(job, profile.name, problems=tuple(blocking)))
                 continue
             rel = str(output_path(out_dir, job, profile).relative_to(out_dir))
             digest = job_input_hash(cat, job, profile, school_files)
-            entry = manifest.get(rel)
+            entry = recorded.get(rel)
             if not force and entry is not None and still_valid(out_dir, entry, digest):
-                # Up to date; in strict mode its recorded warnings still fail it.
-                problems = tuple(
-                    Problem("", 0, 0, "", f"sheet {job.sheet} ({job.lang}, {profile.name}): {w}")
-                    for w in entry.warnings
-                )
-                result = JobResult(
-                    job,
-                    profile.name,
-                    str(out_dir / rel),
-                    problems=problems if strict else (),
-                    warnings=entry.warnings,
-                    pages=entry.pages,
-                    skipped=True,
-                    sha256=entry.sha256,
-                    size=entry.bytes,
-                    input_hash=digest,
-                )
-                report.results.append(result)
-                if progress:
-                    progress(result, len(report.results), total)
-                continue
-            todo.append(Task(job, profile, rel, digest, school))
+                tally.add(_recorded_result(out_dir, entry, strict, job, profile.name))
+            else:
+                todo.append(Task(job, profile, rel, digest, school))
+    return todo
 
-    mine: dict[str, Entry] = {}  # what this build made, for the manifest
 
-    def record(result: JobResult) -> None:
-        report.results.append(result)
-        if result.ok:
-            entry = manifest_entry(cat, out_dir, result)
-            mine[entry.path] = entry
-        if progress:
-            progress(result, len(report.results), total)
-
-    _keep(cat)
-    try:
-        if jobs == 1 or len(todo) <= 1:
-            for task in todo:
-                record(_run_task(task, out_dir, strict, cat))
-        else:
-            _run_parallel(todo, cat, out_dir, strict, jobs, record)
-    finally:
-        _release()
-        _sweep_temporaries(out_dir)  # of the jobs a Ctrl-C cut short
-        # Whatever finished is on disk; the manifest says so, even after Ctrl-C.
-        complete = len(report.results) == total and report.exit_code == 0
-        new_trees = {}
-        if complete:
-            outputs = sorted(str(Path(r.path).relative_to(out_dir)) for r in report.results)
-            new_trees[key] = {"tree": tree, "outputs": outputs}
-        # The journal too: a worker may have finished a file the parent never heard of.
-        journal = (out_dir / JOURNAL).exists()
-        if mine or journal or (new_trees and new_trees[key] != trees.get(key)):
-            try:
-                write_manifest(out_dir, mine, new_trees)
-            except OSError as e:
-                why = f"{out_dir}: cannot write the manifest: {os_reason(e)}"
-                report.problems.append(Problem("", 0, 0, "--out", why))
-        report.seconds = time.perf_counter() - start
+def _failed(report: BuildReport, e: FicheError, start: float) -> BuildReport:
+    report.problems += e.problems
+    report.seconds = time.perf_counter() - start
     return report
+
+
+def _load_school(root: Path, school: Path) -> tuple[LoadedSchool, Path]:
+    """The school profile and its absolute path."""
+    from fiche.build.inputs import file_digest
+    from fiche.model.school import load_school
+
+    loaded = load_school(school.resolve(), _display(root, school))
+    school = school.resolve()
+    # The jobs (in this process or forked workers) take this one, so their messages
+    # name the file as the user gave it, not by its absolute path.
+    _schools[(school, file_digest(school))] = loaded
+    return loaded, school
 
 
 def _display(root: Path, path: Path) -> str:
@@ -540,45 +467,77 @@ def _display(root: Path, path: Path) -> str:
         return str(path)
 
 
-def _up_to_date(out_dir: Path, outputs: list[str], strict: bool) -> BuildReport | None:
+def _write_manifest(
+    out_dir: Path,
+    made: dict[str, Entry],
+    trees: dict[str, dict],
+    key: str,
+    tree: str | None,
+    report: BuildReport,
+) -> None:
+    """Whatever finished is on disk; the manifest says so, even after Ctrl-C. `tree`, when
+    the build of selection `key` is complete, lets the next one skip its work."""
+    from fiche.build.manifest import JOURNAL, write_manifest
+
+    new_trees = {}
+    if tree is not None:
+        outputs = sorted(str(Path(r.path).relative_to(out_dir)) for r in report.results)
+        new_trees[key] = {"tree": tree, "outputs": outputs}
+    # The journal too: a worker may have finished a file the parent never heard of.
+    journal = (out_dir / JOURNAL).exists()
+    if made or journal or (new_trees and new_trees[key] != trees.get(key)):
+        try:
+            write_manifest(out_dir, made, new_trees)
+        except OSError as e:
+            why = f"{out_dir}: cannot write the manifest: {os_reason(e)}"
+            report.problems.append(Problem.general(why, "--out"))
+
+
+def _up_to_date(
+    out_dir: Path, recorded: dict[str, Entry], outputs: list[str], strict: bool
+) -> BuildReport | None:
     """The report of a build with nothing to do, read from the manifest alone, if every
     output the last build of this selection made is listed and intact; else None."""
-    from fiche.build.manifest import read_manifest, still_valid
+    from fiche.build.manifest import still_valid
 
-    manifest = read_manifest(out_dir)
-    if not outputs or any(o not in manifest for o in outputs):
+    if not outputs or any(o not in recorded for o in outputs):
         return None
     report = BuildReport()
-    for e in (manifest[o] for o in outputs):
+    for e in (recorded[o] for o in outputs):
         if not still_valid(out_dir, e, e.input_hash):
             return None
-        problems = (
-            tuple(
-                Problem("", 0, 0, "", f"sheet {e.sheet} ({e.lang}, {e.profile}): {w}")
-                for w in e.warnings
-            )
-            if strict
-            else ()
-        )
-        report.results.append(
-            JobResult(
-                Job(e.fiche, e.sheet, e.lang),
-                e.profile,
-                str(out_dir / e.path),
-                problems=problems,
-                warnings=e.warnings,
-                pages=e.pages,
-                skipped=True,
-                sha256=e.sha256,
-                size=e.bytes,
-                input_hash=e.input_hash,
-            )
-        )
+        job = Job(e.fiche, e.sheet, e.lang)
+        report.results.append(_recorded_result(out_dir, e, strict, job, e.profile))
     return report
 
 
+def _recorded_result(
+    out_dir: Path, entry: Entry, strict: bool, job: Job, profile: str
+) -> JobResult:
+    """An output that is up to date; in strict mode its recorded warnings still fail it."""
+    where = f"sheet {job.sheet} ({job.lang}, {profile})"
+    problems = tuple(Problem.general(f"{where}: {w}") for w in entry.warnings)
+    return JobResult(
+        job,
+        profile,
+        str(out_dir / entry.path),
+        problems=problems if strict else (),
+        warnings=entry.warnings,
+        pages=entry.pages,
+        skipped=True,
+        sha256=entry.sha256,
+        size=entry.bytes,
+        input_hash=entry.input_hash,
+    )
+
+
 def _run_parallel(
-    todo: list[Task], cat: Catalog, out_dir: Path, strict: bool, jobs: int | None, record
+    todo: list[Task],
+    cat: Catalog,
+    out_dir: Path,
+    strict: bool,
+    jobs: int | None,
+    record: Callable[[JobResult], None],
 ) -> None:
     from fiche.build import pool
 

@@ -45,15 +45,18 @@ class Problem:
             parts.append(self.field)
         return ": ".join([*parts, self.message])
 
+    @classmethod
+    def general(cls, message: str, field: str = "") -> Problem:
+        """A problem with no place in a file: an option, the whole build, the machine."""
+        return cls("", 0, 0, field, message)
+
 
 class FicheError(Exception):
     """A failure caused by the input, reported without a traceback."""
 
-    stage = "input"
-
     def __init__(self, problems: Iterable[Problem] | Problem | str):
         if isinstance(problems, str):
-            problems = [Problem("", 0, 0, "", problems)]
+            problems = [Problem.general(problems)]
         elif isinstance(problems, Problem):
             problems = [problems]
         self.problems: list[Problem] = sorted(problems)
@@ -73,25 +76,19 @@ class FicheError(Exception):
 
 
 class ContentError(FicheError):
-    stage = "content"
+    """A content file (fiche, language, school) that does not validate."""
 
 
 class LayoutError(FicheError):
-    stage = "layout"
+    """A layout file that does not validate."""
 
 
 class FitError(FicheError):
     """Text that does not fit its region, even at the smallest declared size."""
 
-    stage = "render"
-
 
 class GlyphError(FicheError):
-    stage = "render"
-
-
-class PreflightError(FicheError):
-    stage = "check"
+    """Text with a character its font cannot draw or the PDF cannot give back as written."""
 
 
 # Failures of the machine's storage that the user can fix even when the OS names no file:

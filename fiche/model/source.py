@@ -45,9 +45,14 @@ _SCALAR_TAGS = {
 
 @dataclass(frozen=True)
 class Mark:
+    """Where a value starts in its file; `line` and `col` are 1-based."""
+
     path: str
     line: int
     col: int
+
+    def problem(self, field: str, message: str) -> Problem:
+        return Problem(self.path, self.line, self.col, field, message)
 
 
 @dataclass
@@ -72,8 +77,7 @@ class Source:
         return self.marks.get((), Mark(self.path, 1, 1))
 
     def problem(self, loc: Path_, message: str, key: bool = False) -> Problem:
-        m = self.where(loc, key=key)
-        return Problem(m.path, m.line, m.col, format_field(loc), message)
+        return self.where(loc, key=key).problem(format_field(loc), message)
 
 
 def format_field(loc: Path_) -> str:
@@ -173,8 +177,7 @@ class _Builder:
         return Mark(self.src.path, node.start_mark.line + 1, node.start_mark.column + 1)
 
     def _fail(self, node: yaml.Node, loc: Path_, message: str) -> None:
-        m = self._mark(node)
-        self.problems.append(Problem(m.path, m.line, m.col, format_field(loc), message))
+        self.problems.append(self._mark(node).problem(format_field(loc), message))
 
     def build(self, node: yaml.Node, loc: Path_) -> Any:
         self.count += 1

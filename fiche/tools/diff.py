@@ -22,6 +22,7 @@ from fiche.tools.preview import page_pixels
 
 if TYPE_CHECKING:
     import pypdfium2
+    from PIL import Image
 
 DPI = 60
 CELL = 8  # pixels: changed pixels are grouped into cells, cells into framed areas
@@ -93,10 +94,7 @@ def diff(old: Path, new: Path, out_dir: Path) -> DiffReport:
 def _compare(
     old: tuple[Path, bytes], new: tuple[Path, bytes], out_dir: Path, name: str
 ) -> list[PageDiff]:
-    from PIL import Image, ImageChops, ImageDraw
-
     from fiche.check.textcheck import extract_pages
-    from fiche.core.atomic import write_atomic
 
     (a, data_a), (b, data_b) = old, new
     out: list[PageDiff] = []
@@ -111,51 +109,64 @@ def _compare(
             tb = extract_pages(data_b)
         for i in range(max(len(da), len(db))):
             if i >= len(da) or i >= len(db):
-                out.append(
-                    PageDiff(
-                        str(a),
-                        str(b),
-                        i + 1,
-                        1,
-                        None,
-                        ["page only in " + ("new" if i >= len(da) else "old")],
-                    )
-                )
+                only = "page only in " + ("new" if i >= len(da) else "old")
+                out.append(PageDiff(str(a), str(b), i + 1, 1, None, [only]))
                 continue
-            with pdfium_errors(str(a)):
-                pa = da[i]
-            with pdfium_errors(str(b)):
-                pb = db[i]
-            scale = _scale(pa, pb)
-            with pdfium_errors(str(a)):
-                ia = pa.render(scale=scale).to_pil().convert("RGB")
-            with pdfium_errors(str(b)):
-                ib = pb.render(scale=scale).to_pil().convert("RGB")
-            if ia.size != ib.size:
-                ia = ia.resize(ib.size)
-            delta = ImageChops.difference(ia, ib).convert("L").point(lambda v: 255 if v > 24 else 0)
-            boxes = _areas(delta)
+            ia, ib = _render_pair((a, da), (b, db), i)
+            boxes = _areas(_changed(ia, ib))
             words = _word_diff(ta[i], tb[i])
             if not boxes and not words:
                 continue
-            marked = ib.copy()
-            overlay = Image.new("RGBA", marked.size, (0, 0, 0, 0))
-            draw = ImageDraw.Draw(overlay)
-            for x0, y0, x1, y1 in boxes:
-                draw.rectangle(
-                    (x0 - 2, y0 - 2, x1 + 2, y1 + 2),
-                    fill=(255, 0, 0, 60),
-                    outline=(220, 0, 0, 255),
-                    width=2,
-                )
-            marked = Image.alpha_composite(marked.convert("RGBA"), overlay).convert("RGB")
             target = out_dir / f"{name.replace('/', '_').removesuffix('.pdf')}-p{i + 1}.png"
-            buf = io.BytesIO()
-            marked.save(buf, format="PNG")
-            with io_errors(target):
-                write_atomic(target, buf.getvalue())
+            _write_marked(ib, boxes, target)
             out.append(PageDiff(str(a), str(b), i + 1, len(boxes), target, words))
     return out
+
+
+def _render_pair(
+    old: tuple[Path, pypdfium2.PdfDocument], new: tuple[Path, pypdfium2.PdfDocument], i: int
+) -> tuple[Image.Image, Image.Image]:
+    """Page `i` of both as RGB images of one size, at a scale that keeps them small."""
+    (a, da), (b, db) = old, new
+    with pdfium_errors(str(a)):
+        pa = da[i]
+    with pdfium_errors(str(b)):
+        pb = db[i]
+    scale = _scale(pa, pb)
+    with pdfium_errors(str(a)):
+        ia = pa.render(scale=scale).to_pil().convert("RGB")
+    with pdfium_errors(str(b)):
+        ib = pb.render(scale=scale).to_pil().convert("RGB")
+    return (ia.resize(ib.size) if ia.size != ib.size else ia), ib
+
+
+def _changed(ia: Image.Image, ib: Image.Image) -> Image.Image:
+    """A black and white mask of the pixels that differ visibly."""
+    from PIL import ImageChops
+
+    return ImageChops.difference(ia, ib).convert("L").point(lambda v: 255 if v > 24 else 0)
+
+
+def _write_marked(page: Image.Image, boxes: list[tuple[int, int, int, int]], target: Path) -> None:
+    """The new page with each changed area boxed in red, as a PNG file."""
+    from PIL import Image, ImageDraw
+
+    from fiche.core.atomic import write_atomic
+
+    overlay = Image.new("RGBA", page.size, (0, 0, 0, 0))
+    draw = ImageDraw.Draw(overlay)
+    for x0, y0, x1, y1 in boxes:
+        draw.rectangle(
+            (x0 - 2, y0 - 2, x1 + 2, y1 + 2),
+            fill=(255, 0, 0, 60),
+            outline=(220, 0, 0, 255),
+            width=2,
+        )
+    marked = Image.alpha_composite(page.convert("RGBA"), overlay).convert("RGB")
+    buf = io.BytesIO()
+    marked.save(buf, format="PNG")
+    with io_errors(target):
+        write_atomic(target, buf.getvalue())
 
 
 def _scale(*pages: pypdfium2.PdfPage) -> float:

@@ -64,33 +64,27 @@ def check_arguments(slug: str, series: str, langs: tuple[str, ...]) -> None:
     name = re.compile(r"[a-z0-9][a-z0-9-]{0,79}")
     if not name.fullmatch(slug):
         problems.append(
-            Problem(
-                "",
-                0,
-                0,
-                "SLUG",
+            Problem.general(
                 f"{slug[:80]!r}: use lower-case letters, digits and '-' "
                 "(at most 80, starting with a letter or digit)",
+                "SLUG",
             )
         )
     if not name.fullmatch(series):
         problems.append(
-            Problem(
-                "",
-                0,
-                0,
-                "--series",
+            Problem.general(
                 f"{series[:80]!r}: use lower-case letters, digits and "
                 "'-' (at most 80, starting with a letter or digit)",
+                "--series",
             )
         )
     if not langs:
-        problems.append(Problem("", 0, 0, "--lang", "give at least one language"))
+        problems.append(Problem.general("give at least one language", "--lang"))
     for lang in langs:
         if lang not in known_languages():
-            problems.append(Problem("", 0, 0, "--lang", unknown_language(lang)))
+            problems.append(Problem.general(unknown_language(lang), "--lang"))
     for lang in sorted({x for x in langs if langs.count(x) > 1}):
-        problems.append(Problem("", 0, 0, "--lang", f"'{lang}' is given twice"))
+        problems.append(Problem.general(f"'{lang}' is given twice", "--lang"))
     if problems:
         raise FicheError(problems)
 

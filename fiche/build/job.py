@@ -1,0 +1,118 @@
+"""One job (sheet × language × profile) into checked PDF bytes.
+
+`build_job` reads like the data flow: typeset → render → post-process → check.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from fiche.core.errors import FicheError, Problem
+from fiche.model.jobs import Job
+from fiche.model.profiles import Profile
+
+if TYPE_CHECKING:
+    from fiche.check.preflight import PreflightReport
+    from fiche.model.catalog import Catalog
+    from fiche.model.school import LoadedSchool
+    from fiche.paint.render import RenderResult
+    from fiche.typeset.sheet import TypesetSheet
+
+
+@dataclass(frozen=True)
+class JobOutput:
+    pdf: bytes
+    body_pt: tuple[float, ...]
+    warnings: tuple[str, ...]
+
+
+def build_job(
+    cat: Catalog,
+    job: Job,
+    profile: Profile,
+    strict: bool = False,
+    school: LoadedSchool | None = None,
+) -> JobOutput:
+    """One sheet in one language and profile into checked PDF bytes.
+
+    Raises `FicheError` on any defect; with `strict`, preflight warnings count too.
+    """
+    from fiche.typeset.sheet import typeset
+
+    sheet = typeset(cat, job, school)
+    result = _render(cat, sheet, profile)
+    pdf = _postprocess(cat, job, sheet, profile, result)
+    where = f"sheet {job.sheet} ({job.lang}, {profile.name})"
+    report = _check(cat, sheet, profile, pdf, where, strict)
+    warnings = tuple(f"preflight {c.name}: {c.detail}" for c in report.warnings)
+    return JobOutput(pdf, tuple(f.body_pt for f in result.fits), warnings)
+
+
+def _render(cat: Catalog, sheet: TypesetSheet, profile: Profile) -> RenderResult:
+    from fiche.paint.render import render_pdf
+
+    return render_pdf(
+        sheet,
+        cat.layouts[sheet.layout],
+        profile,
+        cat.root / "assets",
+        layout_path=cat.layout_srcs[sheet.layout].path,
+        hyphenation_dir=cat.root / "hyphenation",
+    )
+
+
+def _postprocess(
+    cat: Catalog, job: Job, sheet: TypesetSheet, profile: Profile, result: RenderResult
+) -> bytes:
+    from fiche.core.builddate import build_date
+    from fiche.core.colour import icc_path
+    from fiche.pdf.postprocess import DocMeta, postprocess
+
+    meta = DocMeta(
+        title=sheet.title,
+        author=sheet.author,
+        subject=sheet.subject,
+        lang=job.lang,
+        identity=f"{job.fiche}/{job.sheet}/{job.lang}/{profile.suffix}",
+        date=build_date(),
+    )
+    icc = icc_path(cat.root / "assets")
+    return postprocess(result.pdf, result.boxes, meta, profile, icc, result.marks)
+
+
+def _check(
+    cat: Catalog, sheet: TypesetSheet, profile: Profile, pdf: bytes, where: str, strict: bool
+) -> PreflightReport:
+    """The preflight's report on `pdf`; raises `FicheError` if it fails (or, with
+    `strict`, warns) or the PDF does not give back every word it was made from."""
+    from fiche.check.preflight import preflight
+    from fiche.check.textcheck import missing_in_order
+    from fiche.typeset.sheet import expected_text
+
+    layout = cat.layouts[sheet.layout]
+    expected = expected_text(sheet)
+    report = preflight(
+        pdf,
+        name=where,
+        profile=profile,
+        bleed_mm=layout.page.bleed_mm,
+        trim_mm=(layout.page.width_mm, layout.page.height_mm),
+        source="\n".join(t for _, texts in expected for t in texts),
+    )
+    bad = report.failed + (report.warnings if strict else [])
+    problems = [Problem.general(f"{where}: preflight {c.name}: {c.detail}") for c in bad]
+    if not report.texts:  # the preflight could not open the file: it failed already
+        raise FicheError(problems)
+    # Our own PDFs must give back every word they were made from, as the preflight read them.
+    for (side, texts), text in zip(expected, report.texts, strict=True):
+        for lost in missing_in_order(text, texts):
+            problems.append(
+                Problem.general(
+                    f"{where}: {side} page: text not found in "
+                    f"the PDF in reading order: {lost[:60]!r}"
+                )
+            )
+    if problems:
+        raise FicheError(problems)
+    return report

@@ -1,0 +1,160 @@
+"""`fiche build`: the jobs into checked PDFs, with a progress bar and a summary."""
+
+from __future__ import annotations
+
+import functools
+import sys
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import click
+
+from fiche.cli.common import lang_option, out_option, profiles_option, root_option
+
+if TYPE_CHECKING:
+    from fiche.build.run import BuildReport, JobResult
+
+
+@click.command()
+@root_option
+@out_option("Output folder (default: <root>/dist).")
+@lang_option
+@click.option(
+    "--sheet", "sheets", multiple=True, help="Only this sheet or fiche folder (repeatable)."
+)
+@profiles_option("Only this output profile (repeatable; default: all).")
+@click.option(
+    "--paper",
+    type=click.Choice(["a4", "letter"]),
+    default=None,
+    help="Paper of the office profile (default: a4).",
+)
+@click.option("--strict", is_flag=True, help="Treat preflight warnings as failures.")
+@click.option(
+    "-j",
+    "--jobs",
+    type=click.IntRange(1, 256),
+    default=None,
+    help="Worker processes (default: the number of CPUs; 1 builds in this process).",
+)
+@click.option("--force", is_flag=True, help="Rebuild even what is up to date.")
+@click.option(
+    "--school",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    default=None,
+    help="A school profile (YAML): add its imprint; output goes to <out>/schools/<slug>/.",
+)
+@click.option(
+    "--no-wait",
+    is_flag=True,
+    help="If another build is writing into the output folder, fail (exit 2) instead of waiting.",
+)
+@click.option(
+    "--allow-foreign",
+    is_flag=True,
+    help="Write into an output folder even though it holds files fiche did not make.",
+)
+@click.option("-q", "--quiet", is_flag=True, help="Print only problems and the summary.")
+def build(
+    root: Path,
+    out: Path | None,
+    langs: tuple[str, ...],
+    sheets: tuple[str, ...],
+    profiles: tuple[str, ...],
+    paper: str | None,
+    strict: bool,
+    jobs: int | None,
+    force: bool,
+    school: Path | None,
+    no_wait: bool,
+    allow_foreign: bool,
+    quiet: bool,
+) -> None:
+    """Build sheets into PDFs and check each one; skip what is up to date.
+
+    Output: <out>/<lang>/<sheet>.<profile>.pdf, for the profiles print (trim,
+    bleed, crop marks, CMYK, PDF/X-4), office (A4 or Letter, 5 mm from the
+    edge, RGB) and screen (RGB, links, bookmarks), and <out>/manifest.json.
+    One build at a time writes into an output folder; another one waits. A
+    folder holding files fiche did not make is refused (see --allow-foreign).
+    Ctrl-C or SIGTERM stops at once with exit status 130.
+
+    \b
+    Example:
+      fiche build --lang nl --sheet n3-sexting --profile print
+      fiche build --profile office --paper letter --jobs 2
+      fiche build --school examples/school.yaml
+    """
+    import signal
+
+    from fiche.build.run import build as run_build
+
+    show_bar = not quiet and sys.stderr.isatty()
+    folder = out or root / "dist"
+    previous = signal.signal(signal.SIGTERM, _terminated)
+    try:
+        report = run_build(
+            root,
+            folder,
+            langs,
+            sheets,
+            profiles,
+            paper,
+            strict,
+            jobs=jobs,
+            force=force,
+            progress=_progress if show_bar else None,
+            school=school,
+            allow_foreign=allow_foreign,
+            wait=not no_wait,
+            on_wait=functools.partial(_waiting, folder),
+        )
+    except KeyboardInterrupt:
+        click.echo(
+            "\ninterrupted: finished files are in place and in the manifest; "
+            "no partial file was written",
+            err=True,
+        )
+        sys.exit(130)
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+        if show_bar:
+            click.echo("\r" + " " * 78 + "\r", nl=False, err=True)
+    _echo_report(report, quiet)
+    sys.exit(report.exit_code)
+
+
+def _waiting(folder: Path, pid: int | None) -> None:
+    click.echo(
+        f"waiting for another build of {folder}/ (pid {pid or 'unknown'}) to finish", err=True
+    )
+
+
+def _terminated(signum: int, frame: object) -> None:
+    raise KeyboardInterrupt  # stopped like Ctrl-C: finished files kept and listed
+
+
+def _progress(result: JobResult, done: int, total: int) -> None:
+    filled = round(30 * done / max(total, 1))
+    click.echo(
+        f"\r[{'#' * filled}{'.' * (30 - filled)}] {done}/{total} "
+        f"{result.job.lang}/{result.job.sheet}.{result.profile}".ljust(78),
+        nl=False,
+        err=True,
+    )
+
+
+def _echo_report(report: BuildReport, quiet: bool) -> None:
+    for p in report.problems:
+        click.echo(f"error: {p}", err=True)
+    for r in report.results:
+        if r.ok:
+            if not quiet and not r.skipped:
+                click.echo(f"built {r.path}  (body {'/'.join(f'{b:g}' for b in r.body_pt)} pt)")
+            for w in () if quiet or r.skipped else r.warnings:
+                click.echo(f"  warning: {w}", err=True)
+        else:
+            click.echo(f"failed {r.job.sheet} ({r.job.lang}, {r.profile}):", err=True)
+            for p in r.problems:
+                click.echo(f"  {p}", err=True)
+    click.echo(str(report))
