@@ -16,6 +16,7 @@ from fiche.core.colour import (
 from fiche.engine.context import Ctx, paragraph
 from fiche.engine.flowables import Box, Hanging, KeepWithNext, Picture, TextStyle
 from fiche.engine.tagging import Chain, Tag
+from fiche.model.layout import Look, MarkerLook
 from fiche.model.profiles import MM
 from fiche.typeset.sheet import TBlock, TText
 
@@ -94,7 +95,11 @@ def _block_flowables(ctx: Ctx, b: TBlock, st: dict) -> list[Flowable]:
     elif b.kind == "list":
         # room for the marker and a word space at any size of the range
         fs = st["list"].fontSize
-        indent = 0.0 if b.marker == "none" else max(look.list_indent_mm * MM, 1.25 * fs)
+        indent = (
+            0.0
+            if b.marker == "none"
+            else max(look.list_indent_mm * MM, look.markers.min_indent * fs)
+        )
         for i, it in enumerate(b.items):
             items.append(
                 _hanging(
@@ -124,8 +129,8 @@ def _block_flowables(ctx: Ctx, b: TBlock, st: dict) -> list[Flowable]:
                     )
                 )
     elif b.kind == "tips":
-        radius = _badge_radius(st)
-        indent = max(look.tip_indent_mm * MM, 2 * radius + 2 * MM)
+        radius = _badge_radius(st, look)
+        indent = max(look.tip_indent_mm * MM, 2 * radius + look.badge.text_gap_mm * MM)
         for i, it in enumerate(b.items, start=b.start):
             items.append(
                 _hanging(
@@ -145,50 +150,58 @@ def _hanging(ctx, t: TText, style: TextStyle, indent: float, marker, item: Chain
         indent,
         draw,
         height,
+        ctx.layout.look.markers.middle,
     )
 
 
 def _marker(ctx: Ctx, kind: str, style: TextStyle, indent: float):
-    colour = ctx.colours[ctx.layout.look.marker_color]
+    look = ctx.layout.look
+    colour = ctx.colours[look.marker_color]
     fs = style.fontSize
 
     def draw(canv, x, y, top):
         # `x` is the middle of the indent; the marker ends a word space before the text
         with ctx.tagger.artifact(canv):
-            _draw_marker(canv, kind, colour, fs, x + indent / 2 - 0.65 * fs, y)
+            _draw_marker(
+                canv, kind, colour, fs, x + indent / 2 - look.markers.text_gap * fs, y, look.markers
+            )
 
     return (None if kind == "none" else draw), 0.0
 
 
-def _draw_marker(canv: Canvas, kind: str, colour: Color, fs: float, x: float, y: float) -> None:
+def _draw_marker(
+    canv: Canvas, kind: str, colour: Color, fs: float, x: float, y: float, m: MarkerLook
+) -> None:
     """A list marker drawn as a shape (no glyph, so nothing for text extraction)."""
     if kind:
         canv.saveState()
         canv.setFillColor(colour)
         canv.setStrokeColor(colour)
-        canv.setLineWidth(fs * 0.11)
+        canv.setLineWidth(fs * m.stroke)
         canv.setLineCap(1)
         canv.setLineJoin(1)
         if kind == "bullet":
-            canv.circle(x, y, fs * 0.17, stroke=0, fill=1)
+            canv.circle(x, y, fs * m.bullet_radius, stroke=0, fill=1)
         elif kind == "dash":
-            canv.line(x - fs * 0.2, y, x + fs * 0.2, y)
+            canv.line(x - fs * m.dash_half_width, y, x + fs * m.dash_half_width, y)
         elif kind == "check":
             p = canv.beginPath()
-            p.moveTo(x - fs * 0.28, y + fs * 0.02)
-            p.lineTo(x - fs * 0.08, y - fs * 0.2)
-            p.lineTo(x + fs * 0.3, y + fs * 0.25)
+            (ax, ay), (bx, by), (cx, cy) = m.check
+            p.moveTo(x + fs * ax, y + fs * ay)
+            p.lineTo(x + fs * bx, y + fs * by)
+            p.lineTo(x + fs * cx, y + fs * cy)
             canv.drawPath(p, stroke=1, fill=0)
         elif kind in ("plus", "minus"):
-            canv.setLineWidth(fs * 0.13)
-            canv.line(x - fs * 0.24, y, x + fs * 0.24, y)
+            canv.setLineWidth(fs * m.plus_stroke)
+            canv.line(x - fs * m.plus_half_width, y, x + fs * m.plus_half_width, y)
             if kind == "plus":
-                canv.line(x, y - fs * 0.24, x, y + fs * 0.24)
+                canv.line(x, y - fs * m.plus_half_width, x, y + fs * m.plus_half_width)
         elif kind == "arrow":
             p = canv.beginPath()
-            p.moveTo(x - fs * 0.18, y + fs * 0.22)
-            p.lineTo(x + fs * 0.22, y)
-            p.lineTo(x - fs * 0.18, y - fs * 0.22)
+            (ax, ay), (bx, by), (cx, cy) = m.arrow
+            p.moveTo(x + fs * ax, y + fs * ay)
+            p.lineTo(x + fs * bx, y + fs * by)
+            p.lineTo(x + fs * cx, y + fs * cy)
             p.close()
             canv.drawPath(p, stroke=0, fill=1)
         canv.restoreState()
@@ -203,20 +216,20 @@ def _number_marker(ctx: Ctx, n: int, style: TextStyle, item: Chain):
             canv.saveState()
             canv.setFillColor(colour)
             canv.setFont(fam.bold, style.fontSize)
-            canv.drawCentredString(x, y - style.fontSize * 0.36, f"{n}")
+            canv.drawCentredString(x, y - style.fontSize * ctx.layout.look.markers.middle, f"{n}")
             canv.restoreState()
 
     return draw, 0.0
 
 
-def _badge_radius(st: dict) -> float:
-    return st["badge"].fontSize * 0.85
+def _badge_radius(st: dict, look: Look) -> float:
+    return st["badge"].fontSize * look.badge.radius
 
 
 def _badge(ctx: Ctx, n: int, st: dict, indent: float, item: Chain):
     look = ctx.layout.look
     badge = st["badge"]
-    r = _badge_radius(st)
+    r = _badge_radius(st, look)
     fill, ink = ctx.colours[look.badge_fill], ctx.colours[look.badge_text]
 
     def draw(canv, x, y, top):
@@ -230,7 +243,7 @@ def _badge(ctx: Ctx, n: int, st: dict, indent: float, item: Chain):
         with ctx.tagger.content(canv, (*item, ("Lbl", f"{item[-1][1]}/label")), text=f"{n}"):
             canv.setFillColor(ink)
             canv.setFont(badge.fontName, badge.fontSize)
-            canv.drawCentredString(cx, cy - badge.fontSize * 0.36, f"{n}")
+            canv.drawCentredString(cx, cy - badge.fontSize * look.badge.number_middle, f"{n}")
         canv.restoreState()
 
     return draw, 2 * r
@@ -254,5 +267,6 @@ def _image(ctx: Ctx, b: TBlock) -> Flowable:
         ImageReader(pic),
         pic.width / pic.height,
         b.width_mm * MM if b.width_mm else None,
+        ctx.layout.look.image.space_after_pt,
         tag=Tag(ctx.tagger, (("Figure", b.id),) if b.alt else (), alt=b.alt),
     )

@@ -191,6 +191,131 @@ class Pages(Model):
     back: Page
 
 
+def _share(default: float, hi: float, description: str, lo: float = 0.0) -> Any:
+    """A number that scales with a text size (a share of it), with its bounds."""
+    return Field(default=default, ge=float(lo), le=float(hi), description=description)
+
+
+# A point of a marker's shape, in shares of the list text's size from the marker's
+# centre, x to the right and y upwards.
+Coord = Annotated[float, Field(ge=-1, le=1)]
+Point = Annotated[list[Coord], Field(min_length=2, max_length=2)]
+Triangle = Annotated[list[Point], Field(min_length=3, max_length=3)]
+
+
+class MarkerLook(Model):
+    """List markers, drawn as shapes (no glyphs) in `marker_color`. Every number is a
+    share of the list text's size; shapes are measured from the marker's centre."""
+
+    middle: float = _share(
+        0.36,
+        1,
+        "Height above an item's first baseline where its marker or badge is centred: "
+        "about half the height of the digits, so that a number centred there sits on "
+        "the baseline.",
+    )
+    text_gap: float = _share(
+        0.65,
+        3,
+        "From a marker's centre to the start of the item's text: half the marker and a word space.",
+    )
+    min_indent: float = _share(
+        1.25,
+        5,
+        "Least indent of a list item whatever `list_indent_mm` says: room for the "
+        "marker and a word space at the largest size of the range.",
+    )
+    stroke: float = _share(0.11, 0.5, "Line width of the dash and the check mark.")
+    bullet_radius: float = _share(0.17, 0.5, "Radius of the bullet, a filled disc.")
+    dash_half_width: float = _share(0.2, 1, "Half the length of the dash.")
+    check: Triangle = Field(
+        default=[[-0.28, 0.02], [-0.08, -0.2], [0.3, 0.25]],
+        description="The check mark's stroke through three points [x, y]: left end, "
+        "bottom, right end (x to the right, y upwards).",
+    )
+    plus_stroke: float = _share(0.13, 0.5, "Line width of the plus and minus bars.")
+    plus_half_width: float = _share(0.24, 1, "Half the length of each plus or minus bar.")
+    arrow: Triangle = Field(
+        default=[[-0.18, 0.22], [0.22, 0.0], [-0.18, -0.22]],
+        description="The arrow, a filled triangle through three points [x, y]: top, "
+        "tip, bottom (x to the right, y upwards).",
+    )
+
+
+class BadgeLook(Model):
+    """The numbered discs of tips: `badge_fill` behind a number in the `badge` style."""
+
+    radius: float = _share(0.85, 3, "Radius of the disc, as a share of the badge style's size.")
+    number_middle: float = _share(
+        0.36,
+        1,
+        "Height of the middle of the digits above their baseline, as a share of the "
+        "badge style's size: the number is centred on the disc there.",
+    )
+    text_gap_mm: float = Field(
+        default=2.0,
+        ge=0,
+        le=20,
+        description="Least space between the disc and the tip's text, when the disc is "
+        "too wide for `tip_indent_mm`.",
+    )
+
+
+class ImageLook(Model):
+    """Pictures in the text (image blocks)."""
+
+    space_after_pt: float = Field(default=4.0, ge=0, le=100, description="Space below a picture.")
+
+
+class ImprintLook(Model):
+    """The school's imprint on the back page: logo, contact lines and QR code, or, without
+    a school profile, lines to write on."""
+
+    gap_mm: float = Field(
+        default=3.0,
+        ge=0,
+        le=30,
+        description="Space between the logo, the contact lines and the QR code.",
+    )
+    logo_max_aspect: float = _share(
+        2.5,
+        10,
+        "A logo is at most this many times as wide as the imprint is high (inside its padding).",
+        lo=0.1,
+    )
+    logo_max_share: float = _share(
+        0.25, 1, "A logo takes at most this share of the imprint's width.", lo=0.01
+    )
+    qr_quiet_zone: int = Field(
+        default=2,
+        ge=0,
+        le=8,
+        description="Light margin around the QR code, in modules (its small squares).",
+    )
+    rule_width_pt: float = Field(
+        default=0.4, ge=0.1, le=5, description="Line width of the lines to write on."
+    )
+    rule_spacing: float = _share(
+        1.5,
+        5,
+        "Distance between the lines to write on, in leadings of the `imprint` style.",
+        lo=0.5,
+    )
+    rule_top: float = _share(
+        0.4,
+        5,
+        "Space between the last printed line and the ruled space below it, in leadings "
+        "of the `imprint` style.",
+    )
+    field_font_pt: int = Field(
+        default=9,
+        ge=6,
+        le=24,
+        description="Size of the text typed into the field over the lines, in a PDF "
+        "viewer (a whole number of points).",
+    )
+
+
 class Look(Model):
     """How block kinds are drawn beyond their text styles (colours from the palette)."""
 
@@ -202,6 +327,10 @@ class Look(Model):
     marker_color: ColourName
     list_indent_mm: Annotated[float, Field(ge=1, le=30)] = 4.5
     tip_indent_mm: Annotated[float, Field(ge=1, le=30)] = 8.0
+    markers: MarkerLook = Field(default_factory=MarkerLook)
+    badge: BadgeLook = Field(default_factory=BadgeLook)
+    image: ImageLook = Field(default_factory=ImageLook)
+    imprint: ImprintLook = Field(default_factory=ImprintLook)
 
 
 TEMPLATE_FIELDS = ("series", "number_label")
