@@ -15,7 +15,7 @@ from typing import Annotated, Any, ClassVar, Literal
 
 from pydantic import Field, StringConstraints, field_validator, model_validator
 
-from fiche.core.errors import LayoutError
+from fiche.core.errors import LayoutError, Problem
 from fiche.model.source import Source
 from fiche.model.templates import check_template
 from fiche.model.validation import Model, PatternHint, validate
@@ -381,7 +381,7 @@ def _unknown_colour(name: str, palette: Iterable[str]) -> str:
     return f"{_unknown('colour', name, palette)} (a new colour goes there as {NEW_COLOUR})"
 
 
-def _column_problems(src: Source, loc: tuple, r: Region) -> list:
+def _column_problems(src: Source, loc: tuple, r: Region) -> list[Problem]:
     """Each column, not the region, must be wide enough for a line of text."""
     column_w = (r.w_mm - 2 * r.padding_mm - (r.columns - 1) * r.gutter_mm) / r.columns
     if column_w >= MIN_COLUMN_MM:
@@ -393,127 +393,149 @@ def _column_problems(src: Source, loc: tuple, r: Region) -> list:
     return [src.problem(loc, f"{why}; widen the region or use fewer columns")]
 
 
-def layout_links(layout: Layout, src: Source, font_files: dict[str, str | None]) -> list:
+def layout_links(layout: Layout, src: Source, font_files: dict[str, str | None]) -> list[Problem]:
     """Problems in the references inside one layout (fonts, colours, styles, geometry).
 
     `font_files` maps the files in assets/fonts to None, or to why they cannot be used.
     """
+    return [
+        *_font_problems(layout, src, font_files),
+        *_style_problems(layout, src),
+        *_look_problems(layout, src),
+        *_page_problems(layout, src, "front"),
+        *_page_problems(layout, src, "back"),
+    ]
+
+
+def _font_problems(layout: Layout, src: Source, font_files: dict[str, str | None]) -> list[Problem]:
+    """Each face names a font file that is there and can be used."""
     problems = []
+    available = f" (available: {', '.join(sorted(font_files))})" if font_files else ""
     for fam, spec in layout.fonts.items():
         for face in ("regular", "bold", "italic", "bold_italic"):
             f = getattr(spec, face)
             if f is None:
                 continue
+            loc = ("fonts", fam, face)
             if f not in font_files:
                 problems.append(
-                    src.problem(
-                        ("fonts", fam, face),
-                        f"font file '{f}' not found in assets/fonts"
-                        + (f" (available: {', '.join(sorted(font_files))})" if font_files else ""),
-                    )
+                    src.problem(loc, f"font file '{f}' not found in assets/fonts{available}")
                 )
             elif font_files[f]:
-                problems.append(
-                    src.problem(("fonts", fam, face), f"font file '{f}' {font_files[f]}")
-                )
-    for name in REQUIRED_STYLES:
-        if name not in layout.styles:
-            problems.append(
-                src.problem(
-                    ("styles",),
-                    f"style '{name}' is missing (every layout needs: {', '.join(REQUIRED_STYLES)})",
-                )
-            )
+                problems.append(src.problem(loc, f"font file '{f}' {font_files[f]}"))
+    return problems
+
+
+def _style_problems(layout: Layout, src: Source) -> list[Problem]:
+    """Every style a block kind needs is there, and each names a known font and colour."""
+    problems = [
+        src.problem(
+            ("styles",),
+            f"style '{name}' is missing (every layout needs: {', '.join(REQUIRED_STYLES)})",
+        )
+        for name in REQUIRED_STYLES
+        if name not in layout.styles
+    ]
     for name, st in layout.styles.items():
         if st.font not in layout.fonts:
             problems.append(
-                src.problem(
-                    ("styles", name, "font"),
-                    _unknown("font", st.font, layout.fonts),
-                )
+                src.problem(("styles", name, "font"), _unknown("font", st.font, layout.fonts))
             )
         if st.color not in layout.palette:
             problems.append(
-                src.problem(
-                    ("styles", name, "color"),
-                    _unknown_colour(st.color, layout.palette),
-                )
+                src.problem(("styles", name, "color"), _unknown_colour(st.color, layout.palette))
             )
-    for key in ("callout_fill", "badge_fill", "badge_text", "marker_color"):
-        if getattr(layout.look, key) not in layout.palette:
-            problems.append(
-                src.problem(
-                    ("look", key), _unknown_colour(getattr(layout.look, key), layout.palette)
-                )
-            )
-    g = layout.page
-    for pname in ("front", "back"):
-        page: Page = getattr(layout.pages, pname)
-        for i, d in enumerate(page.decorations):
-            loc = ("pages", pname, "decorations", i)
-            if isinstance(d, RectDecoration | CircleDecoration) and d.fill not in layout.palette:
-                problems.append(
-                    src.problem((*loc, "fill"), _unknown_colour(d.fill, layout.palette))
-                )
-            if isinstance(d, TextDecoration):
-                if d.style not in layout.styles:
-                    problems.append(
-                        src.problem((*loc, "style"), _unknown("style", d.style, layout.styles))
-                    )
-                try:
-                    check_template(d.text, TEMPLATE_FIELDS)
-                except ValueError as e:
-                    problems.append(src.problem((*loc, "text"), str(e)))
-        boxes = []
-        if pname == "back" and page.imprint is None:
-            problems.append(
-                src.problem(
-                    ("pages", "back"),
-                    "no 'imprint' region: every layout "
-                    "keeps room on the back for a school's contact person",
-                )
-            )
-        named = dict(page.regions)
-        if page.imprint is not None:
-            named["imprint"] = page.imprint
-        for rname, r in named.items():
-            loc = (
-                ("pages", pname, "imprint")
-                if r is page.imprint
-                else ("pages", pname, "regions", rname)
-            )
-            for role, style in r.styles.items():
-                if role not in REQUIRED_STYLES:
-                    problems.append(
-                        src.problem(
-                            (*loc, "styles", role),
-                            f"'{role}' is not a style role (roles: {', '.join(REQUIRED_STYLES)})",
-                            key=True,
-                        )
-                    )
-                elif style not in layout.styles:
-                    problems.append(
-                        src.problem((*loc, "styles", role), _unknown("style", style, layout.styles))
-                    )
-            if r.fill and r.fill not in layout.palette:
-                problems.append(
-                    src.problem((*loc, "fill"), _unknown_colour(r.fill, layout.palette))
-                )
-            if (
-                r.x_mm < 0
-                or r.y_mm < 0
-                or r.x_mm + r.w_mm > g.width_mm + 1e-6
-                or r.y_mm + r.h_mm > g.height_mm + 1e-6
-            ):
-                problems.append(src.problem(loc, "region lies partly outside the trimmed page"))
-            problems += _column_problems(src, loc, r)
-            for other, o in boxes:
-                if (
-                    r.x_mm < o.x_mm + o.w_mm
-                    and o.x_mm < r.x_mm + r.w_mm
-                    and r.y_mm < o.y_mm + o.h_mm
-                    and o.y_mm < r.y_mm + r.h_mm
-                ):
-                    problems.append(src.problem(loc, f"region overlaps region '{other}'"))
-            boxes.append((rname, r))
     return problems
+
+
+def _look_problems(layout: Layout, src: Source) -> list[Problem]:
+    return [
+        src.problem(("look", key), _unknown_colour(getattr(layout.look, key), layout.palette))
+        for key in ("callout_fill", "badge_fill", "badge_text", "marker_color")
+        if getattr(layout.look, key) not in layout.palette
+    ]
+
+
+def _page_problems(layout: Layout, src: Source, pname: str) -> list[Problem]:
+    """A page's decorations and regions; every region, the imprint too, checked alike."""
+    page: Page = getattr(layout.pages, pname)
+    problems = _decoration_problems(layout, src, pname, page)
+    if pname == "back" and page.imprint is None:
+        problems.append(
+            src.problem(
+                ("pages", "back"),
+                "no 'imprint' region: every layout "
+                "keeps room on the back for a school's contact person",
+            )
+        )
+    named: list[tuple[str, tuple, Region]] = [
+        (rname, ("pages", pname, "regions", rname), r) for rname, r in page.regions.items()
+    ]
+    if page.imprint is not None:
+        named.append(("imprint", ("pages", pname, "imprint"), page.imprint))
+    seen: list[tuple[str, Region]] = []
+    for rname, loc, r in named:
+        problems += _region_problems(layout, src, loc, r)
+        problems += [
+            src.problem(loc, f"region overlaps region '{other}'")
+            for other, o in seen
+            if _overlap(r, o)
+        ]
+        seen.append((rname, r))
+    return problems
+
+
+def _decoration_problems(layout: Layout, src: Source, pname: str, page: Page) -> list[Problem]:
+    problems = []
+    for i, d in enumerate(page.decorations):
+        loc = ("pages", pname, "decorations", i)
+        if isinstance(d, RectDecoration | CircleDecoration) and d.fill not in layout.palette:
+            problems.append(src.problem((*loc, "fill"), _unknown_colour(d.fill, layout.palette)))
+        if isinstance(d, TextDecoration):
+            if d.style not in layout.styles:
+                problems.append(
+                    src.problem((*loc, "style"), _unknown("style", d.style, layout.styles))
+                )
+            try:
+                check_template(d.text, TEMPLATE_FIELDS)
+            except ValueError as e:
+                problems.append(src.problem((*loc, "text"), str(e)))
+    return problems
+
+
+def _region_problems(layout: Layout, src: Source, loc: tuple, r: Region) -> list[Problem]:
+    """One region's style roles and fill, and whether it lies on the page with room for text."""
+    problems = []
+    for role, style in r.styles.items():
+        if role not in REQUIRED_STYLES:
+            problems.append(
+                src.problem(
+                    (*loc, "styles", role),
+                    f"'{role}' is not a style role (roles: {', '.join(REQUIRED_STYLES)})",
+                    key=True,
+                )
+            )
+        elif style not in layout.styles:
+            problems.append(
+                src.problem((*loc, "styles", role), _unknown("style", style, layout.styles))
+            )
+    if r.fill and r.fill not in layout.palette:
+        problems.append(src.problem((*loc, "fill"), _unknown_colour(r.fill, layout.palette)))
+    g = layout.page
+    if (
+        r.x_mm < 0
+        or r.y_mm < 0
+        or r.x_mm + r.w_mm > g.width_mm + 1e-6
+        or r.y_mm + r.h_mm > g.height_mm + 1e-6
+    ):
+        problems.append(src.problem(loc, "region lies partly outside the trimmed page"))
+    return problems + _column_problems(src, loc, r)
+
+
+def _overlap(r: Region, o: Region) -> bool:
+    return (
+        r.x_mm < o.x_mm + o.w_mm
+        and o.x_mm < r.x_mm + r.w_mm
+        and r.y_mm < o.y_mm + o.h_mm
+        and o.y_mm < r.y_mm + r.h_mm
+    )
