@@ -111,6 +111,7 @@ CHANGES = [
     ("markers", "middle", 0.3, False),
     ("markers", "text_gap", 0.8, False),
     ("markers", "min_indent", 3.0, False),
+    ("markers", "nested_indent", 3.0, False),
     ("markers", "stroke", 0.2, False),
     ("markers", "bullet_radius", 0.25, False),
     ("markers", "dash_half_width", 0.3, False),

@@ -123,8 +123,8 @@ def _block_flowables(ctx: Ctx, b: TBlock, st: dict) -> list[Flowable]:
                         ctx,
                         sub,
                         st["list"],
-                        indent * 2,
-                        _marker(ctx, "dash", st["list"], indent * 2),
+                        indent * look.markers.nested_indent,
+                        _marker(ctx, "dash", st["list"], indent * look.markers.nested_indent),
                         nested,
                     )
                 )

@@ -26,7 +26,7 @@ from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import Flowable
 
 from fiche.engine.tagging import Tag, Tagger
-from fiche.typeset.linebreak import Hyphenator, Line, Measured, units
+from fiche.typeset.linebreak import MIN_WORD, Hyphenator, Line, Measured, units
 
 # A marker draws itself around (x, y) = centre of the first line's x-height;
 # `top` is the top of the item, above which it must not reach.
@@ -48,7 +48,7 @@ class TextStyle:
     leftIndent: float = 0.0
     rightIndent: float = 0.0
     hyphenator: Hyphenator | None = None
-    hyphenationMinWordLength: int = 6
+    hyphenationMinWordLength: int = MIN_WORD
 
 
 @dataclass

@@ -204,8 +204,9 @@ Triangle = Annotated[list[Point], Field(min_length=3, max_length=3)]
 
 
 class MarkerLook(Model):
-    """List markers, drawn as shapes (no glyphs) in `marker_color`. Every number is a
-    share of the list text's size; shapes are measured from the marker's centre."""
+    """List items: their markers, drawn as shapes (no glyphs) in `marker_color`, and
+    their indents. Sizes are shares of the list text's size; shapes are measured from
+    the marker's centre."""
 
     middle: float = _share(
         0.36,
@@ -224,6 +225,12 @@ class MarkerLook(Model):
         5,
         "Least indent of a list item whatever `list_indent_mm` says: room for the "
         "marker and a word space at the largest size of the range.",
+    )
+    nested_indent: float = _share(
+        2.0,
+        4,
+        "Indent of an item of a nested list (marked with a dash), in indents of its list.",
+        lo=1.0,
     )
     stroke: float = _share(0.11, 0.5, "Line width of the dash and the check mark.")
     bullet_radius: float = _share(0.17, 0.5, "Radius of the bullet, a filled disc.")

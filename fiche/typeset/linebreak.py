@@ -49,6 +49,7 @@ _EPS = 1e-9
 # are named here and not offered in the layout file.
 MAX_HYPHENS = 2  # lines in a row that may end with a hyphen: more make a ladder
 LAST_PART = 6  # characters at least of a broken last word on the last line ("dation.")
+MIN_WORD = 6  # letters at least of a word that is hyphenated (ReportLab's rule)
 MIN_HEAD = 2  # characters at least before a hyphen: one letter alone reads as a typo
 # A line may end at a word's own hyphen or slash only with this many letters before it
 # and this many characters after it: never "e-|mail", never a line begun by a scrap.
@@ -148,7 +149,7 @@ class Measured:
         markup: str,
         faces: Faces,
         hyphenator: Hyphenator | None = None,
-        min_word: int = 6,
+        min_word: int = MIN_WORD,
     ):
         self.hyphenator = hyphenator
         self.min_word = min_word
@@ -401,7 +402,7 @@ def measured(
     markup: str,
     faces: tuple[str, str, str, str],
     hyphenator: Hyphenator | None = None,
-    min_word: int = 6,
+    min_word: int = MIN_WORD,
 ) -> Measured:
     """The measured words of `markup` in the font family `faces` (regular, bold,
     italic, bold italic), shared by every layout of the process.
