@@ -191,8 +191,9 @@ class Pages(Model):
     back: Page
 
 
-def _share(default: float, hi: float, description: str, lo: float = 0.0) -> Any:
-    """A number that scales with a text size (a share of it), with its bounds."""
+def _ratio(default: float, hi: float, description: str, lo: float = 0.0) -> Any:
+    """A number that multiplies a length (a text size, a leading, the imprint's height
+    or width), with its bounds."""
     return Field(default=default, ge=float(lo), le=float(hi), description=description)
 
 
@@ -208,40 +209,40 @@ class MarkerLook(Model):
     their indents. Sizes are shares of the list text's size; shapes are measured from
     the marker's centre."""
 
-    middle: float = _share(
+    middle: float = _ratio(
         0.36,
         1,
         "Height above an item's first baseline where its marker or badge is centred: "
         "about half the height of the digits, so that a number centred there sits on "
         "the baseline.",
     )
-    text_gap: float = _share(
+    text_gap: float = _ratio(
         0.65,
         3,
         "From a marker's centre to the start of the item's text: half the marker and a word space.",
     )
-    min_indent: float = _share(
+    min_indent: float = _ratio(
         1.25,
         5,
         "Least indent of a list item whatever `list_indent_mm` says: room for the "
         "marker and a word space at the largest size of the range.",
     )
-    nested_indent: float = _share(
+    nested_indent: float = _ratio(
         2.0,
         4,
         "Indent of an item of a nested list (marked with a dash), in indents of its list.",
         lo=1.0,
     )
-    stroke: float = _share(0.11, 0.5, "Line width of the dash and the check mark.")
-    bullet_radius: float = _share(0.17, 0.5, "Radius of the bullet, a filled disc.")
-    dash_half_width: float = _share(0.2, 1, "Half the length of the dash.")
+    stroke: float = _ratio(0.11, 0.5, "Line width of the dash and the check mark.")
+    bullet_radius: float = _ratio(0.17, 0.5, "Radius of the bullet, a filled disc.")
+    dash_half_width: float = _ratio(0.2, 1, "Half the length of the dash.")
     check: Triangle = Field(
         default=[[-0.28, 0.02], [-0.08, -0.2], [0.3, 0.25]],
         description="The check mark's stroke through three points [x, y]: left end, "
         "bottom, right end (x to the right, y upwards).",
     )
-    plus_stroke: float = _share(0.13, 0.5, "Line width of the plus and minus bars.")
-    plus_half_width: float = _share(0.24, 1, "Half the length of each plus or minus bar.")
+    plus_stroke: float = _ratio(0.13, 0.5, "Line width of the plus and minus bars.")
+    plus_half_width: float = _ratio(0.24, 1, "Half the length of each plus or minus bar.")
     arrow: Triangle = Field(
         default=[[-0.18, 0.22], [0.22, 0.0], [-0.18, -0.22]],
         description="The arrow, a filled triangle through three points [x, y]: top, "
@@ -252,8 +253,8 @@ class MarkerLook(Model):
 class BadgeLook(Model):
     """The numbered discs of tips: `badge_fill` behind a number in the `badge` style."""
 
-    radius: float = _share(0.85, 3, "Radius of the disc, as a share of the badge style's size.")
-    number_middle: float = _share(
+    radius: float = _ratio(0.85, 3, "Radius of the disc, as a share of the badge style's size.")
+    number_middle: float = _ratio(
         0.36,
         1,
         "Height of the middle of the digits above their baseline, as a share of the "
@@ -284,13 +285,13 @@ class ImprintLook(Model):
         le=30,
         description="Space between the logo, the contact lines and the QR code.",
     )
-    logo_max_aspect: float = _share(
+    logo_max_aspect: float = _ratio(
         2.5,
         10,
         "A logo is at most this many times as wide as the imprint is high (inside its padding).",
         lo=0.1,
     )
-    logo_max_share: float = _share(
+    logo_max_share: float = _ratio(
         0.25, 1, "A logo takes at most this share of the imprint's width.", lo=0.01
     )
     qr_quiet_zone: int = Field(
@@ -302,13 +303,13 @@ class ImprintLook(Model):
     rule_width_pt: float = Field(
         default=0.4, ge=0.1, le=5, description="Line width of the lines to write on."
     )
-    rule_spacing: float = _share(
+    rule_spacing: float = _ratio(
         1.5,
         5,
         "Distance between the lines to write on, in leadings of the `imprint` style.",
         lo=0.5,
     )
-    rule_top: float = _share(
+    rule_top: float = _ratio(
         0.4,
         5,
         "Space between the last printed line and the ruled space below it, in leadings "
