@@ -76,7 +76,7 @@ def _number_marker(ctx: Ctx, n: int, style: TextStyle, item: Chain):
             canv.saveState()
             canv.setFillColor(colour)
             canv.setFont(fam.bold, style.fontSize)
-            canv.drawCentredString(x, y - style.fontSize * 0.36, f"{n}")
+            canv.drawCentredString(x, y - style.fontSize * ctx.layout.look.markers.middle, f"{n}")
             canv.restoreState()
 
     return draw, 0.0

@@ -73,5 +73,6 @@ def _image(ctx: Ctx, b: TBlock) -> Flowable:
         ImageReader(pic),
         pic.width / pic.height,
         b.width_mm * MM if b.width_mm else None,
+        ctx.layout.look.image.space_after_pt,
         tag=Tag(ctx.tagger, (("Figure", b.id),) if b.alt else (), alt=b.alt),
     )

@@ -16,7 +16,7 @@ from fiche.engine.context import Ctx
 from fiche.engine.flowables import TextStyle
 from fiche.model.content import BlockModel, Text
 from fiche.model.kinds import BlockKind, Typeset, register
-from fiche.model.layout import Look
+from fiche.model.layout import Look, MarkerLook
 from fiche.model.profiles import MM
 from fiche.model.validation import Model
 from fiche.typeset.sheet import TBlock, TItem
@@ -66,7 +66,11 @@ class ListKind(BlockKind):
         items: list[Flowable] = []
         # room for the marker and a word space at any size of the range
         fs = st["list"].fontSize
-        indent = 0.0 if b.marker == "none" else max(look.list_indent_mm * MM, 1.25 * fs)
+        indent = (
+            0.0
+            if b.marker == "none"
+            else max(look.list_indent_mm * MM, look.markers.min_indent * fs)
+        )
         for i, it in enumerate(b.items):
             items.append(
                 hanging(
@@ -90,8 +94,8 @@ class ListKind(BlockKind):
                         ctx,
                         sub,
                         st["list"],
-                        indent * 2,
-                        _marker(ctx, "dash", st["list"], indent * 2),
+                        indent * look.markers.nested_indent,
+                        _marker(ctx, "dash", st["list"], indent * look.markers.nested_indent),
                         nested,
                     )
                 )
@@ -108,46 +112,53 @@ class ListKind(BlockKind):
 
 
 def _marker(ctx: Ctx, kind: str, style: TextStyle, indent: float):
-    colour = ctx.colours[ctx.layout.look.marker_color]
+    look = ctx.layout.look
+    colour = ctx.colours[look.marker_color]
     fs = style.fontSize
 
     def draw(canv, x, y, top):
         # `x` is the middle of the indent; the marker ends a word space before the text
         with ctx.tagger.artifact(canv):
-            _draw_marker(canv, kind, colour, fs, x + indent / 2 - 0.65 * fs, y)
+            _draw_marker(
+                canv, kind, colour, fs, x + indent / 2 - look.markers.text_gap * fs, y, look.markers
+            )
 
     return (None if kind == "none" else draw), 0.0
 
 
-def _draw_marker(canv: Canvas, kind: str, colour: Color, fs: float, x: float, y: float) -> None:
+def _draw_marker(
+    canv: Canvas, kind: str, colour: Color, fs: float, x: float, y: float, m: MarkerLook
+) -> None:
     """A list marker drawn as a shape (no glyph, so nothing for text extraction)."""
     if kind:
         canv.saveState()
         canv.setFillColor(colour)
         canv.setStrokeColor(colour)
-        canv.setLineWidth(fs * 0.11)
+        canv.setLineWidth(fs * m.stroke)
         canv.setLineCap(1)
         canv.setLineJoin(1)
         if kind == "bullet":
-            canv.circle(x, y, fs * 0.17, stroke=0, fill=1)
+            canv.circle(x, y, fs * m.bullet_radius, stroke=0, fill=1)
         elif kind == "dash":
-            canv.line(x - fs * 0.2, y, x + fs * 0.2, y)
+            canv.line(x - fs * m.dash_half_width, y, x + fs * m.dash_half_width, y)
         elif kind == "check":
             p = canv.beginPath()
-            p.moveTo(x - fs * 0.28, y + fs * 0.02)
-            p.lineTo(x - fs * 0.08, y - fs * 0.2)
-            p.lineTo(x + fs * 0.3, y + fs * 0.25)
+            (ax, ay), (bx, by), (cx, cy) = m.check
+            p.moveTo(x + fs * ax, y + fs * ay)
+            p.lineTo(x + fs * bx, y + fs * by)
+            p.lineTo(x + fs * cx, y + fs * cy)
             canv.drawPath(p, stroke=1, fill=0)
         elif kind in ("plus", "minus"):
-            canv.setLineWidth(fs * 0.13)
-            canv.line(x - fs * 0.24, y, x + fs * 0.24, y)
+            canv.setLineWidth(fs * m.plus_stroke)
+            canv.line(x - fs * m.plus_half_width, y, x + fs * m.plus_half_width, y)
             if kind == "plus":
-                canv.line(x, y - fs * 0.24, x, y + fs * 0.24)
+                canv.line(x, y - fs * m.plus_half_width, x, y + fs * m.plus_half_width)
         elif kind == "arrow":
             p = canv.beginPath()
-            p.moveTo(x - fs * 0.18, y + fs * 0.22)
-            p.lineTo(x + fs * 0.22, y)
-            p.lineTo(x - fs * 0.18, y - fs * 0.22)
+            (ax, ay), (bx, by), (cx, cy) = m.arrow
+            p.moveTo(x + fs * ax, y + fs * ay)
+            p.lineTo(x + fs * bx, y + fs * by)
+            p.lineTo(x + fs * cx, y + fs * cy)
             p.close()
             canv.drawPath(p, stroke=0, fill=1)
         canv.restoreState()

@@ -42,8 +42,8 @@ class TipsKind(BlockKind):
 
     def flowables(self, ctx: Ctx, b: TBlock, st: dict) -> list[Flowable]:
         look = ctx.layout.look
-        radius = _badge_radius(st)
-        indent = max(look.tip_indent_mm * MM, 2 * radius + 2 * MM)
+        radius = _badge_radius(st, look)
+        indent = max(look.tip_indent_mm * MM, 2 * radius + look.badge.text_gap_mm * MM)
         items: list[Flowable] = []
         for i, it in enumerate(b.items, start=b.start):
             item = item_chain(b.id, i)
@@ -59,14 +59,14 @@ class TipsKind(BlockKind):
         return ([b.title.plain] if b.title else []) + [it.text.plain for it in b.items]
 
 
-def _badge_radius(st: dict) -> float:
-    return st["badge"].fontSize * 0.85
+def _badge_radius(st: dict, look: Look) -> float:
+    return st["badge"].fontSize * look.badge.radius
 
 
 def _badge(ctx: Ctx, n: int, st: dict, indent: float, item: Chain):
     look = ctx.layout.look
     badge = st["badge"]
-    r = _badge_radius(st)
+    r = _badge_radius(st, look)
     fill, ink = ctx.colours[look.badge_fill], ctx.colours[look.badge_text]
 
     def draw(canv, x, y, top):
@@ -80,7 +80,7 @@ def _badge(ctx: Ctx, n: int, st: dict, indent: float, item: Chain):
         with ctx.tagger.content(canv, (*item, ("Lbl", f"{item[-1][1]}/label")), text=f"{n}"):
             canv.setFillColor(ink)
             canv.setFont(badge.fontName, badge.fontSize)
-            canv.drawCentredString(cx, cy - badge.fontSize * 0.36, f"{n}")
+            canv.drawCentredString(cx, cy - badge.fontSize * look.badge.number_middle, f"{n}")
         canv.restoreState()
 
     return draw, 2 * r

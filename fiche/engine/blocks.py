@@ -43,4 +43,5 @@ def hanging(ctx, t: TText, style: TextStyle, indent: float, marker, item: Chain)
         indent,
         draw,
         height,
+        ctx.layout.look.markers.middle,
     )

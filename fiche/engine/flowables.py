@@ -26,7 +26,7 @@ from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import Flowable
 
 from fiche.engine.tagging import Tag, Tagger
-from fiche.typeset.linebreak import Hyphenator, Line, Measured, units
+from fiche.typeset.linebreak import MIN_WORD, Hyphenator, Line, Measured, units
 
 # A marker draws itself around (x, y) = centre of the first line's x-height;
 # `top` is the top of the item, above which it must not reach.
@@ -48,7 +48,7 @@ class TextStyle:
     leftIndent: float = 0.0
     rightIndent: float = 0.0
     hyphenator: Hyphenator | None = None
-    hyphenationMinWordLength: int = 6
+    hyphenationMinWordLength: int = MIN_WORD
 
 
 @dataclass
@@ -283,12 +283,15 @@ class Hanging(BlockFlowable):
         indent: float,
         marker: MarkerDraw | None,
         marker_height: float = 0.0,
+        marker_middle: float = 0.0,
     ):
         super().__init__()
         self.para = para
         self.indent = indent
         self.marker = marker
         self.marker_height = marker_height
+        # the marker's centre above the first baseline, in shares of the text size
+        self.marker_middle = marker_middle
 
     def wrap(self, aW, aH):
         _, h = self.para.wrap(aW - self.indent, aH)
@@ -300,7 +303,7 @@ class Hanging(BlockFlowable):
         parts = self.para.split(aW - self.indent, aH)
         if len(parts) < 2:
             return []
-        first = Hanging(parts[0], self.indent, self.marker, self.marker_height)
+        first = Hanging(parts[0], self.indent, self.marker, self.marker_height, self.marker_middle)
         rest = [Hanging(p, self.indent, None) for p in parts[1:]]
         return [first, *rest]
 
@@ -317,7 +320,9 @@ class Hanging(BlockFlowable):
             st = self.para.style
             # the first baseline is one font size below the top
             baseline = top - st.fontSize
-            self.marker(canvas, x + self.indent / 2, baseline + 0.36 * st.fontSize, top)
+            self.marker(
+                canvas, x + self.indent / 2, baseline + self.marker_middle * st.fontSize, top
+            )
         self.para.drawOn(canvas, x + self.indent, top - ph)
 
 
@@ -416,13 +421,15 @@ class Picture(BlockFlowable):
     """An image `width` wide (or its column's width), its `aspect` kept; never split.
     With a `tag`, marked as a figure (or, with no chain, as an artifact)."""
 
-    def __init__(self, reader, aspect: float, width: float | None, tag: Tag | None = None):
+    def __init__(
+        self, reader, aspect: float, width: float | None, space_after: float, tag: Tag | None = None
+    ):
         super().__init__()
         self.reader = reader
         self.aspect = aspect
         self.want = width
         self.tag = tag
-        self.spaceAfter = 4
+        self.spaceAfter = space_after
 
     def wrap(self, aW, aH):
         self.width = min(self.want or aW, aW)

@@ -15,7 +15,7 @@ from typing import Annotated, Any, ClassVar, Literal
 
 from pydantic import Field, StringConstraints, field_validator, model_validator
 
-from fiche.core.errors import LayoutError
+from fiche.core.errors import LayoutError, Problem
 from fiche.model.source import Source
 from fiche.model.templates import check_template
 from fiche.model.validation import Model, PatternHint, validate
@@ -191,6 +191,139 @@ class Pages(Model):
     back: Page
 
 
+def _ratio(default: float, hi: float, description: str, lo: float = 0.0) -> Any:
+    """A number that multiplies a length (a text size, a leading, the imprint's height
+    or width), with its bounds."""
+    return Field(default=default, ge=float(lo), le=float(hi), description=description)
+
+
+# A point of a marker's shape, in shares of the list text's size from the marker's
+# centre, x to the right and y upwards.
+Coord = Annotated[float, Field(ge=-1, le=1)]
+Point = Annotated[list[Coord], Field(min_length=2, max_length=2)]
+Triangle = Annotated[list[Point], Field(min_length=3, max_length=3)]
+
+
+class MarkerLook(Model):
+    """List items: their markers, drawn as shapes (no glyphs) in `marker_color`, and
+    their indents. Sizes are shares of the list text's size; shapes are measured from
+    the marker's centre."""
+
+    middle: float = _ratio(
+        0.36,
+        1,
+        "Height above an item's first baseline where its marker or badge is centred: "
+        "about half the height of the digits, so that a number centred there sits on "
+        "the baseline.",
+    )
+    text_gap: float = _ratio(
+        0.65,
+        3,
+        "From a marker's centre to the start of the item's text: half the marker and a word space.",
+    )
+    min_indent: float = _ratio(
+        1.25,
+        5,
+        "Least indent of a list item whatever `list_indent_mm` says: room for the "
+        "marker and a word space at the largest size of the range.",
+    )
+    nested_indent: float = _ratio(
+        2.0,
+        4,
+        "Indent of an item of a nested list (marked with a dash), in indents of its list.",
+        lo=1.0,
+    )
+    stroke: float = _ratio(0.11, 0.5, "Line width of the dash and the check mark.")
+    bullet_radius: float = _ratio(0.17, 0.5, "Radius of the bullet, a filled disc.")
+    dash_half_width: float = _ratio(0.2, 1, "Half the length of the dash.")
+    check: Triangle = Field(
+        default=[[-0.28, 0.02], [-0.08, -0.2], [0.3, 0.25]],
+        description="The check mark's stroke through three points [x, y]: left end, "
+        "bottom, right end (x to the right, y upwards).",
+    )
+    plus_stroke: float = _ratio(0.13, 0.5, "Line width of the plus and minus bars.")
+    plus_half_width: float = _ratio(0.24, 1, "Half the length of each plus or minus bar.")
+    arrow: Triangle = Field(
+        default=[[-0.18, 0.22], [0.22, 0.0], [-0.18, -0.22]],
+        description="The arrow, a filled triangle through three points [x, y]: top, "
+        "tip, bottom (x to the right, y upwards).",
+    )
+
+
+class BadgeLook(Model):
+    """The numbered discs of tips: `badge_fill` behind a number in the `badge` style."""
+
+    radius: float = _ratio(0.85, 3, "Radius of the disc, as a share of the badge style's size.")
+    number_middle: float = _ratio(
+        0.36,
+        1,
+        "Height of the middle of the digits above their baseline, as a share of the "
+        "badge style's size: the number is centred on the disc there.",
+    )
+    text_gap_mm: float = Field(
+        default=2.0,
+        ge=0,
+        le=20,
+        description="Least space between the disc and the tip's text, when the disc is "
+        "too wide for `tip_indent_mm`.",
+    )
+
+
+class ImageLook(Model):
+    """Pictures in the text (image blocks)."""
+
+    space_after_pt: float = Field(default=4.0, ge=0, le=100, description="Space below a picture.")
+
+
+class ImprintLook(Model):
+    """The school's imprint on the back page: logo, contact lines and QR code, or, without
+    a school profile, lines to write on."""
+
+    gap_mm: float = Field(
+        default=3.0,
+        ge=0,
+        le=30,
+        description="Space between the logo, the contact lines and the QR code.",
+    )
+    logo_max_aspect: float = _ratio(
+        2.5,
+        10,
+        "A logo is at most this many times as wide as the imprint is high (inside its padding).",
+        lo=0.1,
+    )
+    logo_max_share: float = _ratio(
+        0.25, 1, "A logo takes at most this share of the imprint's width.", lo=0.01
+    )
+    qr_quiet_zone: int = Field(
+        default=2,
+        ge=0,
+        le=8,
+        description="Light margin around the QR code, in modules (its small squares).",
+    )
+    rule_width_pt: float = Field(
+        default=0.4, ge=0.1, le=5, description="Line width of the lines to write on."
+    )
+    rule_spacing: float = _ratio(
+        1.5,
+        5,
+        "Distance between the lines to write on, in leadings of the `imprint` style.",
+        lo=0.5,
+    )
+    rule_top: float = _ratio(
+        0.4,
+        5,
+        "Space between the last printed line and the ruled space below it, in leadings "
+        "of the `imprint` style.",
+    )
+    field_font_pt: int = Field(
+        default=9,
+        ge=6,
+        le=24,
+        description="Size of the text typed into the field over the lines, in a PDF "
+        "viewer (a whole number of points).",
+    )
+
+
 class Look(Model):
     """How block kinds are drawn beyond their text styles (colours from the palette)."""
 
@@ -202,6 +335,10 @@ class Look(Model):
     marker_color: ColourName
     list_indent_mm: Annotated[float, Field(ge=1, le=30)] = 4.5
     tip_indent_mm: Annotated[float, Field(ge=1, le=30)] = 8.0
+    markers: MarkerLook = Field(default_factory=MarkerLook)
+    badge: BadgeLook = Field(default_factory=BadgeLook)
+    image: ImageLook = Field(default_factory=ImageLook)
+    imprint: ImprintLook = Field(default_factory=ImprintLook)
 
 
 TEMPLATE_FIELDS = ("series", "number_label")
@@ -252,7 +389,7 @@ def _unknown_colour(name: str, palette: Iterable[str]) -> str:
     return f"{_unknown('colour', name, palette)} (a new colour goes there as {NEW_COLOUR})"
 
 
-def _column_problems(src: Source, loc: tuple, r: Region) -> list:
+def _column_problems(src: Source, loc: tuple, r: Region) -> list[Problem]:
     """Each column, not the region, must be wide enough for a line of text."""
     column_w = (r.w_mm - 2 * r.padding_mm - (r.columns - 1) * r.gutter_mm) / r.columns
     if column_w >= MIN_COLUMN_MM:
@@ -264,127 +401,149 @@ def _column_problems(src: Source, loc: tuple, r: Region) -> list:
     return [src.problem(loc, f"{why}; widen the region or use fewer columns")]
 
 
-def layout_links(layout: Layout, src: Source, font_files: dict[str, str | None]) -> list:
+def layout_links(layout: Layout, src: Source, font_files: dict[str, str | None]) -> list[Problem]:
     """Problems in the references inside one layout (fonts, colours, styles, geometry).
 
     `font_files` maps the files in assets/fonts to None, or to why they cannot be used.
     """
+    return [
+        *_font_problems(layout, src, font_files),
+        *_style_problems(layout, src),
+        *_look_problems(layout, src),
+        *_page_problems(layout, src, "front"),
+        *_page_problems(layout, src, "back"),
+    ]
+
+
+def _font_problems(layout: Layout, src: Source, font_files: dict[str, str | None]) -> list[Problem]:
+    """Each face names a font file that is there and can be used."""
     problems = []
+    available = f" (available: {', '.join(sorted(font_files))})" if font_files else ""
     for fam, spec in layout.fonts.items():
         for face in ("regular", "bold", "italic", "bold_italic"):
             f = getattr(spec, face)
             if f is None:
                 continue
+            loc = ("fonts", fam, face)
             if f not in font_files:
                 problems.append(
-                    src.problem(
-                        ("fonts", fam, face),
-                        f"font file '{f}' not found in assets/fonts"
-                        + (f" (available: {', '.join(sorted(font_files))})" if font_files else ""),
-                    )
+                    src.problem(loc, f"font file '{f}' not found in assets/fonts{available}")
                 )
             elif font_files[f]:
-                problems.append(
-                    src.problem(("fonts", fam, face), f"font file '{f}' {font_files[f]}")
-                )
-    for name in REQUIRED_STYLES:
-        if name not in layout.styles:
-            problems.append(
-                src.problem(
-                    ("styles",),
-                    f"style '{name}' is missing (every layout needs: {', '.join(REQUIRED_STYLES)})",
-                )
-            )
+                problems.append(src.problem(loc, f"font file '{f}' {font_files[f]}"))
+    return problems
+
+
+def _style_problems(layout: Layout, src: Source) -> list[Problem]:
+    """Every style a block kind needs is there, and each names a known font and colour."""
+    problems = [
+        src.problem(
+            ("styles",),
+            f"style '{name}' is missing (every layout needs: {', '.join(REQUIRED_STYLES)})",
+        )
+        for name in REQUIRED_STYLES
+        if name not in layout.styles
+    ]
     for name, st in layout.styles.items():
         if st.font not in layout.fonts:
             problems.append(
-                src.problem(
-                    ("styles", name, "font"),
-                    _unknown("font", st.font, layout.fonts),
-                )
+                src.problem(("styles", name, "font"), _unknown("font", st.font, layout.fonts))
             )
         if st.color not in layout.palette:
             problems.append(
-                src.problem(
-                    ("styles", name, "color"),
-                    _unknown_colour(st.color, layout.palette),
-                )
+                src.problem(("styles", name, "color"), _unknown_colour(st.color, layout.palette))
             )
-    for key in ("callout_fill", "badge_fill", "badge_text", "marker_color"):
-        if getattr(layout.look, key) not in layout.palette:
-            problems.append(
-                src.problem(
-                    ("look", key), _unknown_colour(getattr(layout.look, key), layout.palette)
-                )
-            )
-    g = layout.page
-    for pname in ("front", "back"):
-        page: Page = getattr(layout.pages, pname)
-        for i, d in enumerate(page.decorations):
-            loc = ("pages", pname, "decorations", i)
-            if isinstance(d, RectDecoration | CircleDecoration) and d.fill not in layout.palette:
-                problems.append(
-                    src.problem((*loc, "fill"), _unknown_colour(d.fill, layout.palette))
-                )
-            if isinstance(d, TextDecoration):
-                if d.style not in layout.styles:
-                    problems.append(
-                        src.problem((*loc, "style"), _unknown("style", d.style, layout.styles))
-                    )
-                try:
-                    check_template(d.text, TEMPLATE_FIELDS)
-                except ValueError as e:
-                    problems.append(src.problem((*loc, "text"), str(e)))
-        boxes = []
-        if pname == "back" and page.imprint is None:
-            problems.append(
-                src.problem(
-                    ("pages", "back"),
-                    "no 'imprint' region: every layout "
-                    "keeps room on the back for a school's contact person",
-                )
-            )
-        named = dict(page.regions)
-        if page.imprint is not None:
-            named["imprint"] = page.imprint
-        for rname, r in named.items():
-            loc = (
-                ("pages", pname, "imprint")
-                if r is page.imprint
-                else ("pages", pname, "regions", rname)
-            )
-            for role, style in r.styles.items():
-                if role not in REQUIRED_STYLES:
-                    problems.append(
-                        src.problem(
-                            (*loc, "styles", role),
-                            f"'{role}' is not a style role (roles: {', '.join(REQUIRED_STYLES)})",
-                            key=True,
-                        )
-                    )
-                elif style not in layout.styles:
-                    problems.append(
-                        src.problem((*loc, "styles", role), _unknown("style", style, layout.styles))
-                    )
-            if r.fill and r.fill not in layout.palette:
-                problems.append(
-                    src.problem((*loc, "fill"), _unknown_colour(r.fill, layout.palette))
-                )
-            if (
-                r.x_mm < 0
-                or r.y_mm < 0
-                or r.x_mm + r.w_mm > g.width_mm + 1e-6
-                or r.y_mm + r.h_mm > g.height_mm + 1e-6
-            ):
-                problems.append(src.problem(loc, "region lies partly outside the trimmed page"))
-            problems += _column_problems(src, loc, r)
-            for other, o in boxes:
-                if (
-                    r.x_mm < o.x_mm + o.w_mm
-                    and o.x_mm < r.x_mm + r.w_mm
-                    and r.y_mm < o.y_mm + o.h_mm
-                    and o.y_mm < r.y_mm + r.h_mm
-                ):
-                    problems.append(src.problem(loc, f"region overlaps region '{other}'"))
-            boxes.append((rname, r))
     return problems
+
+
+def _look_problems(layout: Layout, src: Source) -> list[Problem]:
+    return [
+        src.problem(("look", key), _unknown_colour(getattr(layout.look, key), layout.palette))
+        for key in ("callout_fill", "badge_fill", "badge_text", "marker_color")
+        if getattr(layout.look, key) not in layout.palette
+    ]
+
+
+def _page_problems(layout: Layout, src: Source, pname: str) -> list[Problem]:
+    """A page's decorations and regions; every region, the imprint too, checked alike."""
+    page: Page = getattr(layout.pages, pname)
+    problems = _decoration_problems(layout, src, pname, page)
+    if pname == "back" and page.imprint is None:
+        problems.append(
+            src.problem(
+                ("pages", "back"),
+                "no 'imprint' region: every layout "
+                "keeps room on the back for a school's contact person",
+            )
+        )
+    named: list[tuple[str, tuple, Region]] = [
+        (rname, ("pages", pname, "regions", rname), r) for rname, r in page.regions.items()
+    ]
+    if page.imprint is not None:
+        named.append(("imprint", ("pages", pname, "imprint"), page.imprint))
+    seen: list[tuple[str, Region]] = []
+    for rname, loc, r in named:
+        problems += _region_problems(layout, src, loc, r)
+        problems += [
+            src.problem(loc, f"region overlaps region '{other}'")
+            for other, o in seen
+            if _overlap(r, o)
+        ]
+        seen.append((rname, r))
+    return problems
+
+
+def _decoration_problems(layout: Layout, src: Source, pname: str, page: Page) -> list[Problem]:
+    problems = []
+    for i, d in enumerate(page.decorations):
+        loc = ("pages", pname, "decorations", i)
+        if isinstance(d, RectDecoration | CircleDecoration) and d.fill not in layout.palette:
+            problems.append(src.problem((*loc, "fill"), _unknown_colour(d.fill, layout.palette)))
+        if isinstance(d, TextDecoration):
+            if d.style not in layout.styles:
+                problems.append(
+                    src.problem((*loc, "style"), _unknown("style", d.style, layout.styles))
+                )
+            try:
+                check_template(d.text, TEMPLATE_FIELDS)
+            except ValueError as e:
+                problems.append(src.problem((*loc, "text"), str(e)))
+    return problems
+
+
+def _region_problems(layout: Layout, src: Source, loc: tuple, r: Region) -> list[Problem]:
+    """One region's style roles and fill, and whether it lies on the page with room for text."""
+    problems = []
+    for role, style in r.styles.items():
+        if role not in REQUIRED_STYLES:
+            problems.append(
+                src.problem(
+                    (*loc, "styles", role),
+                    f"'{role}' is not a style role (roles: {', '.join(REQUIRED_STYLES)})",
+                    key=True,
+                )
+            )
+        elif style not in layout.styles:
+            problems.append(
+                src.problem((*loc, "styles", role), _unknown("style", style, layout.styles))
+            )
+    if r.fill and r.fill not in layout.palette:
+        problems.append(src.problem((*loc, "fill"), _unknown_colour(r.fill, layout.palette)))
+    g = layout.page
+    if (
+        r.x_mm < 0
+        or r.y_mm < 0
+        or r.x_mm + r.w_mm > g.width_mm + 1e-6
+        or r.y_mm + r.h_mm > g.height_mm + 1e-6
+    ):
+        problems.append(src.problem(loc, "region lies partly outside the trimmed page"))
+    return problems + _column_problems(src, loc, r)
+
+
+def _overlap(r: Region, o: Region) -> bool:
+    return (
+        r.x_mm < o.x_mm + o.w_mm
+        and o.x_mm < r.x_mm + r.w_mm
+        and r.y_mm < o.y_mm + o.h_mm
+        and o.y_mm < r.y_mm + r.h_mm
+    )

@@ -37,7 +37,7 @@ def draw_imprint(ctx: Ctx, canv: Canvas, region: Region, imp, styles: dict) -> N
             canv.roundRect(x, y, w, h, region.radius_mm * MM, stroke=0, fill=1)
     pad = region.padding_mm * MM
     ix, iy, iw, ih = x + pad, y + pad, w - 2 * pad, h - 2 * pad
-    gap = 3 * MM
+    gap = ctx.layout.look.imprint.gap_mm * MM
     right = ix + iw - ((ih + gap) if imp.qr_url else 0.0)
     left = ix
     if imp.logo:
@@ -45,7 +45,21 @@ def draw_imprint(ctx: Ctx, canv: Canvas, region: Region, imp, styles: dict) -> N
         with tag.content(
             canv, (("Div", "imprint"), ("Figure", "imprint/logo")), alt=f"Logo: {name}"
         ):
-            left += _draw_logo(ctx, canv, imp.logo, ix, iy, min(ih * 2.5, iw * 0.25), ih) + gap
+            left += (
+                _draw_logo(
+                    ctx,
+                    canv,
+                    imp.logo,
+                    ix,
+                    iy,
+                    min(
+                        ih * ctx.layout.look.imprint.logo_max_aspect,
+                        iw * ctx.layout.look.imprint.logo_max_share,
+                    ),
+                    ih,
+                )
+                + gap
+            )
     title_style = ctx.layout.styles["imprint-title"]
     line_style = ctx.layout.styles["imprint"]
     title_font = ctx.families[title_style.font].regular
@@ -100,7 +114,7 @@ def draw_imprint(ctx: Ctx, canv: Canvas, region: Region, imp, styles: dict) -> N
             left,
             iy,
             right - left,
-            baseline - ll * 0.4 - iy,
+            baseline - ll * ctx.layout.look.imprint.rule_top - iy,
             ll,
             title.plain.rstrip(":\u202f "),
         )
@@ -110,14 +124,15 @@ def _ruled_space(
     ctx: Ctx, canv: Canvas, x: float, y: float, w: float, h: float, step: float, label: str
 ) -> None:
     """Lines to write on; on screen a fillable field over them."""
+    look = ctx.layout.look.imprint
     with ctx.tagger.artifact(canv):
         canv.saveState()
         canv.setStrokeColor(ctx.colours[ctx.layout.styles["imprint"].color])
-        canv.setLineWidth(0.4)
-        line_y = y + h - step * 1.5
+        canv.setLineWidth(look.rule_width_pt)
+        line_y = y + h - step * look.rule_spacing
         while line_y >= y + 0.5:
             canv.line(x, line_y, x + w, line_y)
-            line_y -= step * 1.5
+            line_y -= step * look.rule_spacing
         canv.restoreState()
     if ctx.profile.links:
         # A field a teacher can type into before printing; the viewer supplies its font.
@@ -132,7 +147,7 @@ def _ruled_space(
             borderColor=None,
             fillColor=None,
             textColor=Color(0, 0, 0),
-            fontSize=9,
+            fontSize=look.field_font_pt,
             fieldFlags="multiline",
             relative=True,
         )
@@ -144,7 +159,13 @@ def _draw_qr(ctx: Ctx, canv: Canvas, url: str, x: float, y: float, side: float) 
 
     black = CMYKColor(0, 0, 0, 1) if ctx.profile.colour == "cmyk" else Color(0, 0, 0)
     white = CMYKColor(0, 0, 0, 0) if ctx.profile.colour == "cmyk" else Color(1, 1, 1)
-    widget = QrCodeWidget(url, barLevel="M", barBorder=2, barFillColor=black, barStrokeColor=black)
+    widget = QrCodeWidget(
+        url,
+        barLevel="M",
+        barBorder=ctx.layout.look.imprint.qr_quiet_zone,
+        barFillColor=black,
+        barStrokeColor=black,
+    )
     bx0, by0, bx1, by1 = widget.getBounds()
     canv.saveState()
     canv.setFillColor(white)  # the quiet zone must be light, whatever the region's fill

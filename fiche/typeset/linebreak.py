@@ -45,8 +45,26 @@ _LETTERS_ONLY = re.compile(f"^[{_LETTERS}]+$")
 # after an apostrophe (l'intimi-dation; never a break at the apostrophe itself)
 _PARTS = re.compile("(?<=[-/\xad'\u2019])")
 _EPS = 1e-9
-MAX_HYPHENS = 2  # lines in a row that may end with a hyphen
+# Rules of good typesetting rather than design: they hold whatever the layout, so they
+# are named here and not offered in the layout file.
+MAX_HYPHENS = 2  # lines in a row that may end with a hyphen: more make a ladder
 LAST_PART = 6  # characters at least of a broken last word on the last line ("dation.")
+MIN_WORD = 6  # letters at least of a word that is hyphenated (ReportLab's rule)
+MIN_HEAD = 2  # characters at least before a hyphen: one letter alone reads as a typo
+# A line may end at a word's own hyphen or slash only with this many letters before it
+# and this many characters after it: never "e-|mail", never a line begun by a scrap.
+OWN_BREAK_HEAD = 2
+OWN_BREAK_TAIL = 3
+# The last word of a paragraph is broken only when setting it whole leaves more than
+# 1/LOOSE_ONE_IN of the line before it empty: a last line of half a word looks like an error.
+LOOSE_ONE_IN = 3
+# A runt: a last line of one word of at most RUNT_CHARS characters, or narrower than
+# 1/RUNT_ONE_IN of the line; it takes the word before it along when the line before
+# keeps RUNT_KEEP_WORDS words and RUNT_KEEP_FULL of its width (a hole there is worse).
+RUNT_CHARS = 6
+RUNT_ONE_IN = 5
+RUNT_KEEP_WORDS = 2
+RUNT_KEEP_FULL = 0.75
 _WIDTHS: dict[tuple[str, str], float] = {}  # (text, font) -> units; words recur a lot
 _WIDTHS_MAX = 200_000
 
@@ -131,7 +149,7 @@ class Measured:
         markup: str,
         faces: Faces,
         hyphenator: Hyphenator | None = None,
-        min_word: int = 6,
+        min_word: int = MIN_WORD,
     ):
         self.hyphenator = hyphenator
         self.min_word = min_word
@@ -225,7 +243,11 @@ class Measured:
                             got.append((pos + len(head), True))
                     pos += len(part)
                     # a break at the word's own hyphen or slash: letters on both sides
-                    if len(letters) >= 2 and pos <= end - 3 and part[-1] in "-/\xad":
+                    if (
+                        len(letters) >= OWN_BREAK_HEAD
+                        and pos <= end - OWN_BREAK_TAIL
+                        and part[-1] in "-/\xad"
+                    ):
                         got.append((pos, False))
                 got.sort(reverse=True)
         self._cuts[i] = got
@@ -246,7 +268,7 @@ class Measured:
             if (m.start() if m else len(text)) - c < self.min_word:
                 return None
         for k, hyphen in cuts:
-            if k - c < 2:
+            if k - c < MIN_HEAD:
                 break
             if limit is not None and k > limit:
                 continue
@@ -297,7 +319,7 @@ class Measured:
             room = capacity - width - space
             # A last line of half a word looks like an error: the last word is broken only
             # when setting it whole would leave more than a third of this line empty.
-            loose = capacity - width > capacity / 3
+            loose = capacity - width > capacity / LOOSE_ONE_IN
             may = hyph and room > 0 and streak < MAX_HYPHENS and (nxt < n - 1 or loose)
             # and then it leaves at least LAST_PART characters for the last line
             limit = None if nxt < n - 1 else len(words[nxt].text) - LAST_PART
@@ -322,10 +344,10 @@ class Measured:
         i = last.start[0]
         if last.start[1] or last.end[0] != i + 1 or before.end[1]:
             return out  # the last line is not one whole word, or follows a broken word
-        if len(self.words[i].text) > 6 and last.width > capacity / 5:
+        if len(self.words[i].text) > RUNT_CHARS and last.width > capacity / RUNT_ONE_IN:
             return out
         j = i - 1  # the word that moves down
-        if j - before.start[0] < 2:
+        if j - before.start[0] < RUNT_KEEP_WORDS:
             return out
         ends = self.ends
         origin = ends[before.start[0]] - self._start_width(*before.start)
@@ -333,7 +355,7 @@ class Measured:
         if moved > capacity + _EPS:
             return out
         shorter = Line(before.start, (j, 0), ends[j - 1] - origin, False)
-        if shorter.width < capacity * 3 / 4:  # a hole in the line before is worse
+        if shorter.width < capacity * RUNT_KEEP_FULL:
             return out
         return [*out[:-2], shorter, Line((j, 0), last.end, moved, False)]
 
@@ -380,7 +402,7 @@ def measured(
     markup: str,
     faces: tuple[str, str, str, str],
     hyphenator: Hyphenator | None = None,
-    min_word: int = 6,
+    min_word: int = MIN_WORD,
 ) -> Measured:
     """The measured words of `markup` in the font family `faces` (regular, bold,
     italic, bold italic), shared by every layout of the process.
