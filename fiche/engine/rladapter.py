@@ -30,7 +30,7 @@ def pdf_canvas(out: IO[bytes], **options: object) -> Canvas:
 
 
 def draw_drawing(
-    d: Drawing, canv: Canvas, x: float, y: float, font: str, fill: Color, stroke: Color
+    d: Drawing, canv: Canvas, x: float, y: float, *, font: str, fill: Color, stroke: Color
 ) -> None:
     """Draw `d` at (x, y) with a graphics state that starts from `font`, `fill` and
     `stroke`, not from ReportLab's defaults (Helvetica, RGB black), which would

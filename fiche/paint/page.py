@@ -26,6 +26,7 @@ def draw_page(
     canv: Canvas,
     tpage: TPage,
     lpage: Page,
+    *,
     scale: float,
     boxes: PageBoxes,
     profile: Profile,
