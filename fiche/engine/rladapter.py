@@ -26,7 +26,7 @@ def pdf_canvas(out: IO[bytes], **options: object) -> Canvas:
     canvas is being written would change that file.
     """
     rl_config.useA85 = 0
-    return Canvas(out, **options)  # type: ignore[arg-type]
+    return Canvas(out, **options)
 
 
 def draw_drawing(

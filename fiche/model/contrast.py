@@ -85,7 +85,7 @@ def contrast_problems(cat: Catalog) -> dict[str, list[Problem]]:
                     for style, over in _styles_of(
                         layout, region, [source.blocks.get(b) for b in ids]
                     ):
-                        loc = ("pages", side, "regions", region_name)
+                        loc: tuple[str | int, ...] = ("pages", side, "regions", region_name)
                         _check(layout, src, icc, style, over or ground, loc=loc, problems=problems)
                 for i, d in enumerate(page.decorations):
                     if isinstance(d, TextDecoration):
