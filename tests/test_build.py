@@ -276,7 +276,9 @@ def test_overflow_fails_with_sheet_page_region_and_amount(project, tmp_path):
 def test_character_outside_the_font_is_named(project):
     nl = project / "content/n3/nl.yaml"
     edit(nl, "Seks + texting (sms'jes sturen)", "Seks + texting (sms'jes sturen) \u4e2d")
-    report = build(project, project / "dist", ("nl",), ("n3-sexting",), ("print",))
+    report = build(
+        project, project / "dist", langs=("nl",), sheets=("n3-sexting",), profiles=("print",)
+    )
     (r,) = report.failed
     assert any(
         "character U+4E2D '中' cannot be drawn with font Lato-Regular" in str(p)
@@ -288,7 +290,9 @@ def test_character_outside_the_font_is_named(project):
 def test_word_wider_than_its_column_is_an_error(project):
     nl = project / "content/n3/nl.yaml"
     edit(nl, "      - www.mediawijs.be\n", "      - www.mediawijs.be/" + "x" * 60 + "\n")
-    report = build(project, project / "dist", ("nl",), ("n3-youth",), ("print",))
+    report = build(
+        project, project / "dist", langs=("nl",), sheets=("n3-youth",), profiles=("print",)
+    )
     (r,) = report.failed
     assert any(
         "wider than its column" in str(p) and "blocks.contact.items[2]" in str(p)
@@ -335,7 +339,9 @@ def test_image_is_placed_in_cmyk_without_distortion(project):
 
     Image.new("RGB", (600, 300), (230, 40, 120)).save(project / "assets/images/phone.png")
     _add_image_block(project, "phone.png")
-    report = build(project, project / "dist", ("nl",), ("n3-youth",), ("print",))
+    report = build(
+        project, project / "dist", langs=("nl",), sheets=("n3-youth",), profiles=("print",)
+    )
     assert report.exit_code == 0, [str(p) for r in report.failed for p in r.problems]
     with pikepdf.open(report.built[0].path) as pdf:
         images = [x for x in pdf.pages[1].Resources.XObject.values() if x.Subtype == "/Image"]

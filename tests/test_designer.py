@@ -106,13 +106,13 @@ def test_preview_builds_and_renders_a_sheet(project):
 def test_diff_shows_the_changed_sentence_and_one_region(project, tmp_path):
     from fiche.build.run import build
 
-    build(project, tmp_path / "old", ("nl",), ("n3-youth",), ("print",))
+    build(project, tmp_path / "old", langs=("nl",), sheets=("n3-youth",), profiles=("print",))
     edit(
         project / "content/n3/nl.yaml",
         "Het hoort bij flirten, voor je",
         "Het hoort bij flirten, nog voor je",
     )
-    build(project, tmp_path / "new", ("nl",), ("n3-youth",), ("print",))
+    build(project, tmp_path / "new", langs=("nl",), sheets=("n3-youth",), profiles=("print",))
     result = CliRunner().invoke(
         main,
         ["diff", str(tmp_path / "old"), str(tmp_path / "new"), "--out", str(tmp_path / "diff")],

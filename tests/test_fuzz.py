@@ -372,7 +372,13 @@ def test_random_school_profiles_build_or_fail_with_located_errors(data):
     try:
         path = _write_school(root, data)
         report = build(
-            root, root / "dist", ("nl",), ("n3-youth",), ("screen",), school=path, jobs=1
+            root,
+            root / "dist",
+            langs=("nl",),
+            sheets=("n3-youth",),
+            profiles=("screen",),
+            school=path,
+            jobs=1,
         )
         _built_or_located(report, "myschool/school.yaml")
     finally:
@@ -508,7 +514,9 @@ def test_mutated_layouts_build_or_fail_with_located_errors(data):
     try:
         if _layout_problems(root, data):
             return
-        report = build(root, root / "dist", ("nl",), ("n3-youth",), ("screen",), jobs=1)
+        report = build(
+            root, root / "dist", langs=("nl",), sheets=("n3-youth",), profiles=("screen",), jobs=1
+        )
         _built_or_located(report)
     finally:
         shutil.rmtree(root)

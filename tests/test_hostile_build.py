@@ -106,7 +106,9 @@ def test_builds_called_from_python_take_the_lock_too(project, caplog):
     reports = []
     with hold(out):
         worker = threading.Thread(
-            target=lambda: reports.append(build(project, out, ("nl",), ("n3-youth",), ("office",)))
+            target=lambda: reports.append(
+                build(project, out, langs=("nl",), sheets=("n3-youth",), profiles=("office",))
+            )
         )
         worker.start()
         _until(lambda: caplog.records, what="the waiting message")

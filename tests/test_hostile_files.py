@@ -76,7 +76,13 @@ def _validate(project: Path) -> subprocess.CompletedProcess:
 
 def _one(project: Path, school: Path):
     return build(
-        project, project / "dist", ("nl",), ("n3-youth",), ("print",), school=school, jobs=1
+        project,
+        project / "dist",
+        langs=("nl",),
+        sheets=("n3-youth",),
+        profiles=("print",),
+        school=school,
+        jobs=1,
     )
 
 
@@ -320,7 +326,9 @@ def test_content_image_with_a_colour_profile_for_another_colour_space_is_placed(
         project / "assets/images/lab.png", icc_profile=lab
     )
     _image_block(project, "lab.png", placed=True)
-    report = build(project, project / "dist", ("nl",), ("n3-youth",), ("print",), jobs=1)
+    report = build(
+        project, project / "dist", langs=("nl",), sheets=("n3-youth",), profiles=("print",), jobs=1
+    )
     assert report.exit_code == 0, [str(p) for r in report.failed for p in r.problems]
 
 

@@ -453,7 +453,9 @@ def test_characters_that_a_reader_cannot_get_back_are_named_where_they_are(proje
         new = f'{key} "{words[:3]}{escape}{words[3:]}"'
         edit(nl, f" {text}\n", f" {new}\n")
         placed[what] = line_of(nl, new)
-    report = build(project, project / "dist", ("nl",), ("n3-youth",), ("screen",))
+    report = build(
+        project, project / "dist", langs=("nl",), sheets=("n3-youth",), profiles=("screen",)
+    )
     messages = [str(p) for r in report.failed for p in r.problems]
     assert not any("not found in reading order" in m for m in messages), messages
     for what, line in placed.items():
@@ -468,7 +470,9 @@ def test_a_few_combining_marks_and_our_own_spaces_pass(project):
 
     nl = project / "content/n3/nl.yaml"
     edit(nl, "    text: Sexting\n", '    text: "Se\\u0301\\u0308xting\\u00a0N\\u00b03\\u202f!"\n')
-    report = build(project, project / "dist", ("nl",), ("n3-youth",), ("screen",))
+    report = build(
+        project, project / "dist", langs=("nl",), sheets=("n3-youth",), profiles=("screen",)
+    )
     assert report.exit_code == 0, [str(p) for r in report.failed for p in r.problems]
 
 
@@ -526,7 +530,7 @@ def test_a_reader_that_goes_away_is_not_a_bug(project):
     error with a traceback of BrokenPipeError; now quietly 2 (the output was not delivered)."""
     from fiche.build.run import build
 
-    build(project, project / "dist", ("nl",), ("n3-youth",), ("screen",))
+    build(project, project / "dist", langs=("nl",), sheets=("n3-youth",), profiles=("screen",))
     pdfs = [str(p) for p in (project / "dist").rglob("*.pdf")]
     proc = subprocess.Popen(
         [sys.executable, "-m", "fiche", "check", *pdfs * 40],

@@ -300,7 +300,14 @@ def test_an_address_too_long_for_the_printed_qr_code_is_a_located_error(project)
     # border, 0.41 mm each) holding 122 characters; this address has 145.
     url = "https://www.sjc-voorbeeldstad.be/" + "x" * 100 + "/{lang}/{sheet}"
     school = write_school(project, fiche_url=url)
-    report = build(project, project / "dist", ("nl",), ("n3-youth",), ("print",), school=school)
+    report = build(
+        project,
+        project / "dist",
+        langs=("nl",),
+        sheets=("n3-youth",),
+        profiles=("print",),
+        school=school,
+    )
     assert report.exit_code == 2
     msgs = [str(p) for r in report.failed for p in r.problems] + [str(p) for p in report.problems]
     line = line_of(school, "fiche_url:")
@@ -337,7 +344,14 @@ def test_qr_capacity_table_is_what_the_encoder_does():
 
 def test_an_over_long_website_is_blamed_on_the_website(project):
     school = write_school(project, website="https://www.sjc-voorbeeldstad.be/" + "lang/" * 40)
-    report = build(project, project / "dist", ("nl",), ("n3-youth",), ("print",), school=school)
+    report = build(
+        project,
+        project / "dist",
+        langs=("nl",),
+        sheets=("n3-youth",),
+        profiles=("print",),
+        school=school,
+    )
     msgs = [str(p) for r in report.failed for p in r.problems]
     line = line_of(school, "website:")
     assert any(
@@ -374,7 +388,9 @@ def test_a_fiche_url_too_long_for_its_qr_code_is_located_in_fiche_yaml(project):
     path = project / "content/n3/fiche.yaml"
     text = path.read_text(encoding="utf-8") + "url: https://x.be/" + "y" * 120 + "/{sheet}\n"
     path.write_text(text, encoding="utf-8")
-    report = build(project, project / "dist", ("nl",), ("n3-sexting",), ("screen",))
+    report = build(
+        project, project / "dist", langs=("nl",), sheets=("n3-sexting",), profiles=("screen",)
+    )
     (r,) = report.failed
     (p,) = r.problems
     assert str(p) == (
@@ -390,7 +406,14 @@ def test_a_school_file_name_without_letters_still_gets_its_own_folder(project):
     path = project / "___.yaml"
     path.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
     shutil.copy(REPO / "examples/logo.svg", project / "logo.svg")
-    report = build(project, project / "dist", ("nl",), ("n3-youth",), ("screen",), school=path)
+    report = build(
+        project,
+        project / "dist",
+        langs=("nl",),
+        sheets=("n3-youth",),
+        profiles=("screen",),
+        school=path,
+    )
     assert report.exit_code == 0
     assert Path(report.built[0].path) == project / "dist/schools/school/nl/n3-youth.screen.pdf"
 

@@ -111,7 +111,9 @@ def test_parallel_build_gives_the_same_bytes(project, tmp_path):
 
 def test_dates_come_from_source_date_epoch(project, monkeypatch):
     monkeypatch.setenv("SOURCE_DATE_EPOCH", "1700000000")
-    report = build(project, project / "dist", ("nl",), ("n3-youth",), ("print",))
+    report = build(
+        project, project / "dist", langs=("nl",), sheets=("n3-youth",), profiles=("print",)
+    )
     with pikepdf.open(report.built[0].path) as pdf:
         assert str(pdf.docinfo.CreationDate) == "D:20231114221320Z"
         with pdf.open_metadata() as xmp:

@@ -66,9 +66,9 @@ def _build(root: Path, school: bool) -> Path:
     report = build(
         root,
         root / "dist",
-        ("nl",),
-        ("n3-youth",),
-        ("screen",),  # the profile with the fillable field over the ruled lines
+        langs=("nl",),
+        sheets=("n3-youth",),
+        profiles=("screen",),  # the profile with the fillable field over the ruled lines
         school=write_school(root) if school else None,
         force=True,
     )

@@ -89,7 +89,14 @@ def test_office_pages_keep_5_mm_free_and_ask_for_long_edge_duplex(built):
 
 
 def test_office_letter_paper(project):
-    report = build(project, project / "dist", ("nl",), ("n3-school",), ("office",), paper="letter")
+    report = build(
+        project,
+        project / "dist",
+        langs=("nl",),
+        sheets=("n3-school",),
+        profiles=("office",),
+        paper="letter",
+    )
     assert report.exit_code == 0
     path = Path(report.built[0].path)
     assert path.name == "n3-school.office-letter.pdf"
@@ -281,11 +288,11 @@ def test_build_strict_fails_on_a_low_resolution_image(project):
         "main: [careful, spread]",
         "main: [logo, careful, spread]",
     )
-    args = (project, project / "dist", ("nl",), ("n3-youth",), ("print",))
-    report = build(*args)
+    args = {"langs": ("nl",), "sheets": ("n3-youth",), "profiles": ("print",)}
+    report = build(project, project / "dist", **args)
     assert report.exit_code == 0 and report.built[0].warnings
     assert "placed at 64 ppi" in report.built[0].warnings[0]
-    report = build(*args, strict=True)
+    report = build(project, project / "dist", strict=True, **args)
     (r,) = report.failed
     assert "preflight image resolution: page 2: image 100×50 px placed at 64 ppi" in str(
         r.problems[0]

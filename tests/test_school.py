@@ -88,7 +88,14 @@ def test_without_a_school_a_ruled_space_to_fill_in_and_a_field_on_screen(built):
 
 
 def _one(project, school):
-    return build(project, project / "dist", ("nl",), ("n3-youth",), ("print",), school=school)
+    return build(
+        project,
+        project / "dist",
+        langs=("nl",),
+        sheets=("n3-youth",),
+        profiles=("print",),
+        school=school,
+    )
 
 
 def test_missing_logo_and_logo_outside_the_folder(project):
@@ -145,7 +152,13 @@ def test_a_problem_in_a_job_names_the_school_file_as_given(project, jobs):
     school = write_school(project, logo="small.png")
     Image.new("RGB", (120, 80), (29, 78, 137)).save(school.parent / "small.png")
     report = build(
-        project, project / "dist", ("nl", "fr"), ("n3-youth",), ("print",), jobs=jobs, school=school
+        project,
+        project / "dist",
+        langs=("nl", "fr"),
+        sheets=("n3-youth",),
+        profiles=("print",),
+        jobs=jobs,
+        school=school,
     )
     logo = [p for r in report.failed for p in r.problems if p.field == "logo"]
     assert len(logo) == 2, report.failed

@@ -99,7 +99,9 @@ def test_overflow_in_one_language_spares_the_others(project):
 def test_missing_glyph_in_one_language_names_it(project):
     target = _with_copy_language(project)
     edit(target, "Seks + texting", "Seks \u0915 texting")
-    report = build(project, project / "dist", ("de",), ("n3-youth",), ("print",))
+    report = build(
+        project, project / "dist", langs=("de",), sheets=("n3-youth",), profiles=("print",)
+    )
     (r,) = report.failed
     messages = [str(p) for p in r.problems]
     assert any(
@@ -115,7 +117,9 @@ def test_french_spacing_and_quotes_in_the_extracted_text(project):
 
     fr = project / "content/n3/fr.yaml"
     edit(fr, "Sexe + texting", 'Sexe + "texting"')
-    report = build(project, project / "dist", ("fr",), ("n3-sexting",), ("print",))
+    report = build(
+        project, project / "dist", langs=("fr",), sheets=("n3-sexting",), profiles=("print",)
+    )
     assert report.exit_code == 0, [str(p) for r in report.failed for p in r.problems]
     text = "".join(_pdfminer_pages(Path(report.built[0].path)))
     assert "\u00ab\u202ftexting\u202f\u00bb" in text

@@ -49,7 +49,9 @@ class CalloutKind(BlockKind):
                 )
             )
         content.append(
-            paragraph(ctx, b.text, st["callout"], chain=(("Div", bid), ("P", f"{bid}/text")))
+            paragraph(
+                ctx, b.required_text(), st["callout"], chain=(("Div", bid), ("P", f"{bid}/text"))
+            )
         )
         box = Box(
             content,

@@ -44,7 +44,9 @@ class DefinitionKind(BlockKind):
     def flowables(self, ctx: Ctx, b: TBlock, st: dict) -> list[Flowable]:
         look = ctx.layout.look
         bid = b.id
-        items: list[Flowable] = [paragraph(ctx, b.text, st["term"], chain=(("P", f"{bid}/term"),))]
+        items: list[Flowable] = [
+            paragraph(ctx, b.required_text(), st["term"], chain=(("P", f"{bid}/term"),))
+        ]
         for i, it in enumerate(b.items, start=1):
             item = item_chain(bid, i)
             items.append(
@@ -64,7 +66,7 @@ class DefinitionKind(BlockKind):
 
     def texts(self, b: TBlock) -> list[str]:
         out = [b.title.plain] if b.title else []
-        return [*out, b.text.plain, *(it.text.plain for it in b.items)]
+        return [*out, b.required_text().plain, *(it.text.plain for it in b.items)]
 
 
 def _number_marker(ctx: Ctx, n: int, style: TextStyle, item: Chain):

@@ -35,7 +35,7 @@ class HeadingKind(BlockKind):
         return [
             paragraph(
                 ctx,
-                b.text,
+                b.required_text(),
                 st[f"h{b.level}"],
                 outline=0 if b.level == 1 else 1,
                 chain=((f"H{b.level}", b.id),),
@@ -46,4 +46,4 @@ class HeadingKind(BlockKind):
         return [(f"h{block.level}", None)]
 
     def texts(self, b: TBlock) -> list[str]:
-        return [b.text.plain]
+        return [b.required_text().plain]

@@ -119,15 +119,14 @@ def _marker(ctx: Ctx, kind: str, style: TextStyle, indent: float):
     def draw(canv, x, y, top):
         # `x` is the middle of the indent; the marker ends a word space before the text
         with ctx.tagger.artifact(canv):
-            _draw_marker(
-                canv, kind, colour, fs, x + indent / 2 - look.markers.text_gap * fs, y, look.markers
-            )
+            mx = x + indent / 2 - look.markers.text_gap * fs
+            _draw_marker(canv, kind, mx, y, colour=colour, fs=fs, m=look.markers)
 
     return (None if kind == "none" else draw), 0.0
 
 
 def _draw_marker(
-    canv: Canvas, kind: str, colour: Color, fs: float, x: float, y: float, m: MarkerLook
+    canv: Canvas, kind: str, x: float, y: float, *, colour: Color, fs: float, m: MarkerLook
 ) -> None:
     """A list marker drawn as a shape (no glyph, so nothing for text extraction)."""
     if kind:

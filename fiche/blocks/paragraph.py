@@ -36,10 +36,12 @@ class ParagraphKind(BlockKind):
         return TBlock(bid, "paragraph", text=text, role=block.role, lang=block.lang)
 
     def flowables(self, ctx: Ctx, b: TBlock, st: dict) -> list[Flowable]:
-        return [paragraph(ctx, b.text, st[b.role], chain=(("P", b.id),), lang=b.lang or "")]
+        return [
+            paragraph(ctx, b.required_text(), st[b.role], chain=(("P", b.id),), lang=b.lang or "")
+        ]
 
     def styles(self, block: Paragraph, look: Look) -> Sequence[tuple[str, str | None]]:
         return [(block.role, None)]
 
     def texts(self, b: TBlock) -> list[str]:
-        return [b.text.plain]
+        return [b.required_text().plain]

@@ -223,6 +223,7 @@ def selection_problems(
 def build(
     root: Path,
     out_dir: Path,
+    *,
     langs: tuple[str, ...] = (),
     sheets: tuple[str, ...] = (),
     profiles: tuple[str, ...] = (),
@@ -268,8 +269,19 @@ def build(
         try:
             with hold(out_dir, wait, on_wait):
                 _sweep_temporaries(out_dir)
-                args = (langs, sheets, profiles, paper, strict, jobs, force, progress, school)
-                return _build_locked(root, out_dir, *args)
+                return _build_locked(
+                    root,
+                    out_dir,
+                    langs=langs,
+                    sheets=sheets,
+                    profiles=profiles,
+                    paper=paper,
+                    strict=strict,
+                    jobs=jobs,
+                    force=force,
+                    progress=progress,
+                    school=school,
+                )
         except Busy as e:
             problem = (
                 f"{out_dir}/: another build (pid {e.pid or 'unknown'}) is writing into "
@@ -314,6 +326,7 @@ def _unusable(out_dir: Path, allow_foreign: bool) -> str | None:
 def _build_locked(
     root: Path,
     out_dir: Path,
+    *,
     langs: tuple[str, ...],
     sheets: tuple[str, ...],
     profiles: tuple[str, ...],
@@ -368,7 +381,16 @@ def _build_locked(
         report.problems += fiche_problems
 
     tally = _Tally(cat, out_dir, report, len(selected) * len(chosen), progress)
-    todo = _plan(tally, selected, chosen, recorded.entries, school, school_files, force, strict)
+    todo = _plan(
+        tally,
+        selected,
+        chosen,
+        recorded.entries,
+        school=school,
+        school_files=school_files,
+        force=force,
+        strict=strict,
+    )
 
     _keep()
     try:
@@ -413,6 +435,7 @@ def _plan(
     selected: list[Job],
     chosen: list[Profile],
     recorded: dict[str, Entry],
+    *,
     school: Path | None,
     school_files: dict[str, str],
     force: bool,

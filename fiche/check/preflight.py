@@ -147,6 +147,7 @@ def _malformed_reason(e: Exception, stream: io.BytesIO) -> str:
 
 def preflight(
     pdf: bytes | Path,
+    *,
     name: str = "",
     profile: Profile | None = None,
     pages: int = 2,

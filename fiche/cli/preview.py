@@ -53,7 +53,14 @@ def preview(
     sheets = tuple(n for n in names if not n.lower().endswith(".pdf"))
     failed = False
     if sheets:
-        report = run_build(root, root / "dist", langs, sheets, profiles or ("screen",), jobs=None)
+        report = run_build(
+            root,
+            root / "dist",
+            langs=langs,
+            sheets=sheets,
+            profiles=profiles or ("screen",),
+            jobs=None,
+        )
         echo_build_problems(report)
         failed = report.exit_code != 0
         pdfs += [Path(r.path) for r in report.built]

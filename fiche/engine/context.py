@@ -16,7 +16,7 @@ from fiche.model.layout import (
     Layout,
 )
 from fiche.model.profiles import MM, Profile
-from fiche.typeset.linebreak import measured
+from fiche.typeset.linebreak import Hyphenator, measured
 from fiche.typeset.sheet import TText, TypesetSheet
 from fiche.typeset.typography import linkify
 
@@ -28,7 +28,7 @@ class Ctx:
     layout_path: str
     families: dict[str, Family]
     colours: dict[str, Color]
-    hyph: object
+    hyph: Hyphenator | None
     profile: Profile
     icc: Path
     problems: list[Problem] = field(default_factory=list)

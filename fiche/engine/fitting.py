@@ -8,6 +8,7 @@ clipped or dropped.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from fiche.core.errors import FitError, Problem
@@ -19,7 +20,7 @@ from fiche.model.layout import (
     Page,
 )
 from fiche.model.profiles import MM
-from fiche.typeset.sheet import TBlock, TPage
+from fiche.typeset.sheet import TBlock, TPage, TRegion
 
 FIT_STEPS = 6  # halvings: the scale is found to within 1/64 of the range (< 0.1 pt)
 
@@ -80,7 +81,7 @@ def _overflow(
     """
     styles = styles_at(ctx, scale)
     over = []
-    regions = tpage.regions
+    regions: Sequence[TRegion] = tpage.regions
     if known is not None:  # the region that overflowed at the smallest scale goes first
         regions = sorted(regions, key=lambda r: known.get(r.name, (-1.0, 2.0))[1])
     for treg in regions:

@@ -26,11 +26,11 @@ def pdf_canvas(out: IO[bytes], **options: object) -> Canvas:
     canvas is being written would change that file.
     """
     rl_config.useA85 = 0
-    return Canvas(out, **options)  # type: ignore[arg-type]
+    return Canvas(out, **options)
 
 
 def draw_drawing(
-    d: Drawing, canv: Canvas, x: float, y: float, font: str, fill: Color, stroke: Color
+    d: Drawing, canv: Canvas, x: float, y: float, *, font: str, fill: Color, stroke: Color
 ) -> None:
     """Draw `d` at (x, y) with a graphics state that starts from `font`, `fill` and
     `stroke`, not from ReportLab's defaults (Helvetica, RGB black), which would

@@ -118,6 +118,12 @@ def _block_union() -> Any:
     return Annotated[Union[models], Field(discriminator="kind")]  # noqa: UP007
 
 
+if TYPE_CHECKING:
+    # The kinds register at run time, so no checker knows the union: a block is any of
+    # them (code that reads a kind's own field has tested `kind` first).
+    Block = Any
+
+
 class LanguageFile(Model):
     language: LangCode
     meta: Meta

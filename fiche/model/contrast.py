@@ -85,17 +85,19 @@ def contrast_problems(cat: Catalog) -> dict[str, list[Problem]]:
                     for style, over in _styles_of(
                         layout, region, [source.blocks.get(b) for b in ids]
                     ):
-                        loc = ("pages", side, "regions", region_name)
-                        _check(layout, src, icc, style, over or ground, loc, problems)
+                        loc: tuple[str | int, ...] = ("pages", side, "regions", region_name)
+                        _check(layout, src, icc, style, over or ground, loc=loc, problems=problems)
                 for i, d in enumerate(page.decorations):
                     if isinstance(d, TextDecoration):
                         ground = _beneath(layout, page, d.x_mm, d.y_mm - 1)
                         loc = ("pages", side, "decorations", i)
-                        _check(layout, src, icc, d.style, ground, loc, problems)
+                        _check(layout, src, icc, d.style, ground, loc=loc, problems=problems)
                 if page.imprint is not None:
                     for style in ("imprint", "imprint-title"):
                         loc = ("pages", side, "imprint")
-                        _check(layout, src, icc, style, page.imprint.fill, loc, problems)
+                        _check(
+                            layout, src, icc, style, page.imprint.fill, loc=loc, problems=problems
+                        )
     names = {src.path: name for name, src in cat.layout_srcs.items()}
     out: dict[str, list[Problem]] = {}
     for (path, *_), problem in sorted(problems.items()):
@@ -120,6 +122,7 @@ def _check(
     icc: Path,
     style_name: str,
     ground: str | None,
+    *,
     loc: tuple,
     problems: dict,
 ) -> None:

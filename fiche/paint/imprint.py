@@ -24,6 +24,8 @@ from fiche.model.layout import (
 )
 from fiche.model.profiles import MM
 
+Rect = tuple[float, float, float, float]  # x, y, width, height in points, from bottom-left
+
 
 def draw_imprint(ctx: Ctx, canv: Canvas, region: Region, imp, styles: dict) -> None:
     """The school's contact block (logo, text, QR code), or a ruled space to fill in."""
@@ -50,13 +52,15 @@ def draw_imprint(ctx: Ctx, canv: Canvas, region: Region, imp, styles: dict) -> N
                     ctx,
                     canv,
                     imp.logo,
-                    ix,
-                    iy,
-                    min(
-                        ih * ctx.layout.look.imprint.logo_max_aspect,
-                        iw * ctx.layout.look.imprint.logo_max_share,
+                    (
+                        ix,
+                        iy,
+                        min(
+                            ih * ctx.layout.look.imprint.logo_max_aspect,
+                            iw * ctx.layout.look.imprint.logo_max_share,
+                        ),
+                        ih,
                     ),
-                    ih,
                 )
                 + gap
             )
@@ -111,19 +115,15 @@ def draw_imprint(ctx: Ctx, canv: Canvas, region: Region, imp, styles: dict) -> N
         _ruled_space(
             ctx,
             canv,
-            left,
-            iy,
-            right - left,
-            baseline - ll * ctx.layout.look.imprint.rule_top - iy,
+            (left, iy, right - left, baseline - ll * ctx.layout.look.imprint.rule_top - iy),
             ll,
             title.plain.rstrip(":\u202f "),
         )
 
 
-def _ruled_space(
-    ctx: Ctx, canv: Canvas, x: float, y: float, w: float, h: float, step: float, label: str
-) -> None:
+def _ruled_space(ctx: Ctx, canv: Canvas, space: Rect, step: float, label: str) -> None:
     """Lines to write on; on screen a fillable field over them."""
+    x, y, w, h = space
     look = ctx.layout.look.imprint
     with ctx.tagger.artifact(canv):
         canv.saveState()
@@ -180,13 +180,11 @@ def render_drawing(ctx: Ctx, d, canv: Canvas, x: float, y: float) -> None:
     """Draw a ReportLab Drawing starting from the body font and the profile's black."""
     black = CMYKColor(0, 0, 0, 1) if ctx.profile.colour == "cmyk" else Color(0, 0, 0)
     font = ctx.families[ctx.layout.styles["body"].font].regular
-    draw_drawing(d, canv, x, y, font, black, black)
+    draw_drawing(d, canv, x, y, font=font, fill=black, stroke=black)
 
 
-def _draw_logo(
-    ctx: Ctx, canv: Canvas, path: str, x: float, y: float, max_w: float, max_h: float
-) -> float:
-    """The school's logo, fitted into the box without distortion; returns its width.
+def _draw_logo(ctx: Ctx, canv: Canvas, path: str, room: Rect) -> float:
+    """The school's logo, fitted into `room` without distortion; returns its width.
 
     It went through the guarded loader when the school was loaded; it is read the
     same way here, so a file changed since then is refused, not trusted."""
@@ -198,16 +196,15 @@ def _draw_logo(
     try:
         if src.suffix.lower() == ".svg":
             convert = (lambda c: _svg_colour(ctx, c)) if ctx.profile.colour == "cmyk" else None
-            return _draw_svg(ctx, canv, load_svg(src, MAX_LOGO_BYTES, convert), x, y, max_w, max_h)
-        return _draw_raster_logo(
-            ctx, canv, src, load_raster(src, MAX_LOGO_BYTES), x, y, max_w, max_h
-        )
+            return _draw_svg(ctx, canv, load_svg(src, MAX_LOGO_BYTES, convert), room)
+        return _draw_raster_logo(ctx, canv, src, load_raster(src, MAX_LOGO_BYTES), room)
     except Refused as e:
         _logo_problem(ctx, f"logo '{src.name}' {e.reason}")
         return 0.0
 
 
-def _draw_svg(ctx: Ctx, canv: Canvas, d, x: float, y: float, max_w: float, max_h: float) -> float:
+def _draw_svg(ctx: Ctx, canv: Canvas, d, room: Rect) -> float:
+    x, y, max_w, max_h = room
     s = min(max_w / d.width, max_h / d.height)
     d.scale(s, s)
     width, height = d.width * s, d.height * s
@@ -216,10 +213,10 @@ def _draw_svg(ctx: Ctx, canv: Canvas, d, x: float, y: float, max_w: float, max_h
     return width
 
 
-def _draw_raster_logo(
-    ctx: Ctx, canv: Canvas, src: Path, im, x: float, y: float, max_w: float, max_h: float
-) -> float:
+def _draw_raster_logo(ctx: Ctx, canv: Canvas, src: Path, im, room: Rect) -> float:
     from reportlab.lib.utils import ImageReader
+
+    x, y, max_w, max_h = room
 
     im = flatten(im)
     s = min(max_w / im.width, max_h / im.height)

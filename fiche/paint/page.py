@@ -26,6 +26,7 @@ def draw_page(
     canv: Canvas,
     tpage: TPage,
     lpage: Page,
+    *,
     scale: float,
     boxes: PageBoxes,
     profile: Profile,
@@ -68,8 +69,8 @@ def draw_page(
     # Page furniture goes after the content so that text extraction, which follows
     # the drawing order, reads the content without the header's words in between.
     with ctx.tagger.artifact(canv):  # page furniture: series and number
-        for deco in furniture:
-            _draw_decoration(ctx, canv, deco, bleed, styles)
+        for text in furniture:
+            _draw_decoration(ctx, canv, text, bleed, styles)
     canv.restoreState()
     if profile.crop_marks:
         with ctx.tagger.artifact(canv):
@@ -139,6 +140,10 @@ def _draw_text_decoration(ctx: Ctx, canv: Canvas, d: TextDecoration, H: float) -
 
 
 def crop_marks(canv: Canvas, boxes: PageBoxes, profile: Profile) -> None:
+    if boxes.trim is None or boxes.bleed is None:
+        raise ValueError(
+            "crop marks are drawn only for a profile that bleeds, on its own page size"
+        )
     x0, y0, x1, y1 = boxes.trim
     bx0, by0, bx1, by1 = boxes.bleed
     off = profile.mark_offset_mm * MM

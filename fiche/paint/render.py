@@ -110,7 +110,7 @@ def render_pdf(
     canv.setProducer("fiche (ReportLab)")
     for tpage, fit in zip(sheet.pages, fits, strict=True):
         lpage = getattr(layout.pages, tpage.side)
-        draw_page(ctx, canv, tpage, lpage, fit.scale, boxes, profile)
+        draw_page(ctx, canv, tpage, lpage, scale=fit.scale, boxes=boxes, profile=profile)
         canv.showPage()
         ctx.tagger.next_page()
     canv.save()

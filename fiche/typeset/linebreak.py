@@ -374,7 +374,7 @@ class Measured:
             word = words[w]
             pieces: Iterable[Piece] = word.pieces
             if (w == i and c) or (w == j and k):
-                pieces = _slice(pieces, c if w == i else 0, k if w == j else len(word.text))
+                pieces = _slice(word.pieces, c if w == i else 0, k if w == j else len(word.text))
             if w < last_word and word.space_piece is not None:
                 pieces = (*pieces, word.space_piece)
             for p in pieces:

@@ -64,6 +64,13 @@ class TBlock:
     alt: str = ""
     width_mm: float | None = None
 
+    def required_text(self) -> TText:
+        """`text`, for the kinds whose `typeset` always sets it (paragraph, heading,
+        callout, definition); its absence there is a bug, never a content error."""
+        if self.text is None:
+            raise AssertionError(f"block {self.id}: a {self.kind} was typeset without its text")
+        return self.text
+
 
 @dataclass(frozen=True)
 class TRegion:
