@@ -17,7 +17,7 @@ from fiche.model.layout import (
 )
 from fiche.model.profiles import MM, Profile
 from fiche.typeset.linebreak import Hyphenator, measured
-from fiche.typeset.sheet import TText, TypesetSheet
+from fiche.typeset.sheet import Origin, TText, TypesetSheet
 from fiche.typeset.typography import linkify
 
 
@@ -124,11 +124,11 @@ def glyph_problems(ctx: Ctx, font: str, text: str, origin) -> None:
         )
 
 
-def problem_at(ctx: Ctx, origin, message: str) -> Problem:
+def problem_at(ctx: Ctx, origin: Origin | None, message: str) -> Problem:
     """A problem at the text's origin, or at the layout when the text has none."""
     if origin is None:
         return Problem(ctx.layout_path, 0, 0, "", message)
-    return Problem(origin.path, origin.line, origin.col, origin.field, message)
+    return origin.here(message)
 
 
 def _overfull(ctx: Ctx, p: TextParagraph, by: float) -> None:

@@ -20,7 +20,10 @@ Chain = tuple[tuple[str, str], ...]  # (structure type, id) from the top down
 
 
 @dataclass(frozen=True)
-class Mark:
+class MarkedContent:
+    """One marked-content sequence drawn: its page, MCID and structure chain, and the
+    text, alternative text or language the structure element will carry."""
+
     page: int
     mcid: int
     chain: Chain
@@ -34,7 +37,7 @@ class Tagger:
     enabled: bool
     page: int = 0
     mcid: int = 0
-    marks: list[Mark] = field(default_factory=list)
+    marks: list[MarkedContent] = field(default_factory=list)
 
     def begin(
         self, canv: Canvas, chain: Chain, text: str = "", alt: str = "", lang: str = ""
@@ -42,7 +45,7 @@ class Tagger:
         if not self.enabled:
             return
         canv.addLiteral(f"/{chain[-1][0]} <</MCID {self.mcid}>> BDC")
-        self.marks.append(Mark(self.page, self.mcid, chain, text, alt, lang))
+        self.marks.append(MarkedContent(self.page, self.mcid, chain, text, alt, lang))
         self.mcid += 1
 
     def end(self, canv: Canvas) -> None:

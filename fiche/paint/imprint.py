@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from reportlab.lib.colors import CMYKColor, Color
+from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.pdfgen.canvas import Canvas
 
 from fiche.core.colour import (
@@ -23,91 +24,32 @@ from fiche.model.layout import (
     Region,
 )
 from fiche.model.profiles import MM
+from fiche.typeset.sheet import TImprint, TText
 
 Rect = tuple[float, float, float, float]  # x, y, width, height in points, from bottom-left
 
 
-def draw_imprint(ctx: Ctx, canv: Canvas, region: Region, imp, styles: dict) -> None:
+def draw_imprint(ctx: Ctx, canv: Canvas, region: Region, imp: TImprint, styles: dict) -> None:
     """The school's contact block (logo, text, QR code), or a ruled space to fill in."""
-    from reportlab.pdfbase.pdfmetrics import stringWidth
-
     x, y, w, h = mm_box(region, ctx.layout.page.height_mm)
-    tag = ctx.tagger
     if region.fill:
-        with tag.artifact(canv):
+        with ctx.tagger.artifact(canv):
             canv.setFillColor(ctx.colours[region.fill])
             canv.roundRect(x, y, w, h, region.radius_mm * MM, stroke=0, fill=1)
     pad = region.padding_mm * MM
     ix, iy, iw, ih = x + pad, y + pad, w - 2 * pad, h - 2 * pad
     gap = ctx.layout.look.imprint.gap_mm * MM
     right = ix + iw - ((ih + gap) if imp.qr_url else 0.0)
-    left = ix
-    if imp.logo:
-        name = imp.school.plain if imp.school else ""
-        with tag.content(
-            canv, (("Div", "imprint"), ("Figure", "imprint/logo")), alt=f"Logo: {name}"
-        ):
-            left += (
-                _draw_logo(
-                    ctx,
-                    canv,
-                    imp.logo,
-                    (
-                        ix,
-                        iy,
-                        min(
-                            ih * ctx.layout.look.imprint.logo_max_aspect,
-                            iw * ctx.layout.look.imprint.logo_max_share,
-                        ),
-                        ih,
-                    ),
-                )
-                + gap
-            )
-    title_style = ctx.layout.styles["imprint-title"]
-    line_style = ctx.layout.styles["imprint"]
-    title_font = ctx.families[title_style.font].regular
-    line_font = ctx.families[line_style.font].regular
+    left = ix + (
+        _imprint_logo(ctx, canv, imp, imp.logo, (ix, iy, iw, ih)) + gap if imp.logo else 0.0
+    )
     title = imp.school if imp.school else imp.label
-    title_text = title.plain
-    for t, font in [(title, title_font)] + [(t, line_font) for t in imp.lines]:
-        check_glyphs(ctx, t, TextStyle("imprint", fontName=font))
-    # The largest sizes of the two ranges (at the same point) at which all lines fit.
-    for step in range(10, -1, -1):
-        k = step / 10
-        ts, ls = size_at(title_style.size_range, k), size_at(line_style.size_range, k)
-        tl, ll = ts * title_style.leading, ls * line_style.leading
-        widths = [stringWidth(title_text, title_font, ts)]
-        widths += [stringWidth(t.plain, line_font, ls) for t in imp.lines]
-        if tl + ll * len(imp.lines) <= ih + 0.01 and max(widths) <= right - left + 0.01:
-            break
-    else:
-        # Blame the widest line when width is what fails (an over-long website, say).
-        texts = [title, *imp.lines]
-        widest = max(range(len(texts)), key=widths.__getitem__)
-        too_wide = widths[widest] > right - left + 0.01
-        ctx.problems.append(
-            problem_at(
-                ctx,
-                texts[widest].origin if too_wide else (imp.lines[0] if imp.lines else title).origin,
-                f"the school's contact block does not fit the imprint of sheet {ctx.sheet.sheet} "
-                f"({ctx.sheet.lang}) even at {line_style.size_range[0]:g} pt; shorten it",
-            )
-        )
+    sizes = _imprint_sizes(ctx, imp, title, ih, right - left)
+    if sizes is None:
         return
-    canv.setFillColor(ctx.colours[title_style.color])
-    canv.setFont(title_font, ts)
-    baseline = iy + ih - ts
-    with tag.content(canv, (("Div", "imprint"), ("P", "imprint/title")), text=title_text):
-        canv.drawString(left, baseline, title_text)
-    canv.setFont(line_font, ls)
-    canv.setFillColor(ctx.colours[line_style.color])
-    for k, t in enumerate(imp.lines):
-        baseline -= ll
-        with tag.content(canv, (("Div", "imprint"), ("P", f"imprint/{k}")), text=t.plain):
-            canv.drawString(left, baseline, t.plain)
+    baseline, line_leading = _imprint_text(ctx, canv, imp, title, sizes, (left, iy + ih))
     if imp.qr_url:
-        with tag.content(
+        with ctx.tagger.content(
             canv, (("Div", "imprint"), ("Figure", "imprint/qr")), alt=f"QR code: {imp.qr_url}"
         ):
             _draw_qr(ctx, canv, imp.qr_url, ix + iw - ih, iy, ih)
@@ -115,10 +57,90 @@ def draw_imprint(ctx: Ctx, canv: Canvas, region: Region, imp, styles: dict) -> N
         _ruled_space(
             ctx,
             canv,
-            (left, iy, right - left, baseline - ll * ctx.layout.look.imprint.rule_top - iy),
-            ll,
+            (
+                left,
+                iy,
+                right - left,
+                baseline - line_leading * ctx.layout.look.imprint.rule_top - iy,
+            ),
+            line_leading,
             title.plain.rstrip(":\u202f "),
         )
+
+
+def _imprint_logo(ctx: Ctx, canv: Canvas, imp: TImprint, logo: str, inner: Rect) -> float:
+    """The school's logo at the left of the imprint; returns its width."""
+    ix, iy, iw, ih = inner
+    look = ctx.layout.look.imprint
+    name = imp.school.plain if imp.school else ""
+    box = (ix, iy, min(ih * look.logo_max_aspect, iw * look.logo_max_share), ih)
+    with ctx.tagger.content(
+        canv, (("Div", "imprint"), ("Figure", "imprint/logo")), alt=f"Logo: {name}"
+    ):
+        return _draw_logo(ctx, canv, logo, box)
+
+
+def _imprint_sizes(
+    ctx: Ctx, imp: TImprint, title: TText, height: float, width: float
+) -> tuple[float, float] | None:
+    """The title's and the lines' sizes: the largest of their ranges, at the same point,
+    at which every line fits `height` and `width`; None, with a problem, if none does."""
+    title_style = ctx.layout.styles["imprint-title"]
+    line_style = ctx.layout.styles["imprint"]
+    title_font = ctx.families[title_style.font].regular
+    line_font = ctx.families[line_style.font].regular
+    for t, font in [(title, title_font)] + [(t, line_font) for t in imp.lines]:
+        check_glyphs(ctx, t, TextStyle("imprint", fontName=font))
+    for step in range(10, -1, -1):
+        k = step / 10
+        ts, ls = size_at(title_style.size_range, k), size_at(line_style.size_range, k)
+        tl, ll = ts * title_style.leading, ls * line_style.leading
+        widths = [stringWidth(title.plain, title_font, ts)]
+        widths += [stringWidth(t.plain, line_font, ls) for t in imp.lines]
+        if tl + ll * len(imp.lines) <= height + 0.01 and max(widths) <= width + 0.01:
+            return ts, ls
+    # Blame the widest line when width is what fails (an over-long website, say).
+    texts = [title, *imp.lines]
+    widest = max(range(len(texts)), key=widths.__getitem__)
+    too_wide = widths[widest] > width + 0.01
+    ctx.problems.append(
+        problem_at(
+            ctx,
+            texts[widest].origin if too_wide else (imp.lines[0] if imp.lines else title).origin,
+            f"the school's contact block does not fit the imprint of sheet {ctx.sheet.sheet} "
+            f"({ctx.sheet.lang}) even at {line_style.size_range[0]:g} pt; shorten it",
+        )
+    )
+    return None
+
+
+def _imprint_text(
+    ctx: Ctx,
+    canv: Canvas,
+    imp: TImprint,
+    title: TText,
+    sizes: tuple[float, float],
+    top_left: tuple[float, float],
+) -> tuple[float, float]:
+    """The title and the contact lines, from `top_left` down; returns the last baseline
+    and the lines' leading."""
+    title_style = ctx.layout.styles["imprint-title"]
+    line_style = ctx.layout.styles["imprint"]
+    ts, ls = sizes
+    ll = ls * line_style.leading
+    left, top = top_left
+    canv.setFillColor(ctx.colours[title_style.color])
+    canv.setFont(ctx.families[title_style.font].regular, ts)
+    baseline = top - ts
+    with ctx.tagger.content(canv, (("Div", "imprint"), ("P", "imprint/title")), text=title.plain):
+        canv.drawString(left, baseline, title.plain)
+    canv.setFont(ctx.families[line_style.font].regular, ls)
+    canv.setFillColor(ctx.colours[line_style.color])
+    for k, t in enumerate(imp.lines):
+        baseline -= ll
+        with ctx.tagger.content(canv, (("Div", "imprint"), ("P", f"imprint/{k}")), text=t.plain):
+            canv.drawString(left, baseline, t.plain)
+    return baseline, ll
 
 
 def _ruled_space(ctx: Ctx, canv: Canvas, space: Rect, step: float, label: str) -> None:
@@ -246,6 +268,4 @@ def _svg_colour(ctx: Ctx, c):
 def _logo_problem(ctx: Ctx, message: str) -> None:
     imp = ctx.sheet.imprint
     o = imp.logo_origin if imp else None
-    ctx.problems.append(
-        Problem(o.path if o else "", o.line if o else 0, o.col if o else 0, "logo", message)
-    )
+    ctx.problems.append(o.here(message) if o else Problem.general(message, "logo"))

@@ -33,7 +33,7 @@ from fiche.engine.context import Ctx
 from fiche.engine.fitting import PageFit, fit_page
 from fiche.engine.fonts import register_family
 from fiche.engine.rladapter import pdf_canvas
-from fiche.engine.tagging import Tagger
+from fiche.engine.tagging import MarkedContent, Tagger
 from fiche.model.layout import (
     Layout,
     Page,
@@ -49,7 +49,7 @@ class RenderResult:
     pdf: bytes
     boxes: PageBoxes
     fits: tuple[PageFit, ...]
-    marks: tuple = ()  # tagging.Mark records, in drawing order, when the profile tags
+    marks: tuple[MarkedContent, ...] = ()  # in drawing order, when the profile tags
 
 
 def render_pdf(
@@ -61,12 +61,31 @@ def render_pdf(
     hyphenation_dir: Path | None = None,
 ) -> RenderResult:
     """Draw both pages of `sheet` with `layout` for `profile`; raise on overflow."""
+    ctx = _context(sheet, layout, profile, assets, layout_path, hyphenation_dir)
+    g = layout.page
+    boxes = page_boxes(profile, g.width_mm, g.height_mm, g.bleed_mm)
+    fits = _fit_pages(ctx)
+    pdf = _draw_pages(ctx, fits, boxes)
+    if ctx.problems:
+        raise FitError(ctx.problems)
+    return RenderResult(pdf, boxes, fits, tuple(ctx.tagger.marks))
+
+
+def _context(
+    sheet: TypesetSheet,
+    layout: Layout,
+    profile: Profile,
+    assets: Path,
+    layout_path: str,
+    hyphenation_dir: Path | None,
+) -> Ctx:
+    """Fonts registered, colours for the profile, the language's hyphenator."""
     fonts_dir = assets / "fonts"
     families = {name: register_family(name, spec, fonts_dir) for name, spec in layout.fonts.items()}
     icc = icc_path(assets)
     colours = {name: _colour(c.cmyk, profile, icc) for name, c in layout.palette.items()}
     exc = hyphenation_dir / f"{sheet.lang}.txt" if hyphenation_dir else None
-    ctx = Ctx(
+    return Ctx(
         sheet,
         layout,
         layout_path or f"layouts/{sheet.layout}.yaml",
@@ -77,14 +96,14 @@ def render_pdf(
         icc,
         tagger=Tagger(profile.tagged),
     )
-    g = layout.page
-    boxes = page_boxes(profile, g.width_mm, g.height_mm, g.bleed_mm)
-    body_font = families[layout.styles["body"].font].regular
 
+
+def _fit_pages(ctx: Ctx) -> tuple[PageFit, ...]:
+    """Every page fitted, or every overflow and glyph problem of the sheet raised."""
     fits = []
     overflow: list[Problem] = []
-    for tpage in sheet.pages:
-        lpage: Page = getattr(layout.pages, tpage.side)
+    for tpage in ctx.sheet.pages:
+        lpage: Page = getattr(ctx.layout.pages, tpage.side)
         try:
             fits.append(fit_page(ctx, tpage, lpage))
         except FitError as e:
@@ -93,14 +112,19 @@ def render_pdf(
         raise FitError(overflow + ctx.problems)
     if ctx.problems:
         raise GlyphError(ctx.problems)
+    return tuple(fits)
 
+
+def _draw_pages(ctx: Ctx, fits: tuple[PageFit, ...], boxes: PageBoxes) -> bytes:
+    """The fitted pages drawn as they were measured, with the document's info."""
+    sheet, layout = ctx.sheet, ctx.layout
     buf = io.BytesIO()
     canv = pdf_canvas(
         buf,
         pagesize=boxes.media[2:],
         invariant=1,
         pageCompression=1,
-        initialFontName=body_font,
+        initialFontName=ctx.families[layout.styles["body"].font].regular,
         initialFontSize=10,
     )
     canv.setTitle(sheet.title)
@@ -110,13 +134,11 @@ def render_pdf(
     canv.setProducer("fiche (ReportLab)")
     for tpage, fit in zip(sheet.pages, fits, strict=True):
         lpage = getattr(layout.pages, tpage.side)
-        draw_page(ctx, canv, tpage, lpage, scale=fit.scale, boxes=boxes, profile=profile)
+        draw_page(ctx, canv, tpage, lpage, scale=fit.scale, boxes=boxes, profile=ctx.profile)
         canv.showPage()
         ctx.tagger.next_page()
     canv.save()
-    if ctx.problems:
-        raise FitError(ctx.problems)
-    return RenderResult(buf.getvalue(), boxes, tuple(fits), tuple(ctx.tagger.marks))
+    return buf.getvalue()
 
 
 def _colour(cmyk: list[float], profile: Profile, icc: Path) -> Color:

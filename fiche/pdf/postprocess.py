@@ -22,7 +22,7 @@ from pathlib import Path
 
 import pikepdf
 
-from fiche.engine.tagging import Mark
+from fiche.engine.tagging import MarkedContent
 from fiche.model.profiles import PageBoxes, Profile
 
 N = pikepdf.Name
@@ -47,7 +47,7 @@ def postprocess(
     meta: DocMeta,
     profile: Profile,
     icc: Path | None = None,
-    marks: tuple[Mark, ...] = (),
+    marks: tuple[MarkedContent, ...] = (),
 ) -> bytes:
     """Run the profile's post-processing steps; return the saved bytes."""
     with pikepdf.open(io.BytesIO(pdf)) as doc:
@@ -164,7 +164,7 @@ def _metadata(doc: pikepdf.Pdf, meta: DocMeta, profile: Profile) -> None:
             xmp["xmpMM:RenditionClass"] = "default"
 
 
-def _structure(doc: pikepdf.Pdf, marks: tuple[Mark, ...], meta: DocMeta) -> None:
+def _structure(doc: pikepdf.Pdf, marks: tuple[MarkedContent, ...], meta: DocMeta) -> None:
     """The structure tree from the marks recorded while drawing (PDF/UA-1).
 
     Each mark names the chain of elements its content belongs to, so elements are
@@ -222,7 +222,7 @@ class _StructTree:
             self.kids[id(parent)].append(e)
         return self.elems[key]
 
-    def add_mark(self, m: Mark) -> None:
+    def add_mark(self, m: MarkedContent) -> None:
         leaf: pikepdf.Object = self.document
         for role, key in m.chain:
             leaf = self.element(role, key, leaf)

@@ -11,25 +11,29 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from fiche.core.errors import ContentError
+from fiche.core.errors import ContentError, Problem
 from fiche.model.address import check_qr_address, qr_target
 from fiche.model.catalog import Catalog, Job
 from fiche.model.content import BlockModel
 from fiche.model.kinds import kind
 from fiche.model.school import LoadedSchool
-from fiche.model.source import format_field
+from fiche.model.source import Mark, format_field
 from fiche.typeset.typography import smarten, to_markup
 
 
 @dataclass(frozen=True)
-class Origin:
-    path: str
-    line: int
-    col: int
+class Origin(Mark):
+    """Where a typeset text comes from: its value's place in the file, and the field
+    path a message names (`blocks.tip1.items[2]`)."""
+
     field: str
 
     def __str__(self) -> str:
         return f"{self.path}:{self.line}:{self.col}: {self.field}"
+
+    def here(self, message: str) -> Problem:
+        """A problem with this text, at its place and field."""
+        return self.problem(self.field, message)
 
 
 @dataclass(frozen=True)
