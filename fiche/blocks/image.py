@@ -7,14 +7,18 @@ from pathlib import Path
 from typing import Annotated, Literal
 
 from pydantic import Field, model_validator
+from reportlab.lib.utils import ImageReader
 from reportlab.platypus import Flowable
 
 from fiche.core.colour import flatten, image_to_cmyk, image_to_rgb
+from fiche.core.errors import FicheError
+from fiche.core.safeio import Refused
 from fiche.engine.context import Ctx
 from fiche.engine.flowables import Picture
 from fiche.engine.tagging import Tag
 from fiche.model.catalog import image_path
 from fiche.model.content import BlockModel, Text
+from fiche.model.images import MAX_IMAGE_BYTES, load_raster
 from fiche.model.kinds import BlockKind, Typeset, register
 from fiche.model.layout import Look
 from fiche.model.profiles import MM
@@ -57,11 +61,6 @@ class ImageKind(BlockKind):
 
 def _image(ctx: Ctx, b: TBlock) -> Flowable:
     """A picture as wide as `width_mm` (or its column), never distorted, never split."""
-    from reportlab.lib.utils import ImageReader
-
-    from fiche.core.errors import FicheError
-    from fiche.core.safeio import Refused
-    from fiche.model.images import MAX_IMAGE_BYTES, load_raster
 
     try:
         im = flatten(load_raster(Path(b.src), MAX_IMAGE_BYTES))

@@ -15,16 +15,15 @@ from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 import pikepdf
+import pypdfium2 as pdfium
+import pypdfium2.raw as pdfium_c
 
 from fiche.check.textcheck import bad_characters, extract_pages
 from fiche.core.errors import FicheError
+from fiche.core.safeio import read_user_file
 from fiche.model.profiles import PAPERS, PROFILES, Profile
-
-if TYPE_CHECKING:
-    import pypdfium2
 
 # A fiche is a few hundred kilobytes; far larger files are not worth reading whole.
 MAX_PDF_BYTES = 256 << 20
@@ -100,14 +99,12 @@ def profile_of(doc: pikepdf.Pdf, name: str) -> Profile | None:
 def read_pdf(path: Path) -> bytes:
     """The bytes of a PDF file the user named, or a `FicheError` naming it and why not:
     a regular file only (a pipe would hang, a device never end), of at most MAX_PDF_BYTES."""
-    from fiche.core.safeio import read_user_file
 
     return read_user_file(path, MAX_PDF_BYTES)
 
 
-def pdfium_document(data: bytes, name: str) -> pypdfium2.PdfDocument:
+def pdfium_document(data: bytes, name: str) -> pdfium.PdfDocument:
     """The PDF opened with pdfium, or a `FicheError` naming it: not a PDF, or encrypted."""
-    import pypdfium2 as pdfium
 
     with pdfium_errors(name):
         return pdfium.PdfDocument(data)
@@ -117,7 +114,6 @@ def pdfium_document(data: bytes, name: str) -> pypdfium2.PdfDocument:
 def pdfium_errors(name: str) -> Iterator[None]:
     """pdfium's failures inside the block (a page that does not load) as a `FicheError`
     naming the file."""
-    import pypdfium2 as pdfium
 
     try:
         yield
@@ -126,7 +122,6 @@ def pdfium_errors(name: str) -> Iterator[None]:
 
 
 def _pdfium_reason(e: Exception) -> str:
-    import pypdfium2.raw as pdfium_c
 
     if getattr(e, "err_code", None) == pdfium_c.FPDF_ERR_PASSWORD:
         return ENCRYPTED
@@ -160,7 +155,6 @@ def preflight(
     `source`, the text the PDF was made from when it is known, may itself contain what
     would otherwise look like broken text mapping (e.g. the letters "(cid:").
     """
-    import pypdfium2 as pdfium
 
     report = PreflightReport(name or (str(pdf) if isinstance(pdf, Path) else "<pdf>"))
     try:
@@ -565,7 +559,6 @@ def _navigation_problems(doc: pikepdf.Pdf, profile: Profile) -> list[str]:
 
 def _margin_problems(data: bytes, margin_mm: float, dpi: int = 40) -> list[str]:
     """Pages rendered at low resolution: any ink within `margin_mm` of the edge?"""
-    import pypdfium2 as pdfium
 
     out = []
     doc = pdfium.PdfDocument(data)

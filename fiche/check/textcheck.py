@@ -11,10 +11,11 @@ from __future__ import annotations
 import re
 import unicodedata
 
+import pypdfium2 as pdfium
+
 
 def extract_pages(pdf: bytes) -> list[str]:
     """The text of each page, as pdfium extracts it."""
-    import pypdfium2 as pdfium
 
     doc = pdfium.PdfDocument(pdf)
     try:

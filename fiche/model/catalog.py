@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from fiche.core.errors import FicheError, Problem
+from fiche.core.safeio import Refused, check_regular
 from fiche.model.content import (
     FicheDef,
     LanguageFile,
@@ -24,6 +25,7 @@ from fiche.model.content import (
     load_language_file,
 )
 from fiche.model.contrast import contrast_problems
+from fiche.model.images import MAX_IMAGE_BYTES, load_raster
 from fiche.model.jobs import Job
 from fiche.model.layout import Layout, layout_links, load_layout
 from fiche.model.source import Source, load_yaml, merge
@@ -362,8 +364,6 @@ def image_path(root: Path, src: str) -> Path:
 
 def _image_problems(root: Path, lf: LanguageFile, src: Source) -> list[Problem]:
     """Images must lie inside assets/images and pass the guarded loader (read in full)."""
-    from fiche.core.safeio import Refused
-    from fiche.model.images import MAX_IMAGE_BYTES, load_raster
 
     out = []
     folder = (root / "assets" / "images").resolve()
@@ -411,9 +411,8 @@ def _usable_fonts(fonts_dir: Path) -> dict[str, str | None]:
 
 
 def _font_defect(path: Path) -> str | None:
+    # fontTools is loaded only when a layout's font files are checked.
     from fontTools.ttLib import TTFont, TTLibError
-
-    from fiche.core.safeio import Refused, check_regular
 
     try:
         # fontTools and ReportLab open fonts by name: a FIFO would block them.

@@ -11,6 +11,9 @@ whatever font the machine has, so the output would depend on the machine), no
 raster image inside it and no reference to another file (those would be read
 past every guard above). Refusals are `safeio.Refused`; the caller words them
 with the field the file came from.
+
+Pillow, svglib and lxml are imported in the functions that use them: the catalogue
+imports this module, and a catalogue without pictures needs none of them.
 """
 
 from __future__ import annotations

@@ -18,7 +18,9 @@ import sys
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, ClassVar, TypeVar
+from typing import TYPE_CHECKING, Any, ClassVar, Literal, TypeVar, get_args, get_origin
+
+from fiche.model.validation import Model
 
 if TYPE_CHECKING:  # the stages above this one: types only, never imports at run time
     from reportlab.platypus import Flowable
@@ -92,9 +94,6 @@ def register(cls: K) -> K:
 
 
 def _check_model(cls: type[BlockKind], where: str) -> None:
-    from typing import Literal, get_args, get_origin
-
-    from fiche.model.validation import Model
 
     model = cls.model
     # `content.use_kinds` checks that it is a `BlockModel`: that module imports this one.

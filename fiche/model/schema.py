@@ -13,6 +13,8 @@ from pathlib import Path
 
 from pydantic import BaseModel
 
+from fiche.core.atomic import write_atomic
+from fiche.core.errors import io_errors
 from fiche.model.content import FicheDef, LanguageFile
 from fiche.model.layout import Layout
 from fiche.model.school import School
@@ -52,8 +54,6 @@ def render_schemas() -> dict[str, bytes]:
 
 
 def write_schemas(folder: Path) -> list[Path]:
-    from fiche.core.atomic import write_atomic
-    from fiche.core.errors import io_errors
 
     paths = []
     for name, data in render_schemas().items():

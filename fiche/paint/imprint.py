@@ -4,7 +4,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from reportlab.graphics.barcode.qr import QrCodeWidget
+from reportlab.graphics.shapes import Drawing
 from reportlab.lib.colors import CMYKColor, Color
+from reportlab.lib.utils import ImageReader
 from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.pdfgen.canvas import Canvas
 
@@ -15,15 +18,18 @@ from fiche.core.colour import (
     rgb_to_cmyk,
 )
 from fiche.core.errors import Problem
+from fiche.core.safeio import Refused
 from fiche.engine.columns import mm_box
 from fiche.engine.context import Ctx, check_glyphs, problem_at
 from fiche.engine.flowables import TextStyle
 from fiche.engine.rladapter import draw_drawing
 from fiche.engine.styles import size_at
+from fiche.model.images import load_raster, load_svg
 from fiche.model.layout import (
     Region,
 )
 from fiche.model.profiles import MM
+from fiche.model.school import MAX_LOGO_BYTES
 from fiche.typeset.sheet import TImprint, TText
 
 Rect = tuple[float, float, float, float]  # x, y, width, height in points, from bottom-left
@@ -176,8 +182,6 @@ def _ruled_space(ctx: Ctx, canv: Canvas, space: Rect, step: float, label: str) -
 
 
 def _draw_qr(ctx: Ctx, canv: Canvas, url: str, x: float, y: float, side: float) -> None:
-    from reportlab.graphics.barcode.qr import QrCodeWidget
-    from reportlab.graphics.shapes import Drawing
 
     black = CMYKColor(0, 0, 0, 1) if ctx.profile.colour == "cmyk" else Color(0, 0, 0)
     white = CMYKColor(0, 0, 0, 0) if ctx.profile.colour == "cmyk" else Color(1, 1, 1)
@@ -210,9 +214,6 @@ def _draw_logo(ctx: Ctx, canv: Canvas, path: str, room: Rect) -> float:
 
     It went through the guarded loader when the school was loaded; it is read the
     same way here, so a file changed since then is refused, not trusted."""
-    from fiche.core.safeio import Refused
-    from fiche.model.images import load_raster, load_svg
-    from fiche.model.school import MAX_LOGO_BYTES
 
     src = Path(path)
     try:
@@ -236,7 +237,6 @@ def _draw_svg(ctx: Ctx, canv: Canvas, d, room: Rect) -> float:
 
 
 def _draw_raster_logo(ctx: Ctx, canv: Canvas, src: Path, im, room: Rect) -> float:
-    from reportlab.lib.utils import ImageReader
 
     x, y, max_w, max_h = room
 

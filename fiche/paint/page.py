@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from reportlab.lib.colors import CMYKColor
+from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.pdfgen.canvas import Canvas
 
 from fiche.engine.blocks import region_flowables
@@ -103,7 +104,6 @@ def _draw_decoration(ctx: Ctx, canv: Canvas, d, bleed: float, styles: dict) -> N
 
 
 def _draw_text_decoration(ctx: Ctx, canv: Canvas, d: TextDecoration, H: float) -> None:
-    from reportlab.pdfbase.pdfmetrics import stringWidth
 
     fields = ctx.sheet.fields()
     used = [k for k in fields if "{" + k + "}" in d.text]

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import functools
 import io
+import re
 import uuid
 import zlib
 from dataclasses import dataclass
@@ -306,7 +307,6 @@ def _fonts(page: pikepdf.Object) -> list[pikepdf.Object]:
 
 def _clean_to_unicode(doc: pikepdf.Pdf) -> None:
     """Drop ReportLab's mapping of the .notdef code to U+0000 (PDF/UA forbids it)."""
-    import re
 
     seen = set()
     for page in doc.pages:

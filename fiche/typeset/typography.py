@@ -12,7 +12,9 @@ import re
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
+from fiche.core.safeio import read_user_file
 from fiche.model.languages import NBSP, NNBSP, rules_for
+from fiche.model.source import MAX_FILE_BYTES, decode_text
 
 # an apostrophe inside a word, before an elided s/t/n/k, or after a plural's s (parents')
 _APOSTROPHE = re.compile(r"(?<=\w)'(?=\w)|(?<![\w'])'(?=(s|t|n|k)\b)|(?<=\ws)'(?=[\s,.;:!?)]|$)")
@@ -82,8 +84,6 @@ def hyphenator(lang: str, exceptions_file: Path | None = None) -> Hyphenator | N
 
 def _read_list(path: Path) -> str:
     """The exception list as text, read as a user's file (regular, capped, UTF-8)."""
-    from fiche.core.safeio import read_user_file
-    from fiche.model.source import MAX_FILE_BYTES, decode_text
 
     name = f"{path.parent.name}/{path.name}"  # hyphenation/<lang>.txt
     return decode_text(read_user_file(path, MAX_FILE_BYTES, name), name)
@@ -91,7 +91,7 @@ def _read_list(path: Path) -> str:
 
 @functools.lru_cache(maxsize=32)  # per language and version of its exception list
 def _hyphenator(lang: str, exceptions: str) -> Hyphenator | None:
-    try:
+    try:  # loaded on the first language set, not when the module is imported
         import pyphen
     except ImportError:  # pragma: no cover - pyphen is a dependency
         return None
