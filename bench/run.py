@@ -94,7 +94,7 @@ def bench_in_process(runs: int) -> list[tuple[str, float]]:
     import weasyprint
 
     from bench.peers import html_source, typst_source
-    from fiche.build.run import build_job
+    from fiche.build.job import build_job
     from fiche.model.catalog import Job, load_catalog
     from fiche.model.profiles import PROFILES
     from fiche.paint.render import render_pdf

@@ -193,12 +193,12 @@ def test_preview_of_a_missing_or_broken_file(files, tmp_path):
 
 
 def test_preview_into_a_full_disk_names_the_file_and_the_reason(files, tmp_path, monkeypatch):
-    import fiche.core.atomic
+    import fiche.tools.preview
 
     def full(path, data, before_rename=None):
         raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
 
-    monkeypatch.setattr(fiche.core.atomic, "write_atomic", full)
+    monkeypatch.setattr(fiche.tools.preview, "write_atomic", full)
     out = tmp_path / "p"
     result = invoke("preview", str(files["blank"]), "--out", str(out))
     assert result.exit_code == 2, result.output
@@ -497,12 +497,12 @@ def test_too_many_items_says_how_many(project):
 
 
 def test_stamp_that_cannot_write_names_the_language_file(project, monkeypatch):
-    import fiche.core.atomic
+    import fiche.tools.translation
 
     def read_only(path, data, before_rename=None):
         raise OSError(errno.EROFS, os.strerror(errno.EROFS), str(path.parent / ".x.tmp"))
 
-    monkeypatch.setattr(fiche.core.atomic, "write_atomic", read_only)
+    monkeypatch.setattr(fiche.tools.translation, "write_atomic", read_only)
     edit(project / "content/n3/fr.yaml", "source: ", "source: 0")
     result = invoke("stamp", "--root", str(project), "--lang", "fr")
     assert result.exit_code == 2, result.output

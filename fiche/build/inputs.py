@@ -70,6 +70,7 @@ def job_input_hash(
 ) -> str:
     """The hash of everything job's output is made from; `extra` adds file digests
     (a school profile and its logo)."""
+    # Pillow and pydantic: only a build with something to do hashes a job's inputs.
     from fiche.core.colour import icc_path
     from fiche.model.catalog import image_path
 

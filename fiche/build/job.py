@@ -1,6 +1,8 @@
 """One job (sheet × language × profile) into checked PDF bytes.
 
 `build_job` reads like the data flow: typeset → render → post-process → check.
+Importing this module loads every stage (ReportLab, pikepdf, pydantic): `run` imports
+it only when there is a job to build.
 """
 
 from __future__ import annotations
@@ -8,16 +10,20 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from fiche.check.preflight import PreflightReport, preflight
+from fiche.check.textcheck import missing_in_order
+from fiche.core.builddate import build_date
+from fiche.core.colour import icc_path
 from fiche.core.errors import FicheError, Problem
 from fiche.model.jobs import Job
 from fiche.model.profiles import Profile
+from fiche.paint.render import RenderResult, render_pdf
+from fiche.pdf.postprocess import DocMeta, postprocess
+from fiche.typeset.sheet import TypesetSheet, expected_text, typeset
 
 if TYPE_CHECKING:
-    from fiche.check.preflight import PreflightReport
     from fiche.model.catalog import Catalog
     from fiche.model.school import LoadedSchool
-    from fiche.paint.render import RenderResult
-    from fiche.typeset.sheet import TypesetSheet
 
 
 @dataclass(frozen=True)
@@ -38,8 +44,6 @@ def build_job(
 
     Raises `FicheError` on any defect; with `strict`, preflight warnings count too.
     """
-    from fiche.typeset.sheet import typeset
-
     sheet = typeset(cat, job, school)
     result = _render(cat, sheet, profile)
     pdf = _postprocess(cat, job, sheet, profile, result)
@@ -50,8 +54,6 @@ def build_job(
 
 
 def _render(cat: Catalog, sheet: TypesetSheet, profile: Profile) -> RenderResult:
-    from fiche.paint.render import render_pdf
-
     return render_pdf(
         sheet,
         cat.layouts[sheet.layout],
@@ -65,10 +67,6 @@ def _render(cat: Catalog, sheet: TypesetSheet, profile: Profile) -> RenderResult
 def _postprocess(
     cat: Catalog, job: Job, sheet: TypesetSheet, profile: Profile, result: RenderResult
 ) -> bytes:
-    from fiche.core.builddate import build_date
-    from fiche.core.colour import icc_path
-    from fiche.pdf.postprocess import DocMeta, postprocess
-
     meta = DocMeta(
         title=sheet.title,
         author=sheet.author,
@@ -86,10 +84,6 @@ def _check(
 ) -> PreflightReport:
     """The preflight's report on `pdf`; raises `FicheError` if it fails (or, with
     `strict`, warns) or the PDF does not give back every word it was made from."""
-    from fiche.check.preflight import preflight
-    from fiche.check.textcheck import missing_in_order
-    from fiche.typeset.sheet import expected_text
-
     layout = cat.layouts[sheet.layout]
     expected = expected_text(sheet)
     report = preflight(

@@ -23,6 +23,7 @@ import stat
 from dataclasses import asdict, dataclass
 from pathlib import Path, PurePosixPath
 
+from fiche.core.atomic import write_atomic
 from fiche.core.safeio import open_own
 
 NAME = "manifest.json"
@@ -171,8 +172,6 @@ def write_manifest(
 
 
 def _write_json(path: Path, data: dict) -> None:
-    from fiche.core.atomic import write_atomic
-
     text = json.dumps(data, indent=2, ensure_ascii=False, sort_keys=True) + "\n"
     write_atomic(path, text.encode("utf-8"))
 

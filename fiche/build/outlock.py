@@ -20,6 +20,7 @@ from fiche.build.manifest import JOURNAL
 from fiche.build.manifest import NAME as MANIFEST_NAME
 from fiche.build.manifest import parse as parse_manifest
 from fiche.core.errors import os_reason
+from fiche.core.safeio import open_own
 
 LOCK_NAME = ".fiche.lock"
 
@@ -47,8 +48,6 @@ def hold(
     """Hold `folder`'s build lock (the folder must exist). If another process holds it:
     call `on_wait(pid)` and wait, or raise `Busy` when not `wait`. Raises `Unlockable`
     when the lock cannot be taken at all; what the body raises passes unchanged."""
-    from fiche.core.safeio import open_own
-
     try:
         # Not through a link: the pid written below would overwrite the link's target.
         fd = open_own(folder / LOCK_NAME, os.O_RDWR | os.O_CREAT)

@@ -7,24 +7,31 @@ writes each file atomically and returns a `BuildReport` that decides the exit st
 from __future__ import annotations
 
 import functools
+import gc
+import hashlib
 import json
 import logging
 import os
+import re
 import time
-from dataclasses import dataclass, field
+from collections.abc import Callable
+from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
-from fiche.build.job import build_job
+from fiche.build import pool
+from fiche.build.inputs import file_digest, job_input_hash, tree_digest
+from fiche.build.manifest import JOURNAL, Entry, journal_append, still_valid, write_manifest
+from fiche.build.manifest import read as read_manifest
+from fiche.build.outlock import Busy, Unlockable, foreign, hold, is_root
 from fiche.core.atomic import write_atomic
+from fiche.core.builddate import source_date_epoch
 from fiche.core.errors import FicheError, Problem, os_reason
 from fiche.model.jobs import Job
+from fiche.model.languages import known_languages
 from fiche.model.profiles import PROFILE_NAMES, Profile, profile_for
 
 if TYPE_CHECKING:
-    from collections.abc import Callable
-
-    from fiche.build.manifest import Entry
     from fiche.model.catalog import Catalog
     from fiche.model.school import LoadedSchool
 
@@ -100,8 +107,6 @@ class Task:
 def _keep() -> None:
     """The catalogue lives as long as the build: keep the garbage collector from scanning
     it again and again, or every job of a large catalogue would get slower."""
-    import gc
-
     gc.collect()
     gc.freeze()
 
@@ -109,17 +114,15 @@ def _keep() -> None:
 def _release() -> None:
     """After the jobs: the collector may look at everything again (`fiche serve` builds
     many times in one process)."""
-    import gc
-
     gc.unfreeze()
 
 
 def _run_task(task: Task, out_dir: Path, strict: bool, cat: Catalog) -> JobResult:
     """Build one task and write its file atomically; input problems, and an output that
     cannot be written (disk full, read-only), come back as a result."""
-    import hashlib
-
-    from fiche.build.manifest import journal_append
+    # Every stage, with ReportLab, pikepdf and pydantic: a build with nothing to do
+    # never gets here.
+    from fiche.build.job import build_job
 
     try:
         school = _school(task.school) if task.school else None
@@ -155,8 +158,7 @@ _schools: dict[tuple[Path, str], LoadedSchool] = {}
 
 def _school(path: Path) -> LoadedSchool:
     """A school profile, loaded once per process (again when the file changes)."""
-    from fiche.build.inputs import file_digest
-    from fiche.model.school import load_school
+    from fiche.model.school import load_school  # pydantic, PyYAML: only for --school
 
     key = (path, file_digest(path))
     if key not in _schools:
@@ -166,8 +168,6 @@ def _school(path: Path) -> LoadedSchool:
 
 def manifest_entry(cat: Catalog, out_dir: Path, result: JobResult) -> Entry:
     """The manifest's record of a successful result."""
-    from fiche.build.manifest import Entry
-
     f = cat.fiches[result.job.fiche]
     assert f.defn is not None
     rel = str(Path(result.path).relative_to(out_dir))
@@ -195,8 +195,6 @@ def selection_problems(
     A fiche that did not load may hold any language fiche can set and any sheet name: with
     one, a name is only refused when it cannot be right (its own problem is reported apart).
     """
-    from fiche.model.languages import known_languages
-
     loaded = [f for f in cat.fiches.values() if f.defn is not None]
     complete = len(loaded) == len(cat.fiches)
     known = sorted(cat.known_languages() if complete else known_languages())
@@ -220,43 +218,46 @@ def selection_problems(
     return problems
 
 
+@dataclass(frozen=True)
+class BuildOptions:
+    """What `build` makes and how: `fiche build`'s options, by the same names.
+
+    `jobs` worker processes (None: one per CPU; 1: in this process). `progress` is
+    called as progress(result, done, total) once per finished output. With `school` (a
+    school profile file) every sheet gets that school's imprint. Another build writing
+    into the folder is waited for (`on_wait(pid)` is told first) unless `no_wait`.
+    """
+
+    langs: tuple[str, ...] = ()
+    sheets: tuple[str, ...] = ()
+    profiles: tuple[str, ...] = ()
+    paper: str | None = None
+    strict: bool = False
+    jobs: int | None = 1
+    force: bool = False
+    school: Path | None = None
+    no_wait: bool = False
+    allow_foreign: bool = False
+    progress: Callable[[JobResult, int, int], None] | None = None
+    on_wait: Callable[[int | None], None] | None = None
+
+
 def build(
-    root: Path,
-    out_dir: Path,
-    *,
-    langs: tuple[str, ...] = (),
-    sheets: tuple[str, ...] = (),
-    profiles: tuple[str, ...] = (),
-    paper: str | None = None,
-    strict: bool = False,
-    jobs: int | None = 1,
-    force: bool = False,
-    progress: Callable[[JobResult, int, int], None] | None = None,
-    school: Path | None = None,
-    allow_foreign: bool = False,
-    wait: bool = True,
-    on_wait: Callable[[int | None], None] | None = None,
+    root: Path, out_dir: Path, options: BuildOptions | None = None, /, **changes: Any
 ) -> BuildReport:
     """Build every selected job that is not up to date; failures are reported, not fatal.
 
-    With `school` (a school profile file) every sheet gets that school's imprint and
-    goes to <out_dir>/schools/<slug>/, leaving the catalogue's own files alone.
+    `changes` set single fields of `options` (`build(root, out, langs=("nl",))`).
+    With a school profile the outputs go to <out_dir>/schools/<slug>/, leaving the
+    catalogue's own files alone. A KeyboardInterrupt stops the workers, records what
+    was finished in the manifest, and propagates.
 
-    `jobs` worker processes (None: one per CPU; 1: in this process). `progress` is
-    called as progress(result, done, total) once per finished output. A
-    KeyboardInterrupt stops the workers, records what was finished in the manifest,
-    and propagates.
-
-    One build at a time writes into `out_dir`: another one waits (`on_wait(pid)` is
-    told first) or, without `wait`, fails. A folder holding files fiche did not make
-    is refused unless `allow_foreign`; an output folder that cannot be created or
-    written is a problem of the report, with the OS's reason.
+    One build at a time writes into `out_dir`: another one waits or, with `no_wait`,
+    fails. A folder holding files fiche did not make is refused unless `allow_foreign`;
+    an output folder that cannot be created or written is a problem of the report,
+    with the OS's reason.
     """
-    from fiche.build.outlock import Busy, Unlockable, hold
-    from fiche.core.builddate import source_date_epoch
-
-    if on_wait is None:
-        on_wait = functools.partial(_say_waiting, out_dir)
+    opts = replace(options or BuildOptions(), **changes)
     start = time.perf_counter()
     report = BuildReport()
     try:
@@ -264,24 +265,13 @@ def build(
     except FicheError as e:
         report.problems += e.problems
         return report
-    problem = _unusable(out_dir, allow_foreign)
+    problem = _unusable(out_dir, opts.allow_foreign)
     if problem is None:
+        on_wait = opts.on_wait or functools.partial(_say_waiting, out_dir)
         try:
-            with hold(out_dir, wait, on_wait):
+            with hold(out_dir, not opts.no_wait, on_wait):
                 _sweep_temporaries(out_dir)
-                return _build_locked(
-                    root,
-                    out_dir,
-                    langs=langs,
-                    sheets=sheets,
-                    profiles=profiles,
-                    paper=paper,
-                    strict=strict,
-                    jobs=jobs,
-                    force=force,
-                    progress=progress,
-                    school=school,
-                )
+                return _build_locked(root, out_dir, opts)
         except Busy as e:
             problem = (
                 f"{out_dir}/: another build (pid {e.pid or 'unknown'}) is writing into "
@@ -300,8 +290,6 @@ def _say_waiting(out_dir: Path, pid: int | None) -> None:
 
 def _unusable(out_dir: Path, allow_foreign: bool) -> str | None:
     """Why fiche must not write into `out_dir` (creating it if need be), or None."""
-    from fiche.build.outlock import foreign, is_root
-
     if allow_foreign and is_root(out_dir):
         return f"{out_dir}: fiche does not write into the root of a file system"
     try:
@@ -323,64 +311,37 @@ def _unusable(out_dir: Path, allow_foreign: bool) -> str | None:
     return None
 
 
-def _build_locked(
-    root: Path,
-    out_dir: Path,
-    *,
-    langs: tuple[str, ...],
-    sheets: tuple[str, ...],
-    profiles: tuple[str, ...],
-    paper: str | None,
-    strict: bool,
-    jobs: int | None,
-    force: bool,
-    progress: Callable[[JobResult, int, int], None] | None,
-    school: Path | None,
-) -> BuildReport:
+def _build_locked(root: Path, out_dir: Path, opts: BuildOptions) -> BuildReport:
     """`build` once the output folder is known to be usable and locked."""
-    from fiche.build.inputs import file_digest, tree_digest
-    from fiche.build.manifest import read
-
     start = time.perf_counter()
     report = BuildReport()
-    loaded = None
-    if school is not None:
+    school: Path | None = None
+    school_files: dict[str, str] = {}
+    if opts.school is not None:
         try:
-            loaded, school = _load_school(root, school)
+            loaded, school = _load_school(root, opts.school)
         except FicheError as e:
             return _failed(report, e, start)
         out_dir = out_dir / "schools" / loaded.slug
-    school_files = {str(p): file_digest(p) for p in (school, loaded and loaded.logo) if p}
-    selection = {
-        "langs": sorted(langs),
-        "sheets": sorted(sheets),
-        "profiles": sorted(profiles or PROFILE_NAMES),
-        "paper": paper,
-        "school": school_files,
-    }
-    key = json.dumps(selection, sort_keys=True)
-    tree = tree_digest(root, selection)
-    recorded = read(out_dir)
+        school_files = {str(p): file_digest(p) for p in (school, loaded.logo) if p}
+    key, tree = _selection(root, opts, school_files)
+    recorded = read_manifest(out_dir)
     last = recorded.trees.get(key, {})
-    if not force and last.get("tree") == tree:
-        fast = _up_to_date(out_dir, recorded.entries, last["outputs"], strict)
+    if not opts.force and last.get("tree") == tree:
+        fast = _up_to_date(out_dir, recorded.entries, last["outputs"], opts.strict)
         if fast is not None:
             fast.seconds = time.perf_counter() - start
             return fast
 
+    # The content model (pydantic, PyYAML, Pillow): a build with nothing to do skips it.
     from fiche.model.catalog import load_catalog
 
     try:
         cat = load_catalog(root)
     except FicheError as e:
         return _failed(report, e, start)
-    chosen = [profile_for(name, paper) for name in (profiles or PROFILE_NAMES)]
-    report.problems += selection_problems(cat, langs, sheets)
-    selected = cat.jobs(langs, sheets)
-    for fiche_problems in (f.problems for f in cat.fiches.values() if f.defn is None):
-        report.problems += fiche_problems
-
-    tally = _Tally(cat, out_dir, report, len(selected) * len(chosen), progress)
+    selected, chosen = _selected(cat, opts, report)
+    tally = _Tally(cat, out_dir, report, len(selected) * len(chosen), opts.progress)
     todo = _plan(
         tally,
         selected,
@@ -388,19 +349,12 @@ def _build_locked(
         recorded.entries,
         school=school,
         school_files=school_files,
-        force=force,
-        strict=strict,
+        force=opts.force,
+        strict=opts.strict,
     )
-
-    _keep()
     try:
-        if jobs == 1 or len(todo) <= 1:
-            for task in todo:
-                tally.add(_run_task(task, out_dir, strict, cat))
-        else:
-            _run_parallel(todo, cat, out_dir, strict, jobs, tally.add)
+        _run_all(todo, cat, out_dir, opts, tally)
     finally:
-        _release()
         _sweep_temporaries(out_dir)  # of the jobs a Ctrl-C cut short
         complete = len(report.results) == tally.total and report.exit_code == 0
         _write_manifest(
@@ -408,6 +362,46 @@ def _build_locked(
         )
         report.seconds = time.perf_counter() - start
     return report
+
+
+def _selection(root: Path, opts: BuildOptions, school_files: dict[str, str]) -> tuple[str, str]:
+    """The manifest's key for this selection, and the digest of the inputs it reads: when
+    both match the last build, nothing has to be done."""
+    selection = {
+        "langs": sorted(opts.langs),
+        "sheets": sorted(opts.sheets),
+        "profiles": sorted(opts.profiles or PROFILE_NAMES),
+        "paper": opts.paper,
+        "school": school_files,
+    }
+    return json.dumps(selection, sort_keys=True), tree_digest(root, selection)
+
+
+def _selected(
+    cat: Catalog, opts: BuildOptions, report: BuildReport
+) -> tuple[list[Job], list[Profile]]:
+    """The jobs and profiles chosen; what is wrong with the choice, or with a fiche that
+    did not load, goes into the report."""
+    chosen = [profile_for(name, opts.paper) for name in (opts.profiles or PROFILE_NAMES)]
+    report.problems += selection_problems(cat, opts.langs, opts.sheets)
+    selected = cat.jobs(opts.langs, opts.sheets)
+    for fiche_problems in (f.problems for f in cat.fiches.values() if f.defn is None):
+        report.problems += fiche_problems
+    return selected, chosen
+
+
+def _run_all(
+    todo: list[Task], cat: Catalog, out_dir: Path, opts: BuildOptions, tally: _Tally
+) -> None:
+    _keep()
+    try:
+        if opts.jobs == 1 or len(todo) <= 1:
+            for task in todo:
+                tally.add(_run_task(task, out_dir, opts.strict, cat))
+        else:
+            _run_parallel(todo, cat, out_dir, opts.strict, opts.jobs, tally.add)
+    finally:
+        _release()
 
 
 @dataclass
@@ -443,9 +437,6 @@ def _plan(
 ) -> list[Task]:
     """The outputs to make; those that cannot be made or are up to date go into the
     tally's report at once."""
-    from fiche.build.inputs import job_input_hash
-    from fiche.build.manifest import still_valid
-
     cat, out_dir = tally.cat, tally.out_dir
     todo: list[Task] = []
     for job in selected:
@@ -472,8 +463,7 @@ def _failed(report: BuildReport, e: FicheError, start: float) -> BuildReport:
 
 def _load_school(root: Path, school: Path) -> tuple[LoadedSchool, Path]:
     """The school profile and its absolute path."""
-    from fiche.build.inputs import file_digest
-    from fiche.model.school import load_school
+    from fiche.model.school import load_school  # pydantic, PyYAML: only for --school
 
     loaded = load_school(school.resolve(), _display(root, school))
     school = school.resolve()
@@ -500,8 +490,6 @@ def _write_manifest(
 ) -> None:
     """Whatever finished is on disk; the manifest says so, even after Ctrl-C. `tree`, when
     the build of selection `key` is complete, lets the next one skip its work."""
-    from fiche.build.manifest import JOURNAL, write_manifest
-
     new_trees = {}
     if tree is not None:
         outputs = sorted(str(Path(r.path).relative_to(out_dir)) for r in report.results)
@@ -521,8 +509,6 @@ def _up_to_date(
 ) -> BuildReport | None:
     """The report of a build with nothing to do, read from the manifest alone, if every
     output the last build of this selection made is listed and intact; else None."""
-    from fiche.build.manifest import still_valid
-
     if not outputs or any(o not in recorded for o in outputs):
         return None
     report = BuildReport()
@@ -562,8 +548,6 @@ def _run_parallel(
     jobs: int | None,
     record: Callable[[JobResult], None],
 ) -> None:
-    from fiche.build import pool
-
     workers = min(jobs or os.cpu_count() or 1, len(todo))
     try:
         pool.run(todo, lambda task: _run_task(task, out_dir, strict, cat), workers, record)
@@ -583,8 +567,6 @@ def _sweep_temporaries(out_dir: Path) -> None:
     the folder's lock (then no other build has a temporary file there), only the names
     write_atomic gives, and only where a build writes: the folder, its language folders,
     schools/<slug>/ and theirs. A user's own files, with --allow-foreign, stay."""
-    import re
-
     ours = re.compile(r"\.(?:[^/]+\.pdf|manifest\.json)\.[A-Za-z0-9_]+\.tmp")
     # down to <out>/schools/<slug>/<lang>, three levels below the folder
     levels = [[out_dir]]

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import functools
+import signal
 import sys
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import click
 
@@ -55,21 +56,7 @@ if TYPE_CHECKING:
     help="Write into an output folder even though it holds files fiche did not make.",
 )
 @click.option("-q", "--quiet", is_flag=True, help="Print only problems and the summary.")
-def build(
-    root: Path,
-    out: Path | None,
-    langs: tuple[str, ...],
-    sheets: tuple[str, ...],
-    profiles: tuple[str, ...],
-    paper: str | None,
-    strict: bool,
-    jobs: int | None,
-    force: bool,
-    school: Path | None,
-    no_wait: bool,
-    allow_foreign: bool,
-    quiet: bool,
-) -> None:
+def build(root: Path, out: Path | None, quiet: bool, **options: Any) -> None:
     """Build sheets into PDFs and check each one; skip what is up to date.
 
     Output: <out>/<lang>/<sheet>.<profile>.pdf, for the profiles print (trim,
@@ -85,30 +72,20 @@ def build(
       fiche build --profile office --paper letter --jobs 2
       fiche build --school examples/school.yaml
     """
-    import signal
-
-    from fiche.build.run import build as run_build
+    # Loaded by this command only, so that `fiche --help` and the others stay quick.
+    from fiche.build import run
 
     show_bar = not quiet and sys.stderr.isatty()
     folder = out or root / "dist"
+    # The other options are BuildOptions' fields, by the same names.
+    chosen = run.BuildOptions(
+        **options,
+        progress=_progress if show_bar else None,
+        on_wait=functools.partial(_waiting, folder),
+    )
     previous = signal.signal(signal.SIGTERM, _terminated)
     try:
-        report = run_build(
-            root,
-            folder,
-            langs=langs,
-            sheets=sheets,
-            profiles=profiles,
-            paper=paper,
-            strict=strict,
-            jobs=jobs,
-            force=force,
-            progress=_progress if show_bar else None,
-            school=school,
-            allow_foreign=allow_foreign,
-            wait=not no_wait,
-            on_wait=functools.partial(_waiting, folder),
-        )
+        report = run.build(root, folder, chosen)
     except KeyboardInterrupt:
         click.echo(
             "\ninterrupted: finished files are in place and in the manifest; "

@@ -8,6 +8,7 @@ from pathlib import Path
 import click
 
 from fiche.cli.common import out_option, root_option
+from fiche.core.errors import FicheError
 
 
 @click.command()
@@ -19,8 +20,7 @@ def validate(root: Path) -> None:
     Example:
       fiche validate --root .
     """
-    from fiche.core.errors import FicheError
-    from fiche.model.catalog import load_catalog
+    from fiche.model.catalog import load_catalog  # pydantic, PyYAML: this command's own
 
     try:
         problems = load_catalog(root).all_problems()
@@ -48,7 +48,7 @@ def schema(root: Path, out: Path | None) -> None:
     Example:
       fiche schema --out schemas
     """
-    from fiche.model.schema import write_schemas
+    from fiche.model.schema import write_schemas  # pydantic: this command's own
 
     for path in write_schemas(out or root / "schemas"):
         click.echo(str(path))
@@ -66,7 +66,7 @@ def list_(root: Path) -> None:
     Example:
       fiche list
     """
-    from fiche.core.errors import FicheError
+    # pydantic, PyYAML: loaded by this command, not by every one
     from fiche.model.catalog import load_catalog
     from fiche.tools.translation import translation_status, unloaded_problems
 

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import click
 
-from fiche.model.profiles import PROFILE_NAMES
+from fiche.model.profiles import PROFILE_NAMES, PROFILES
 
 
 @click.command()
@@ -32,8 +32,7 @@ def check(pdfs: tuple[Path, ...], profile: str | None, strict: bool) -> None:
       fiche check dist/nl/n3-sexting.print.pdf
       fiche check --strict dist/*/*.pdf
     """
-    from fiche.check.preflight import preflight
-    from fiche.model.profiles import PROFILES
+    from fiche.check.preflight import preflight  # pikepdf: this command's own
 
     failed = 0
     for path in pdfs:

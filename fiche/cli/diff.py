@@ -28,7 +28,7 @@ def diff(old: Path, new: Path, out: Path) -> None:
     Example:
       fiche diff release-1.0/dist dist
     """
-    from fiche.tools.diff import diff as run_diff
+    from fiche.tools.diff import diff as run_diff  # pikepdf, pypdfium2: this command's own
 
     report = run_diff(old, new, out)
     for name in report.only_old:

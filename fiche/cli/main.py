@@ -13,6 +13,7 @@ import click
 
 from fiche import __version__
 from fiche.cli import build, catalogue, check, diff, new, preview, serve, translation
+from fiche.core.errors import USER_FIXABLE_ERRNOS, FicheError, os_reason
 
 
 class _Group(click.Group):
@@ -25,8 +26,6 @@ class _Group(click.Group):
     """
 
     def invoke(self, ctx: click.Context):
-        from fiche.core.errors import FicheError
-
         try:
             return super().invoke(ctx)
         except FicheError as e:
@@ -55,15 +54,11 @@ class _Group(click.Group):
 
 
 def _user_fixable(e: OSError) -> bool:
-    from fiche.core.errors import USER_FIXABLE_ERRNOS
-
     return e.filename is not None or e.errno in USER_FIXABLE_ERRNOS
 
 
 def _os_problem(e: OSError) -> str:
     """`path: reason`, as the user can act on it ("dist: Read-only file system")."""
-    from fiche.core.errors import os_reason
-
     names = [str(n) for n in (e.filename, e.filename2) if n is not None]
     return ": ".join([" -> ".join(names), os_reason(e)] if names else [os_reason(e)])
 

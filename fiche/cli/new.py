@@ -33,6 +33,7 @@ def new(
     Example:
       fiche new n4-grooming --series cyberpesten --number 4 --layout youth --lang nl --lang fr
     """
+    # PyYAML and the build: loaded by this command, not by every one
     from fiche.build.run import build as run_build
     from fiche.tools.scaffold import new_fiche
 

@@ -14,6 +14,7 @@ from fiche.cli.common import (
     profiles_option,
     root_option,
 )
+from fiche.core.errors import FicheError, Problem
 
 
 @click.command()
@@ -41,8 +42,8 @@ def preview(
       fiche preview n3-youth --lang fr --dpi 150
       fiche preview dist/nl/n3-sexting.print.pdf
     """
+    # pikepdf, pypdfium2 and the build: loaded by this command, not by every one
     from fiche.build.run import build as run_build
-    from fiche.core.errors import FicheError, Problem
     from fiche.tools.preview import render_png
 
     target = out or root / "preview"

@@ -8,6 +8,7 @@ from pathlib import Path
 import click
 
 from fiche.cli.common import root_option
+from fiche.core.errors import FicheError
 
 
 @click.command()
@@ -25,13 +26,11 @@ def serve(root: Path, port: int) -> None:
     Example:
       fiche serve --port 8000
     """
-    from fiche.tools.serve import serve as run_serve
+    from fiche.tools.serve import serve as run_serve  # the build: this command's own
 
     try:
         run_serve(root.resolve(), port, ready=lambda msg: click.echo(msg, err=True))
     except KeyboardInterrupt:
         sys.exit(130)
     except OSError as e:
-        from fiche.core.errors import FicheError
-
         raise FicheError.at("", "--port", f"cannot serve on port {port}: {e.strerror}") from None

@@ -8,6 +8,8 @@ from pathlib import Path
 import click
 
 from fiche.cli.common import root_option
+from fiche.core.errors import FicheError, Problem, io_errors
+from fiche.model.languages import known_languages, unknown_language
 
 
 @click.command()
@@ -24,7 +26,7 @@ def status(root: Path) -> None:
     Example:
       fiche status
     """
-    from fiche.core.errors import FicheError
+    # pydantic, PyYAML: loaded by this command, not by every one
     from fiche.model.catalog import load_catalog
     from fiche.tools.translation import status_table, translation_status, unloaded_problems
 
@@ -51,9 +53,8 @@ def stamp(root: Path, lang: str, fiches: tuple[str, ...], blocks: tuple[str, ...
     Example:
       fiche stamp --lang fr --block why
     """
-    from fiche.core.errors import FicheError, Problem, io_errors
+    # pydantic, PyYAML: loaded by this command, not by every one
     from fiche.model.catalog import load_catalog
-    from fiche.model.languages import known_languages, unknown_language
     from fiche.tools.translation import stamp as run_stamp
 
     if lang not in known_languages():

@@ -16,13 +16,16 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from PIL import Image, ImageChops, ImageDraw
+
 from fiche.check.preflight import pdfium_document, pdfium_errors, read_pdf
+from fiche.check.textcheck import extract_pages
+from fiche.core.atomic import write_atomic
 from fiche.core.errors import FicheError, io_errors
 from fiche.tools.preview import page_pixels
 
 if TYPE_CHECKING:
     import pypdfium2
-    from PIL import Image
 
 DPI = 60
 CELL = 8  # pixels: changed pixels are grouped into cells, cells into framed areas
@@ -94,8 +97,6 @@ def diff(old: Path, new: Path, out_dir: Path) -> DiffReport:
 def _compare(
     old: tuple[Path, bytes], new: tuple[Path, bytes], out_dir: Path, name: str
 ) -> list[PageDiff]:
-    from fiche.check.textcheck import extract_pages
-
     (a, data_a), (b, data_b) = old, new
     out: list[PageDiff] = []
     with contextlib.ExitStack() as opened:
@@ -142,17 +143,11 @@ def _render_pair(
 
 def _changed(ia: Image.Image, ib: Image.Image) -> Image.Image:
     """A black and white mask of the pixels that differ visibly."""
-    from PIL import ImageChops
-
     return ImageChops.difference(ia, ib).convert("L").point(lambda v: 255 if v > 24 else 0)
 
 
 def _write_marked(page: Image.Image, boxes: list[tuple[int, int, int, int]], target: Path) -> None:
     """The new page with each changed area boxed in red, as a PNG file."""
-    from PIL import Image, ImageDraw
-
-    from fiche.core.atomic import write_atomic
-
     overlay = Image.new("RGBA", page.size, (0, 0, 0, 0))
     draw = ImageDraw.Draw(overlay)
     for x0, y0, x1, y1 in boxes:

@@ -13,6 +13,12 @@ from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
+from fiche.build import inputs, run
+from fiche.core.errors import FicheError
+from fiche.model.catalog import load_catalog
+from fiche.tools.preview import render_png
+from fiche.tools.translation import translation_status
+
 log = logging.getLogger("fiche.tools.serve")
 
 
@@ -56,13 +62,8 @@ class Preview:
                 self.state.building = False
 
     def rebuild(self) -> State:
-        from fiche.build.run import build
-        from fiche.model.catalog import load_catalog
-        from fiche.tools.preview import render_png
-        from fiche.tools.translation import translation_status
-
         out = self.cache / "dist"
-        report = build(self.root, out, profiles=("screen",), jobs=None)
+        report = run.build(self.root, out, profiles=("screen",), jobs=None)
         cards = []
         for r in sorted(report.results, key=lambda r: (r.job.fiche, r.job.sheet, r.job.lang)):
             card = {
@@ -102,8 +103,6 @@ class Preview:
 
 def failure_message(e: Exception) -> str:
     """What the page says about a rebuild that raised; a bug's traceback goes to the log."""
-    from fiche.core.errors import FicheError
-
     if isinstance(e, FicheError):
         return str(e)
     if isinstance(e, OSError) and e.strerror:  # disk full, read-only cache: the user can fix it
@@ -117,7 +116,6 @@ def watch(
     root: Path, rebuild: Callable[[], object], stop: threading.Event, interval: float = 0.5
 ) -> None:
     """Call `rebuild` whenever the project's input files change, until `stop` is set."""
-    from fiche.build import inputs
 
     def digest() -> str | None:
         # An editor's temporary file may vanish between listing and hashing: look again later.

@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from fiche.check.preflight import pdfium_document, pdfium_errors, read_pdf
+from fiche.core.atomic import write_atomic
 from fiche.core.errors import FicheError, Problem, io_errors
 
 if TYPE_CHECKING:
@@ -68,8 +69,6 @@ def render_png(pdf: Path, out_dir: Path, dpi: int = 110) -> list[Path]:
     A file that is not a readable PDF, a page too big to render at `dpi`, or a folder or
     file that cannot be written, is a `FicheError` naming the path and the reason.
     """
-    from fiche.core.atomic import write_atomic
-
     doc = pdfium_document(read_pdf(pdf), str(pdf))
     paths = []
     try:

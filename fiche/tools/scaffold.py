@@ -18,6 +18,7 @@ from pathlib import Path
 import yaml
 
 from fiche.core.errors import FicheError, Problem
+from fiche.model.catalog import load_catalog
 from fiche.model.languages import known_languages, unknown_language
 
 LABELS = {
@@ -98,8 +99,6 @@ def new_fiche(
     folder is renamed to content/<slug> at the end, so a failure (a full disk, an
     interrupt) leaves no half-made fiche for the next build to trip on.
     """
-    from fiche.model.catalog import load_catalog
-
     check_arguments(slug, series, langs)
     cat = load_catalog(root)
     if layout not in cat.layouts:

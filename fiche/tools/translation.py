@@ -11,9 +11,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
+from fiche.core.atomic import write_atomic
 from fiche.core.errors import FicheError, Problem
+from fiche.core.safeio import read_user_file
 from fiche.model.catalog import Catalog, FicheEntry
 from fiche.model.content import block_hash
+from fiche.model.source import MAX_FILE_BYTES, decode_text
 
 
 @dataclass(frozen=True)
@@ -102,8 +105,6 @@ def stamp(cat: Catalog, fiche: str, lang: str, blocks: tuple[str, ...] = ()) -> 
     Edits the file line by line so that comments and layout stay as they are.
     Returns the ids of the blocks stamped.
     """
-    from fiche.core.atomic import write_atomic
-
     entry: FicheEntry = cat.fiches[fiche]
     assert entry.defn is not None
     src_lang = entry.defn.source_language
@@ -152,9 +153,6 @@ def stamp(cat: Catalog, fiche: str, lang: str, blocks: tuple[str, ...] = ()) -> 
 
 def _read_text(path: Path, name: str) -> str:
     """The language file again, read as a user's file: it may have changed since loading."""
-    from fiche.core.safeio import read_user_file
-    from fiche.model.source import MAX_FILE_BYTES, decode_text
-
     return decode_text(read_user_file(path, MAX_FILE_BYTES, name), name)
 
 
