@@ -141,23 +141,32 @@ def _draw_marker(
         elif kind == "dash":
             canv.line(x - fs * m.dash_half_width, y, x + fs * m.dash_half_width, y)
         elif kind == "check":
-            p = canv.beginPath()
-            (ax, ay), (bx, by), (cx, cy) = m.check
-            p.moveTo(x + fs * ax, y + fs * ay)
-            p.lineTo(x + fs * bx, y + fs * by)
-            p.lineTo(x + fs * cx, y + fs * cy)
-            canv.drawPath(p, stroke=1, fill=0)
+            _polygon(canv, (x, y), fs, m.check, filled=False)
         elif kind in ("plus", "minus"):
             canv.setLineWidth(fs * m.plus_stroke)
             canv.line(x - fs * m.plus_half_width, y, x + fs * m.plus_half_width, y)
             if kind == "plus":
                 canv.line(x, y - fs * m.plus_half_width, x, y + fs * m.plus_half_width)
         elif kind == "arrow":
-            p = canv.beginPath()
-            (ax, ay), (bx, by), (cx, cy) = m.arrow
-            p.moveTo(x + fs * ax, y + fs * ay)
-            p.lineTo(x + fs * bx, y + fs * by)
-            p.lineTo(x + fs * cx, y + fs * cy)
-            p.close()
-            canv.drawPath(p, stroke=0, fill=1)
+            _polygon(canv, (x, y), fs, m.arrow, filled=True)
         canv.restoreState()
+
+
+def _polygon(
+    canv: Canvas,
+    centre: tuple[float, float],
+    fs: float,
+    points: Sequence[Sequence[float]],
+    *,
+    filled: bool,
+) -> None:
+    """`points` (in text sizes from `centre`) joined: stroked open, or closed and filled."""
+    x, y = centre
+    p = canv.beginPath()
+    (ax, ay), *rest = points
+    p.moveTo(x + fs * ax, y + fs * ay)
+    for bx, by in rest:
+        p.lineTo(x + fs * bx, y + fs * by)
+    if filled:
+        p.close()
+    canv.drawPath(p, stroke=0 if filled else 1, fill=1 if filled else 0)
