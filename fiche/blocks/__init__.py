@@ -13,7 +13,7 @@ from __future__ import annotations
 import importlib
 import pkgutil
 
-from fiche.model.kinds import KindError, kinds
+from fiche.model.kinds import KindError, registers
 
 for _module in sorted(pkgutil.iter_modules(__path__), key=lambda m: m.name):
     if _module.name.startswith("_"):
@@ -21,5 +21,5 @@ for _module in sorted(pkgutil.iter_modules(__path__), key=lambda m: m.name):
     _name = f"{__name__}.{_module.name}"
     importlib.import_module(_name)
     # A kind whose `@register` was forgotten would otherwise be missing without a word.
-    if not any(type(k).__module__ == _name for k in kinds()):
+    if not registers(_name):
         raise KindError(f"{_name} registers no block kind (a BlockKind class with @register)")
