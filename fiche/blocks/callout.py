@@ -4,17 +4,17 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
-from reportlab.platypus import Flowable
-
-from fiche.engine.context import Ctx, paragraph
-from fiche.engine.flowables import Box
-from fiche.model.content import BlockModel, Text
-from fiche.model.kinds import BlockKind, Typeset, register
+from fiche.model.content import Text
+from fiche.model.kinds import BlockKind, BlockModel, Typeset, register
 from fiche.model.layout import Look
 from fiche.model.profiles import MM
 from fiche.typeset.sheet import TBlock
+
+if TYPE_CHECKING:
+    from fiche.engine.context import Ctx
+    from fiche.engine.flowables import BlockFlowable
 
 
 class Callout(BlockModel):
@@ -27,6 +27,7 @@ class Callout(BlockModel):
 class CalloutKind(BlockKind):
     name = "callout"
     model = Callout
+    roles = ("callout", "callout-title")
     order = 5
 
     def typeset(self, bid: str, block: Callout, t: Typeset, root: Path) -> TBlock:
@@ -34,10 +35,14 @@ class CalloutKind(BlockKind):
         title = t(block.title, (*base, "title")) if block.title else None
         return TBlock(bid, "callout", title=title, text=t(block.text, (*base, "text")))
 
-    def flowables(self, ctx: Ctx, b: TBlock, st: dict) -> list[Flowable]:
+    def flowables(self, ctx: Ctx, b: TBlock, st: dict) -> list[BlockFlowable]:
+        # The engine loads ReportLab: only a build that sets text needs it.
+        from fiche.engine.context import paragraph
+        from fiche.engine.flowables import Box
+
         look = ctx.layout.look
         bid = b.id
-        content: list[Flowable] = []
+        content: list[BlockFlowable] = []
         if b.title:
             content.append(
                 paragraph(

@@ -4,20 +4,20 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Annotated, Literal
+from typing import TYPE_CHECKING, Annotated, Literal
 
 from pydantic import Field
-from reportlab.platypus import Flowable
 
-from fiche.engine.blocks import hanging, item_chain, titled
-from fiche.engine.context import Ctx, paragraph
-from fiche.engine.flowables import TextStyle
-from fiche.engine.tagging import Chain
-from fiche.model.content import BlockModel, Text
-from fiche.model.kinds import BlockKind, Typeset, register
+from fiche.model.content import Text
+from fiche.model.kinds import BlockKind, BlockModel, Typeset, register
 from fiche.model.layout import Look
 from fiche.model.profiles import MM
 from fiche.typeset.sheet import TBlock, TItem
+
+if TYPE_CHECKING:
+    from fiche.engine.context import Ctx
+    from fiche.engine.flowables import BlockFlowable, TextStyle
+    from fiche.engine.tagging import Chain
 
 
 class Definition(BlockModel):
@@ -31,6 +31,7 @@ class Definition(BlockModel):
 class DefinitionKind(BlockKind):
     name = "definition"
     model = Definition
+    roles = ("term", "list", "h3")
     order = 6
 
     def typeset(self, bid: str, block: Definition, t: Typeset, root: Path) -> TBlock:
@@ -41,10 +42,14 @@ class DefinitionKind(BlockKind):
         term = t(block.term, (*base, "term"))
         return TBlock(bid, "definition", title=title, text=term, items=items)
 
-    def flowables(self, ctx: Ctx, b: TBlock, st: dict) -> list[Flowable]:
+    def flowables(self, ctx: Ctx, b: TBlock, st: dict) -> list[BlockFlowable]:
+        # The engine loads ReportLab: only a build that sets text needs it.
+        from fiche.engine.blocks import hanging, item_chain, titled
+        from fiche.engine.context import paragraph
+
         look = ctx.layout.look
         bid = b.id
-        items: list[Flowable] = [
+        items: list[BlockFlowable] = [
             paragraph(ctx, b.required_text(), st["term"], chain=(("P", f"{bid}/term"),))
         ]
         for i, it in enumerate(b.items, start=1):

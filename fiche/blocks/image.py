@@ -3,26 +3,25 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Annotated, Literal
+from typing import TYPE_CHECKING, Annotated, Literal
 
 from pydantic import Field, model_validator
-from reportlab.lib.utils import ImageReader
-from reportlab.platypus import Flowable
 
-from fiche.core.colour import flatten, image_to_cmyk, image_to_rgb
 from fiche.core.errors import FicheError
 from fiche.core.safeio import Refused
-from fiche.engine.context import Ctx
-from fiche.engine.flowables import Picture
-from fiche.engine.tagging import Tag
 from fiche.model.catalog import image_path
-from fiche.model.content import BlockModel, Text
+from fiche.model.content import Text
 from fiche.model.images import MAX_IMAGE_BYTES, load_raster
-from fiche.model.kinds import BlockKind, Typeset, register
+from fiche.model.kinds import BlockKind, BlockModel, FileRef, Typeset, register
 from fiche.model.layout import Look
 from fiche.model.profiles import MM
 from fiche.typeset.sheet import TBlock
+
+if TYPE_CHECKING:
+    from fiche.engine.context import Ctx
+    from fiche.engine.flowables import BlockFlowable
 
 
 class Image(BlockModel):
@@ -39,28 +38,45 @@ class Image(BlockModel):
         return self
 
 
+@dataclass(frozen=True)
+class TImage(TBlock):
+    src: str = ""  # the file's path, checked by the catalogue
+    alt: str = ""
+    width_mm: float | None = None
+
+
 @register
 class ImageKind(BlockKind):
     name = "image"
     model = Image
+    roles = ()  # no text: the alt text is read by screen readers, never printed
     order = 7
 
-    def typeset(self, bid: str, block: Image, t: Typeset, root: Path) -> TBlock:
+    def typeset(self, bid: str, block: Image, t: Typeset, root: Path) -> TImage:
         src = str(image_path(root, block.src))
-        return TBlock(bid, "image", src=src, alt=block.alt or "", width_mm=block.width_mm)
+        return TImage(bid, "image", src=src, alt=block.alt or "", width_mm=block.width_mm)
 
-    def flowables(self, ctx: Ctx, b: TBlock, st: dict) -> list[Flowable]:
+    def flowables(self, ctx: Ctx, b: TImage, st: dict) -> list[BlockFlowable]:
         return [_image(ctx, b)]
 
     def styles(self, block: Image, look: Look) -> Sequence[tuple[str, str | None]]:
-        return []  # no text: the alt text is read by screen readers, never printed
-
-    def texts(self, b: TBlock) -> list[str]:
         return []
 
+    def texts(self, b: TImage) -> list[str]:
+        return []
 
-def _image(ctx: Ctx, b: TBlock) -> Flowable:
+    def files(self, block: Image) -> Sequence[FileRef]:
+        return [(("src",), block.src)]
+
+
+def _image(ctx: Ctx, b: TImage) -> BlockFlowable:
     """A picture as wide as `width_mm` (or its column), never distorted, never split."""
+    # ReportLab, Pillow and the engine: only a build that sets the picture needs them.
+    from reportlab.lib.utils import ImageReader
+
+    from fiche.core.colour import flatten, image_to_cmyk, image_to_rgb
+    from fiche.engine.flowables import Picture
+    from fiche.engine.tagging import Tag
 
     try:
         im = flatten(load_raster(Path(b.src), MAX_IMAGE_BYTES))

@@ -3,23 +3,25 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Annotated, Literal
+from typing import TYPE_CHECKING, Annotated, Literal
 
 from pydantic import Field
-from reportlab.lib.colors import Color
-from reportlab.pdfgen.canvas import Canvas
-from reportlab.platypus import Flowable
 
-from fiche.engine.blocks import hanging, item_chain, titled
-from fiche.engine.context import Ctx
-from fiche.engine.flowables import TextStyle
-from fiche.model.content import BlockModel, Text
-from fiche.model.kinds import BlockKind, Typeset, register
+from fiche.model.content import Text
+from fiche.model.kinds import BlockKind, BlockModel, Typeset, register
 from fiche.model.layout import Look, MarkerLook
 from fiche.model.profiles import MM
 from fiche.model.validation import Model
 from fiche.typeset.sheet import TBlock, TItem
+
+if TYPE_CHECKING:
+    from reportlab.lib.colors import Color
+    from reportlab.pdfgen.canvas import Canvas
+
+    from fiche.engine.context import Ctx
+    from fiche.engine.flowables import BlockFlowable, TextStyle
 
 
 class SubList(Model):
@@ -36,13 +38,19 @@ class ListBlock(BlockModel):
     items: Annotated[list[Text | SubList], Field(min_length=1)]
 
 
+@dataclass(frozen=True)
+class TList(TBlock):
+    marker: str = "bullet"
+
+
 @register
 class ListKind(BlockKind):
     name = "list"
     model = ListBlock
+    roles = ("list", "h3")
     order = 3
 
-    def typeset(self, bid: str, block: ListBlock, t: Typeset, root: Path) -> TBlock:
+    def typeset(self, bid: str, block: ListBlock, t: Typeset, root: Path) -> TList:
         base = ("blocks", bid)
         title = t(block.title, (*base, "title")) if block.title else None
         items = []
@@ -58,12 +66,15 @@ class ListKind(BlockKind):
                 )
             else:
                 items.append(TItem(t(item, (*base, "items", i))))
-        return TBlock(bid, "list", title=title, items=tuple(items), marker=block.marker)
+        return TList(bid, "list", title=title, items=tuple(items), marker=block.marker)
 
-    def flowables(self, ctx: Ctx, b: TBlock, st: dict) -> list[Flowable]:
+    def flowables(self, ctx: Ctx, b: TList, st: dict) -> list[BlockFlowable]:
+        # The engine loads ReportLab: only a build that sets text needs it.
+        from fiche.engine.blocks import hanging, item_chain, titled
+
         look = ctx.layout.look
         bid = b.id
-        items: list[Flowable] = []
+        items: list[BlockFlowable] = []
         # room for the marker and a word space at any size of the range
         fs = st["list"].fontSize
         indent = (
@@ -104,7 +115,7 @@ class ListKind(BlockKind):
     def styles(self, block: ListBlock, look: Look) -> Sequence[tuple[str, str | None]]:
         return [("list", None)] + ([("h3", None)] if block.title else [])
 
-    def texts(self, b: TBlock) -> list[str]:
+    def texts(self, b: TList) -> list[str]:
         out = [b.title.plain] if b.title else []
         for it in b.items:
             out += [it.text.plain, *(s.plain for s in it.sub)]

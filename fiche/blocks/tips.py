@@ -3,20 +3,22 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Annotated, Literal
+from typing import TYPE_CHECKING, Annotated, Literal
 
 from pydantic import Field
-from reportlab.platypus import Flowable
 
-from fiche.engine.blocks import hanging, item_chain, titled
-from fiche.engine.context import Ctx
-from fiche.engine.tagging import Chain
-from fiche.model.content import BlockModel, Text
-from fiche.model.kinds import BlockKind, Typeset, register
+from fiche.model.content import Text
+from fiche.model.kinds import BlockKind, BlockModel, Typeset, register
 from fiche.model.layout import Look
 from fiche.model.profiles import MM
 from fiche.typeset.sheet import TBlock, TItem
+
+if TYPE_CHECKING:
+    from fiche.engine.context import Ctx
+    from fiche.engine.flowables import BlockFlowable
+    from fiche.engine.tagging import Chain
 
 
 class Tips(BlockModel):
@@ -28,23 +30,32 @@ class Tips(BlockModel):
     items: Annotated[list[Text], Field(min_length=1)]
 
 
+@dataclass(frozen=True)
+class TTips(TBlock):
+    start: int = 1
+
+
 @register
 class TipsKind(BlockKind):
     name = "tips"
     model = Tips
+    roles = ("tip", "badge", "h3")
     order = 4
 
-    def typeset(self, bid: str, block: Tips, t: Typeset, root: Path) -> TBlock:
+    def typeset(self, bid: str, block: Tips, t: Typeset, root: Path) -> TTips:
         base = ("blocks", bid)
         title = t(block.title, (*base, "title")) if block.title else None
         items = tuple(TItem(t(s, (*base, "items", i))) for i, s in enumerate(block.items))
-        return TBlock(bid, "tips", title=title, items=items, start=block.start)
+        return TTips(bid, "tips", title=title, items=items, start=block.start)
 
-    def flowables(self, ctx: Ctx, b: TBlock, st: dict) -> list[Flowable]:
+    def flowables(self, ctx: Ctx, b: TTips, st: dict) -> list[BlockFlowable]:
+        # The engine loads ReportLab: only a build that sets text needs it.
+        from fiche.engine.blocks import hanging, item_chain, titled
+
         look = ctx.layout.look
         radius = _badge_radius(st, look)
         indent = max(look.tip_indent_mm * MM, 2 * radius + look.badge.text_gap_mm * MM)
-        items: list[Flowable] = []
+        items: list[BlockFlowable] = []
         for i, it in enumerate(b.items, start=b.start):
             item = item_chain(b.id, i)
             items.append(
@@ -55,7 +66,7 @@ class TipsKind(BlockKind):
     def styles(self, block: Tips, look: Look) -> Sequence[tuple[str, str | None]]:
         return [("badge", look.badge_fill), ("tip", None)] + ([("h3", None)] if block.title else [])
 
-    def texts(self, b: TBlock) -> list[str]:
+    def texts(self, b: TTips) -> list[str]:
         return ([b.title.plain] if b.title else []) + [it.text.plain for it in b.items]
 
 

@@ -73,6 +73,7 @@ def job_input_hash(
     # Pillow and pydantic: only a build with something to do hashes a job's inputs.
     from fiche.core.colour import icc_path
     from fiche.model.catalog import image_path
+    from fiche.model.kinds import kind
 
     entry = cat.fiches[job.fiche]
     assert entry.defn is not None
@@ -91,8 +92,8 @@ def job_input_hash(
         for ids in side.values():
             for bid in ids:
                 block = lf.blocks.get(bid)
-                if block is not None and block.kind == "image":
-                    files.append(image_path(cat.root, block.src))
+                if block is not None:
+                    files += [image_path(cat.root, f) for _, f in kind(block.kind).files(block)]
     data = {
         "job": dataclasses.asdict(job),
         "profile": dataclasses.asdict(profile),

@@ -3,20 +3,25 @@ and the pieces the list-like kinds share: items with a hanging marker, under a t
 
 from __future__ import annotations
 
-from reportlab.platypus import Flowable
-
 from fiche.engine.context import Ctx, paragraph
-from fiche.engine.flowables import Hanging, KeepWithNext, TextStyle
+from fiche.engine.flowables import BlockFlowable, Hanging, KeepWithNext, TextStyle
 from fiche.engine.tagging import Chain
-from fiche.model.kinds import kind
+from fiche.model.kinds import KindError, kind
 from fiche.typeset.sheet import TBlock, TText
 
 
-def region_flowables(ctx: Ctx, blocks: tuple[TBlock, ...], st: dict) -> list[Flowable]:
-    out: list[Flowable] = []
+def region_flowables(ctx: Ctx, blocks: tuple[TBlock, ...], st: dict) -> list[BlockFlowable]:
+    out: list[BlockFlowable] = []
     for b in blocks:
-        flows = kind(b.kind).flowables(ctx, b, st)
+        k = kind(b.kind)
+        flows = k.flowables(ctx, b, st)
         for f in flows:
+            # Only fiche's flowables know their block, to name it when it does not fit.
+            if not isinstance(f, BlockFlowable):
+                where = f"block kind {type(k).__module__}.{type(k).__qualname__}"
+                raise KindError(
+                    f"{where}: flowables gave a {type(f).__name__}, not a BlockFlowable"
+                )
             f.block_id = b.id
         out += flows
     return out
@@ -27,7 +32,7 @@ def item_chain(bid: str, i: int | str) -> Chain:
     return (("L", bid), ("LI", f"{bid}/{i}"))
 
 
-def titled(ctx: Ctx, b: TBlock, st: dict, items: list[Flowable]) -> list[Flowable]:
+def titled(ctx: Ctx, b: TBlock, st: dict, items: list[BlockFlowable]) -> list[BlockFlowable]:
     """`items` under the block's title, if it has one, kept with the first item."""
     if b.title:
         head = paragraph(ctx, b.title, st["h3"], outline=1, chain=(("H3", f"{b.id}/title"),))

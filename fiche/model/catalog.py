@@ -15,6 +15,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from fiche.core.colour import icc_path
 from fiche.core.errors import FicheError, Problem
 from fiche.core.safeio import Refused, check_regular
 from fiche.model.content import (
@@ -27,6 +28,7 @@ from fiche.model.content import (
 from fiche.model.contrast import contrast_problems
 from fiche.model.images import MAX_IMAGE_BYTES, load_raster
 from fiche.model.jobs import Job
+from fiche.model.kinds import kind
 from fiche.model.layout import Layout, layout_links, load_layout
 from fiche.model.source import Source, load_yaml, merge
 
@@ -358,32 +360,32 @@ def _missing_blocks(sd: SheetDef, lf: LanguageFile) -> Iterator[tuple[str, str, 
 
 
 def image_path(root: Path, src: str) -> Path:
-    """Where an image block's `src` (relative to assets/images) lives."""
+    """Where a file a block reads (its path relative to assets/images) lives."""
     return root / "assets" / "images" / src
 
 
 def _image_problems(root: Path, lf: LanguageFile, src: Source) -> list[Problem]:
-    """Images must lie inside assets/images and pass the guarded loader (read in full)."""
+    """The files blocks read (as their kinds name them) must lie inside assets/images
+    and pass the guarded loader of pictures, the only files a block reads (read in full)."""
 
     out = []
     folder = (root / "assets" / "images").resolve()
     for bid, block in lf.blocks.items():
-        if block.kind != "image":  # the only kind that reads a file
-            continue
-        loc = ("blocks", bid, "src")
-        path = Path(block.src)
-        if path.is_absolute() or ".." in path.parts:
-            out.append(src.problem(loc, f"'{block.src}' must be a path inside assets/images"))
-            continue
-        target = image_path(root, block.src)
-        if not target.resolve().is_relative_to(folder):
-            out.append(src.problem(loc, f"'{block.src}' leads outside assets/images"))
-            continue
-        try:
-            load_raster(target, MAX_IMAGE_BYTES)
-        except Refused as e:
-            reason = "not found in assets/images" if e.reason == "not found" else e.reason
-            out.append(src.problem(loc, f"image '{block.src}' {reason}"))
+        for at, name in kind(block.kind).files(block):
+            loc = ("blocks", bid, *at)
+            path = Path(name)
+            if path.is_absolute() or ".." in path.parts:
+                out.append(src.problem(loc, f"'{name}' must be a path inside assets/images"))
+                continue
+            target = image_path(root, name)
+            if not target.resolve().is_relative_to(folder):
+                out.append(src.problem(loc, f"'{name}' leads outside assets/images"))
+                continue
+            try:
+                load_raster(target, MAX_IMAGE_BYTES)
+            except Refused as e:
+                reason = "not found in assets/images" if e.reason == "not found" else e.reason
+                out.append(src.problem(loc, f"image '{name}' {reason}"))
     return out
 
 
@@ -432,5 +434,11 @@ def _font_defect(path: Path) -> str | None:
 
 def _check_contrast(cat: Catalog) -> None:
     """Text colours must be readable on what lies beneath them (WCAG 2.1)."""
-    for layout, problems in contrast_problems(cat).items():
+    sheets = []
+    for entry in cat.fiches.values():
+        source = entry.langs.get(entry.defn.source_language) if entry.defn else None
+        if entry.defn is not None and source is not None:
+            sheets += [(sd, source.blocks) for sd in entry.defn.sheets.values()]
+    icc = icc_path(cat.root / "assets")
+    for layout, problems in contrast_problems(cat.layouts, cat.layout_srcs, sheets, icc).items():
         cat.layout_problems.setdefault(layout, []).extend(problems)

@@ -3,7 +3,7 @@
 Input: YAML `Source`s. Output: frozen models (`FicheDef`, `LanguageFile`).
 This module knows nothing of layout or PDF; it checks only what a content
 file can say about itself. Links between files are checked in `catalog`. Each kind
-of block brings its own model (see `fiche.blocks`); `BlockModel` is what they share.
+of block brings its own model (see `fiche.blocks`); `kinds.BlockModel` is what they share.
 
 Text fields hold plain text with two inline marks: `**strong**` and `*emphasis*`.
 """
@@ -27,7 +27,7 @@ from pydantic import (
 from fiche.core.characters import check_readable
 from fiche.core.errors import ContentError
 from fiche.model.address import UrlTemplate
-from fiche.model.kinds import KindError, kinds
+from fiche.model.kinds import BlockModel, kinds
 from fiche.model.languages import check_language, known_languages
 from fiche.model.source import Source
 from fiche.model.validation import Model, validate
@@ -59,41 +59,6 @@ PassageLang = Annotated[
 ]
 
 
-class BlockModel(Model):
-    """What every block has; a kind's model (in `fiche.blocks`) adds `kind` and its fields."""
-
-    if TYPE_CHECKING:  # each kind declares it as Literal["its name"]; pydantic must not see it
-        kind: str
-
-    source: str | None = Field(
-        default=None,
-        description="Translations only: short hash of the source-language block it was made from.",
-    )
-    todo: bool = Field(
-        default=False, description="Still to be written (set by `fiche new`; status lists it)."
-    )
-
-    def texts(self) -> list[tuple[tuple, str]]:
-        """Every text of the block with its field path inside the block, in reading order."""
-        out: list[tuple[tuple, str]] = []
-        for name in type(self).model_fields:
-            if name in ("kind", "source", "todo"):
-                continue
-            _collect(getattr(self, name), (name,), out)
-        return out
-
-
-def _collect(value: object, loc: tuple, out: list) -> None:
-    if isinstance(value, str):
-        out.append((loc, value))
-    elif isinstance(value, list):
-        for i, v in enumerate(value):
-            _collect(v, (*loc, i), out)
-    elif isinstance(value, Model):  # a part of a block, e.g. a list item with a sub-list
-        for name in type(value).model_fields:
-            _collect(getattr(value, name), (*loc, name), out)
-
-
 class Meta(Model):
     series: Text = Field(description="Series name shown in the header band, e.g. Cyberpesten.")
     number_label: Text = Field(description="The fiche's number as printed, e.g. N°3.")
@@ -109,12 +74,9 @@ class SheetText(Model):
 
 
 def _block_union() -> Any:
-    """The union of every registered kind's model, told apart by `kind`."""
+    """The union of every registered kind's model (each checked when it registered),
+    told apart by `kind`."""
     models = tuple(k.model for k in kinds())
-    for k, model in zip(kinds(), models, strict=True):
-        if not issubclass(model, BlockModel):
-            where = f"block kind {type(k).__module__}.{type(k).__qualname__}"
-            raise KindError(f"{where}: model must be a subclass of BlockModel")
     return Annotated[Union[models], Field(discriminator="kind")]  # noqa: UP007
 
 

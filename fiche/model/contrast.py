@@ -1,25 +1,25 @@
 """Readable colours: WCAG 2.1 contrast of every text against what lies beneath it.
 
-Input: the catalog (layouts, and the sheets that say which blocks go where, hence
-which styles each region really uses). Output: problems naming the layout style,
-the colours and the ratio. Text is "large" (3:1 suffices) from 18 pt, or 14 pt
-in a bold or black face, at the smallest size its range allows; else 4.5:1.
+Input: the catalogue's layouts, and its sheets with their source-language blocks (they
+say which blocks go where, hence which styles each region really uses). Output:
+problems naming the layout style, the colours and the ratio. Text is "large" (3:1
+suffices) from 18 pt, or 14 pt in a bold or black face, at the smallest size its range
+allows; else 4.5:1.
 Colours are compared as the screen shows them: the palette's CMYK converted to
 sRGB through the shipped ICC profile.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Mapping
 from pathlib import Path
-from typing import TYPE_CHECKING
 
-from fiche.core.colour import cmyk_to_rgb, icc_path
+from fiche.core.colour import cmyk_to_rgb
 from fiche.core.errors import Problem
-from fiche.model.kinds import kind
+from fiche.model.content import SheetDef
+from fiche.model.kinds import BlockModel, KindError, kind
 from fiche.model.layout import CircleDecoration, Layout, RectDecoration, Region, TextDecoration
-
-if TYPE_CHECKING:  # the catalogue calls this module: a type, not an import at run time
-    from fiche.model.catalog import Catalog
+from fiche.model.source import Source
 
 
 def _luminance(rgb: tuple[float, float, float]) -> float:
@@ -59,46 +59,41 @@ def _region_background(layout: Layout, page, region: Region) -> str | None:
     )
 
 
-def contrast_problems(cat: Catalog) -> dict[str, list[Problem]]:
-    """Every text style of every sheet, checked against the colour beneath it; the
-    problems by the name of the layout they make unreadable."""
-    icc = icc_path(cat.root / "assets")
+def contrast_problems(
+    layouts: Mapping[str, Layout],
+    layout_srcs: Mapping[str, Source],
+    sheets: Iterable[tuple[SheetDef, Mapping[str, BlockModel]]],
+    icc: Path,
+) -> dict[str, list[Problem]]:
+    """Every text style of every sheet (with the blocks of its source language),
+    checked against the colour beneath it through the ICC profile `icc`; the problems
+    by the name of the layout they make unreadable."""
     problems: dict[tuple, Problem] = {}
-    for entry in cat.fiches.values():
-        if entry.defn is None:
+    for sd, blocks in sheets:
+        layout = layouts.get(sd.layout)
+        src = layout_srcs.get(sd.layout)
+        if layout is None or src is None:
             continue
-        source = entry.langs.get(entry.defn.source_language)
-        if source is None:
-            continue
-        for sd in entry.defn.sheets.values():
-            layout = cat.layouts.get(sd.layout)
-            src = cat.layout_srcs.get(sd.layout)
-            if layout is None or src is None:
-                continue
-            for side in ("front", "back"):
-                page = getattr(layout.pages, side)
-                for region_name, ids in getattr(sd, side).items():
-                    region = page.regions.get(region_name)
-                    if region is None:
-                        continue
-                    ground = _region_background(layout, page, region)
-                    for style, over in _styles_of(
-                        layout, region, [source.blocks.get(b) for b in ids]
-                    ):
-                        loc: tuple[str | int, ...] = ("pages", side, "regions", region_name)
-                        _check(layout, src, icc, style, over or ground, loc=loc, problems=problems)
-                for i, d in enumerate(page.decorations):
-                    if isinstance(d, TextDecoration):
-                        ground = _beneath(layout, page, d.x_mm, d.y_mm - 1)
-                        loc = ("pages", side, "decorations", i)
-                        _check(layout, src, icc, d.style, ground, loc=loc, problems=problems)
-                if page.imprint is not None:
-                    for style in ("imprint", "imprint-title"):
-                        loc = ("pages", side, "imprint")
-                        _check(
-                            layout, src, icc, style, page.imprint.fill, loc=loc, problems=problems
-                        )
-    names = {src.path: name for name, src in cat.layout_srcs.items()}
+        for side in ("front", "back"):
+            page = getattr(layout.pages, side)
+            for region_name, ids in getattr(sd, side).items():
+                region = page.regions.get(region_name)
+                if region is None:
+                    continue
+                ground = _region_background(layout, page, region)
+                for style, over in _styles_of(layout, region, [blocks.get(b) for b in ids]):
+                    loc: tuple[str | int, ...] = ("pages", side, "regions", region_name)
+                    _check(layout, src, icc, style, over or ground, loc=loc, problems=problems)
+            for i, d in enumerate(page.decorations):
+                if isinstance(d, TextDecoration):
+                    ground = _beneath(layout, page, d.x_mm, d.y_mm - 1)
+                    loc = ("pages", side, "decorations", i)
+                    _check(layout, src, icc, d.style, ground, loc=loc, problems=problems)
+            if page.imprint is not None:
+                for style in ("imprint", "imprint-title"):
+                    loc = ("pages", side, "imprint")
+                    _check(layout, src, icc, style, page.imprint.fill, loc=loc, problems=problems)
+    names = {src.path: name for name, src in layout_srcs.items()}
     out: dict[str, list[Problem]] = {}
     for (path, *_), problem in sorted(problems.items()):
         out.setdefault(names.get(path, path), []).append(problem)
@@ -111,7 +106,14 @@ def _styles_of(layout: Layout, region: Region, blocks: list) -> list[tuple[str, 
     for b in blocks:
         if b is None:
             continue
-        names = kind(b.kind).styles(b, layout.look)
+        k = kind(b.kind)
+        names = k.styles(b, layout.look)
+        for role, _ in names:
+            # Every layout defines the roles a kind declares (the layout check): a role
+            # it did not declare could be missing, and go unchecked here.
+            if role not in k.roles:
+                where = f"block kind {type(k).__module__}.{type(k).__qualname__}"
+                raise KindError(f"{where}: styles gave role '{role}', which is not in its roles")
         out += [(region.styles.get(role, role), over) for role, over in names]
     return list(dict.fromkeys(out))
 
@@ -129,7 +131,7 @@ def _check(
     """Add to `problems` if `style_name` on `ground` (None: paper) is too faint to read;
     `src` is the layout's source, for the line of the style's colour."""
     style = layout.styles.get(style_name)
-    if style is None:
+    if style is None:  # the layout check reports it, at the layout's `styles`
         return
     fg = cmyk_to_rgb(tuple(layout.palette[style.color].cmyk), icc)
     bg = cmyk_to_rgb(tuple(layout.palette[ground].cmyk), icc) if ground else (1.0, 1.0, 1.0)

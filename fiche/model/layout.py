@@ -16,6 +16,7 @@ from typing import Annotated, Any, ClassVar, Literal
 from pydantic import Field, StringConstraints, field_validator, model_validator
 
 from fiche.core.errors import LayoutError, Problem
+from fiche.model.kinds import roles
 from fiche.model.source import Source
 from fiche.model.templates import check_template
 from fiche.model.validation import Model, PatternHint, validate
@@ -48,23 +49,15 @@ Mm = Annotated[float, Field(ge=-50, le=1000)]
 PositiveMm = Annotated[float, Field(gt=0, le=1000)]
 Edge = Literal["top", "bottom", "left", "right"]
 
-# The styles every layout defines, because block kinds are drawn with them.
-REQUIRED_STYLES = (
-    "body",
-    "lead",
-    "small",
-    "h1",
-    "h2",
-    "h3",
-    "list",
-    "tip",
-    "badge",
-    "callout",
-    "callout-title",
-    "term",
-    "imprint",
-    "imprint-title",
-)
+# The styles the page itself is drawn with, whatever its blocks: the imprint's, and
+# `body` (the size a fitted page reports, the canvas's initial font). The block kinds
+# add the roles they set text in (`fiche.model.kinds.roles`).
+PAGE_STYLES = ("body", "imprint", "imprint-title")
+
+
+def required_styles() -> tuple[str, ...]:
+    """The styles every layout defines: the block kinds' roles, then the page's own."""
+    return tuple(dict.fromkeys((*roles(), *PAGE_STYLES)))
 
 
 class PageGeometry(Model):
@@ -436,12 +429,13 @@ def _font_problems(layout: Layout, src: Source, font_files: dict[str, str | None
 
 def _style_problems(layout: Layout, src: Source) -> list[Problem]:
     """Every style a block kind needs is there, and each names a known font and colour."""
+    required = required_styles()
     problems = [
         src.problem(
             ("styles",),
-            f"style '{name}' is missing (every layout needs: {', '.join(REQUIRED_STYLES)})",
+            f"style '{name}' is missing (every layout needs: {', '.join(required)})",
         )
-        for name in REQUIRED_STYLES
+        for name in required
         if name not in layout.styles
     ]
     for name, st in layout.styles.items():
@@ -514,12 +508,13 @@ def _decoration_problems(layout: Layout, src: Source, pname: str, page: Page) ->
 def _region_problems(layout: Layout, src: Source, loc: tuple, r: Region) -> list[Problem]:
     """One region's style roles and fill, and whether it lies on the page with room for text."""
     problems = []
+    known = required_styles()
     for role, style in r.styles.items():
-        if role not in REQUIRED_STYLES:
+        if role not in known:
             problems.append(
                 src.problem(
                     (*loc, "styles", role),
-                    f"'{role}' is not a style role (roles: {', '.join(REQUIRED_STYLES)})",
+                    f"'{role}' is not a style role (roles: {', '.join(known)})",
                     key=True,
                 )
             )

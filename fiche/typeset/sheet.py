@@ -14,8 +14,7 @@ from pathlib import Path
 from fiche.core.errors import ContentError, Problem
 from fiche.model.address import check_qr_address, qr_target
 from fiche.model.catalog import Catalog, Job
-from fiche.model.content import BlockModel
-from fiche.model.kinds import kind
+from fiche.model.kinds import BlockModel, kind
 from fiche.model.school import LoadedSchool
 from fiche.model.source import Mark, format_field
 from fiche.typeset.typography import smarten, to_markup
@@ -51,22 +50,15 @@ class TItem:
 
 @dataclass(frozen=True)
 class TBlock:
-    """One block as its kind (`fiche.blocks`) typesets it; a kind may subclass it for
-    fields of its own. Definitions put the term in `text` and meanings in `items`."""
+    """One block as its kind (`fiche.blocks`) typesets it: the texts every stage may
+    read (a message names a block by its first text); a kind subclasses it, in its own
+    module, for fields of its own. Definitions put the term in `text`, meanings in `items`."""
 
     id: str
     kind: str
     title: TText | None = None
     text: TText | None = None
     items: tuple[TItem, ...] = ()
-    level: int = 2
-    role: str = "body"
-    lang: str | None = None  # a passage in another language than the sheet's
-    marker: str = "bullet"
-    start: int = 1
-    src: str = ""
-    alt: str = ""
-    width_mm: float | None = None
 
     def required_text(self) -> TText:
         """`text`, for the kinds whose `typeset` always sets it (paragraph, heading,
