@@ -11,6 +11,7 @@ import ast
 import io
 import uuid
 from pathlib import Path
+from typing import NamedTuple
 
 import pytest
 from fontTools import subset
@@ -66,29 +67,164 @@ def _imported_modules(tree: ast.Module) -> set[str]:
     return names
 
 
-def _declared_by_fiche(modules: list[tuple[Path, ast.Module]]) -> set[str]:
-    """Attributes fiche's own classes declare (in their body or on `self`)."""
-    names = set()
+class Declared(NamedTuple):
+    """fiche's classes, by name, with the attributes each declares (in its body or on
+    `self`) or inherits from the classes of fiche's it is made from; and those made
+    from one of ReportLab's (its flowables)."""
+
+    attributes: dict[str, set[str]]
+    reportlab_based: set[str]
+
+
+def _declared_by_fiche(modules: list[tuple[Path, ast.Module]]) -> Declared:
+    own: dict[str, set[str]] = {}
+    bases: dict[str, set[str]] = {}
+    rl_based: set[str] = set()
     for _, tree in modules:
+        origins = _origins(tree)
         for cls in (n for n in ast.walk(tree) if isinstance(n, ast.ClassDef)):
+            if any(
+                origins.get(b.id, "").startswith("reportlab")
+                for b in cls.bases
+                if isinstance(b, ast.Name)
+            ):
+                rl_based.add(cls.name)
+            names = own.setdefault(cls.name, set())
+            bases.setdefault(cls.name, set()).update(
+                b.id for b in cls.bases if isinstance(b, ast.Name)
+            )
             for node in ast.walk(cls):
                 if isinstance(node, ast.AnnAssign) and isinstance(node.target, ast.Name):
                     names.add(node.target.id)
                 for t in _targets(node):
                     if isinstance(t, ast.Attribute) and _is_self(t.value):
                         names.add(t.attr)
-    return names
+
+    def ancestors(name: str, seen: frozenset[str]) -> set[str]:
+        out = {name}
+        for base in bases.get(name, set()) - seen:
+            out |= ancestors(base, seen | {name})
+        return out
+
+    lines = {name: ancestors(name, frozenset()) for name in own}
+    return Declared(
+        {name: set().union(*(own.get(a, set()) for a in line)) for name, line in lines.items()},
+        {name for name, line in lines.items() if line & rl_based},
+    )
 
 
-def _violations(where: str, tree: ast.Module, declared: set[str]) -> list[str]:
+def _origins(tree: ast.Module) -> dict[str, str]:
+    """Where the module's imported names come from: name -> module."""
+    out = {}
+    for node in ast.walk(tree):
+        if isinstance(node, ast.ImportFrom):
+            out.update((a.asname or a.name, node.module or "") for a in node.names)
+        elif isinstance(node, ast.Import):
+            out.update(((a.asname or a.name).split(".")[0], a.name) for a in node.names)
+    return out
+
+
+def _handles_reportlab(origins: dict[str, str], named: set[str], declared: Declared) -> bool:
+    """Whether a module may hold ReportLab's objects: it imports ReportLab, or names a
+    class of fiche's made from one of ReportLab's."""
+    return any(m.startswith("reportlab") for m in origins.values()) or bool(
+        named & declared.reportlab_based
+    )
+
+
+_FUNCTIONS = (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda)
+
+
+def _scopes_of(tree: ast.Module) -> dict[ast.AST, list[ast.AST]]:
+    """Each node's enclosing functions, innermost first, then the module."""
+    out: dict[ast.AST, list[ast.AST]] = {}
+
+    def visit(node: ast.AST, scopes: list[ast.AST]) -> None:
+        out[node] = scopes
+        inner = [node, *scopes] if isinstance(node, _FUNCTIONS) else scopes
+        for child in ast.iter_child_nodes(node):
+            visit(child, inner)
+
+    visit(tree, [tree])
+    return out
+
+
+def _classes_named(tree: ast.Module) -> dict[ast.AST, dict[str, ast.expr]]:
+    """Per function (and the module): the names bound with the class they hold, as
+    annotated (`canv: Canvas`) or constructed (`d = Drawing(...)`)."""
+    scopes: dict[ast.AST, dict[str, ast.expr]] = {}
+    for scope in [tree, *(n for n in ast.walk(tree) if isinstance(n, _FUNCTIONS))]:
+        names = scopes.setdefault(scope, {})
+        if isinstance(scope, _FUNCTIONS):
+            a = scope.args
+            for arg in [*a.posonlyargs, *a.args, *a.kwonlyargs]:
+                if arg.annotation is not None:
+                    names[arg.arg] = arg.annotation
+        for node in ast.walk(scope):
+            if isinstance(node, ast.AnnAssign) and isinstance(node.target, ast.Name):
+                names.setdefault(node.target.id, node.annotation)
+            elif (
+                isinstance(node, ast.Assign)
+                and len(node.targets) == 1
+                and isinstance(node.targets[0], ast.Name)
+                and isinstance(node.value, ast.Call)
+                and isinstance(node.value.func, ast.Name)
+            ):
+                names.setdefault(node.targets[0].id, node.value.func)
+    return scopes
+
+
+def _class_of(obj: ast.expr, scopes: list[dict[str, ast.expr]]) -> str | None:
+    """The name of the class `obj` was annotated with or made by, if it is a name."""
+    kind = (
+        next((s[obj.id] for s in scopes if obj.id in s), None)
+        if isinstance(obj, ast.Name)
+        else None
+    )
+    if isinstance(kind, ast.Constant) and isinstance(kind.value, str):  # "Canvas"
+        kind = ast.parse(kind.value, mode="eval").body
+    if isinstance(kind, ast.BinOp):  # Canvas | None
+        kind = kind.left
+    if isinstance(kind, ast.Subscript):  # Optional[Canvas], list[...] (not an attribute's)
+        kind = (
+            kind.slice if isinstance(kind.value, ast.Name) and kind.value.id == "Optional" else None
+        )
+    if isinstance(kind, ast.Attribute) and isinstance(kind.value, ast.Name):  # pikepdf.Pdf
+        return kind.value.id
+    return kind.id if isinstance(kind, ast.Name) else None
+
+
+def _settable(
+    cls: str | None, origins: dict[str, str], declared: dict[str, set[str]], visible: set[str]
+) -> set[str] | None:
+    """The attributes fiche may set on an object of class `cls`; None: any.
+
+    A class of ReportLab's takes only the public attributes listed above, one of
+    fiche's those it declares, another library's any. An object of no known class
+    takes what one of fiche's classes that the module names declares: `block_id` on
+    a flowable, where the module knows fiche's flowables.
+    """
+    if cls is not None:
+        if origins.get(cls, "").startswith("reportlab"):
+            return set(RL_PUBLIC_SETTABLE)
+        if cls in declared and origins.get(cls, "fiche").startswith("fiche"):
+            return declared[cls]
+        if not origins.get(cls, "fiche").startswith("fiche"):
+            return None  # pikepdf's, multiprocessing's…; not what fiche's functions return
+    return set(RL_PUBLIC_SETTABLE).union(*(declared[c] for c in visible))
+
+
+def _violations(where: str, tree: ast.Module, declared: Declared) -> list[str]:
     """Where the module `tree` keeps state in ReportLab or reaches into its privates."""
     found = []
-    uses_reportlab = any(
-        isinstance(n, (ast.Import, ast.ImportFrom))
-        and any((getattr(n, "module", None) or a.name).startswith("reportlab") for a in n.names)
-        for n in ast.walk(tree)
-    )
+    origins = _origins(tree)
     modules_here = _imported_modules(tree)
+    named = {n.name for n in ast.walk(tree) if isinstance(n, ast.ClassDef)}
+    named |= {n for n, m in origins.items() if m.startswith("fiche")}
+    visible = named & declared.attributes.keys()
+    classes = _classes_named(tree)
+    scopes = _scopes_of(tree)
+    holds_reportlab = _handles_reportlab(origins, named, declared)
     for node in ast.walk(tree):
         line = getattr(node, "lineno", 0)
         if (
@@ -123,13 +259,13 @@ def _violations(where: str, tree: ast.Module, declared: set[str]) -> list[str]:
                 and not (first and _is_self(first))
             ):
                 found.append(f"{where}:{line}: another object's private member {name.value!s}")
-        if uses_reportlab:
+        if holds_reportlab:
             for t in _targets(node):
-                if (
-                    isinstance(t, ast.Attribute)
-                    and not _is_self(t.value)
-                    and t.attr not in declared | RL_PUBLIC_SETTABLE
-                ):
+                if not isinstance(t, ast.Attribute) or _is_self(t.value):
+                    continue
+                cls = _class_of(t.value, [classes[s] for s in scopes[node]])
+                settable = _settable(cls, origins, declared.attributes, visible)
+                if settable is not None and t.attr not in settable:
                     found.append(f"{where}:{line}: sets undeclared attribute {t.attr}")
     return found
 
@@ -158,7 +294,8 @@ def test_the_scan_sees_the_ways_state_was_hidden() -> None:
         "    n = getattr(canv, '_fiche_bookmarks', 0)\n"
         "    para.sneaky_outline = 1\n"
     )
-    found = _violations("sneaky.py", sneaky, _declared_by_fiche(_modules()))
+    declared = _declared_by_fiche(_modules())
+    found = _violations("sneaky.py", sneaky, declared)
     assert sorted(v.split(": ", 1)[1] for v in found) == [
         "another object's private member _code",
         "another object's private member _fiche_bookmarks",
@@ -169,6 +306,34 @@ def test_the_scan_sees_the_ways_state_was_hidden() -> None:
         "sets undeclared attribute sneaky_outline",
         "sets undeclared attribute useA85",
         "writes past attribute checks (__dict__)",
+    ]
+
+
+def test_an_attribute_is_declared_by_a_class_of_the_object() -> None:
+    """A name some class of fiche's declares is not free to set on any object."""
+    declared = _declared_by_fiche(_modules())
+    sneaky = ast.parse(
+        "from reportlab.pdfgen.canvas import Canvas\n"
+        "from fiche.engine.flowables import Hanging\n"
+        "def f(canv: Canvas, para, flows: list) -> None:\n"
+        "    canv.block_id = 'a'\n"  # declared by fiche's flowables, but this is a canvas
+        "    para.outline = 1\n"  # declared by Bookmark, which this module never names
+        "    for flow in flows:\n"
+        "        flow.block_id = 'a'\n"  # as engine/blocks.py does: a flowable of fiche's
+    )
+    assert [v.split(": ", 1)[1] for v in _violations("sneaky.py", sneaky, declared)] == [
+        "sets undeclared attribute block_id",
+        "sets undeclared attribute outline",
+    ]
+    # without importing ReportLab, a module that holds fiche's flowables is scanned
+    quiet = ast.parse(
+        "from fiche.engine.flowables import TextParagraph\n"
+        "def g(p: TextParagraph) -> None:\n"
+        "    p.block_id = 'a'\n"
+        "    p.hidden = 1\n"
+    )
+    assert [v.split(": ", 1)[1] for v in _violations("quiet.py", quiet, declared)] == [
+        "sets undeclared attribute hidden"
     ]
 
 
@@ -218,7 +383,8 @@ def test_a_font_file_changed_under_its_name_is_registered_again(face_file: Path)
 
 
 def test_a_font_like_another_keeps_its_own_glyphs(face_file: Path) -> None:
-    """Two files with one PostScript name: each name draws with its own file."""
+    """Two files with one PostScript name: each name draws with its own file (in the
+    registry; test_font_names puts such fonts in PDFs)."""
     lato = register_family("lato", FontFamily(regular="Lato-Regular.ttf"), FONTS).regular
     face_file.write_bytes(_ascii_only(FONTS / "Lato-Regular.ttf"))
     name = _register(face_file)

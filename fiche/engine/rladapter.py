@@ -1,4 +1,4 @@
-"""The two things fiche needs from ReportLab that it offers no public way to say.
+"""The three things fiche needs from ReportLab that it offers no public way to say.
 
 Everything else in fiche uses ReportLab through its public interface only (the
 test `test_rl_state` holds it to that); each workaround below says why it exists.
@@ -12,6 +12,7 @@ from reportlab import rl_config
 from reportlab.graphics import renderPDF
 from reportlab.graphics.shapes import Drawing
 from reportlab.lib.colors import Color
+from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.pdfgen.canvas import Canvas
 
 
@@ -22,8 +23,10 @@ def pdf_canvas(out: IO[bytes], **options: object) -> Canvas:
     images, forms); neither the canvas nor its document takes it as an option. ASCII85
     on top of Flate makes streams a quarter larger and costs time, and no fiche PDF
     wants it, so it is switched off here, before the canvas exists. It is never
-    switched back: `fiche serve` renders in threads, and restoring it while another
-    canvas is being written would change that file.
+    switched back: nothing in fiche wants it on, and were two canvases ever written at
+    once, restoring it during one would change the other's file. None are today: a
+    process builds in one thread at a time (parallel builds fork processes; `fiche
+    serve` builds once before its watcher thread starts, then only in that thread).
     """
     rl_config.useA85 = 0
     return Canvas(out, **options)
@@ -44,3 +47,15 @@ def draw_drawing(
     d.initialFontName = font
     d.__dict__.update(initialFillColor=fill, initialStrokeColor=stroke)
     renderPDF.draw(d, canv, x, y)
+
+
+def name_face(font: TTFont, name: str) -> None:
+    """Give the TrueType `font`, not yet registered, the PostScript name `name`.
+
+    A PDF names an embedded font after the PostScript name in its file (a subset of
+    Lato-Bold.ttf is `AAAAAA+Lato-Bold`), and ReportLab refuses two fonts of one name
+    in a document ("redefining named object"). `TTFont` reads the name from the file
+    and takes no other, so `fonts` renames one of two such fonts here; the name is
+    also the key of ReportLab's registry of faces, hence before it is registered.
+    """
+    font.face.name = name.encode("ascii")

@@ -31,7 +31,7 @@ from fiche.core.colour import (
 from fiche.core.errors import FitError, GlyphError, Problem
 from fiche.engine.context import Ctx
 from fiche.engine.fitting import PageFit, fit_page
-from fiche.engine.fonts import register_family
+from fiche.engine.fonts import register_families
 from fiche.engine.rladapter import pdf_canvas
 from fiche.engine.tagging import MarkedContent, Tagger
 from fiche.model.layout import (
@@ -81,7 +81,7 @@ def _context(
 ) -> Ctx:
     """Fonts registered, colours for the profile, the language's hyphenator."""
     fonts_dir = assets / "fonts"
-    families = {name: register_family(name, spec, fonts_dir) for name, spec in layout.fonts.items()}
+    families = register_families(layout.fonts, fonts_dir)
     icc = icc_path(assets)
     colours = {name: _colour(c.cmyk, profile, icc) for name, c in layout.palette.items()}
     exc = hyphenation_dir / f"{sheet.lang}.txt" if hyphenation_dir else None
