@@ -10,6 +10,8 @@ from hypothesis import strategies as st
 from fiche.check.space import NO_HOLE, Hole, _largest_in_grid, largest_hole, page_body
 from fiche.model.layout import Page
 
+from .conftest import REPO
+
 
 def test_an_empty_body_is_one_hole():
     hole = largest_hole([(10, 20, 100, 50)], [])
@@ -50,6 +52,14 @@ def test_the_least_side_skips_a_thin_strip():
     assert largest_hole(body, drawn) == Hole(0, 0, 100, 5)
     assert largest_hole(body, drawn, min_side_mm=10) == Hole(0, 0, 18, 25)
     assert largest_hole(body, drawn, min_side_mm=30) == NO_HOLE
+
+
+def test_what_is_drawn_outside_the_body_takes_nothing():
+    body = [(10, 50, 100, 50)]
+    outside = [(0, 0, 120, 20), (0, 120, 120, 10), (-30, 60, 20, 10), (130, 60, 20, 10)]
+    assert largest_hole(body, outside) == Hole(10, 50, 100, 50)
+    # half in: only the part inside counts
+    assert largest_hole(body, [(0, 40, 120, 20)]) == Hole(10, 60, 100, 40)
 
 
 def test_a_finer_grid():
@@ -121,3 +131,60 @@ def test_the_body_of_a_page_leaves_out_the_band_and_closes_gutters():
     # column with its gaps is what is left
     assert largest_hole(body, []) == Hole(14, 48, 182, 236)
     assert largest_hole(body, [(14, 48, 118, 236)]) == Hole(132, 48, 64, 236)
+
+
+def _rendered(sheet_name: str, lang: str = "nl"):
+    from fiche.model.catalog import Job, load_catalog
+    from fiche.model.profiles import PROFILES
+    from fiche.paint.render import render_pdf
+    from fiche.typeset.sheet import typeset
+
+    cat = load_catalog(REPO)
+    sheet = typeset(cat, Job("n3", sheet_name, lang))
+    layout = cat.layouts[sheet.layout]
+    result = render_pdf(
+        sheet, layout, PROFILES["print"], REPO / "assets", hyphenation_dir=REPO / "hyphenation"
+    )
+    return sheet, layout, result
+
+
+def _inside(inner: tuple, outer: tuple, slack: float = 0.01) -> bool:
+    x, y, w, h = inner
+    ox, oy, ow, oh = outer
+    return (
+        ox - slack <= x
+        and oy - slack <= y
+        and x + w <= ox + ow + slack
+        and (y + h <= oy + oh + slack)
+    )
+
+
+def test_a_drawn_page_says_what_it_drew_where():
+    sheet, layout, result = _rendered("n3-sexting")
+    assert len(result.drawn) == len(sheet.pages) == 2
+    for tpage, drawn in zip(sheet.pages, result.drawn, strict=True):
+        lpage = getattr(layout.pages, tpage.side)
+        blocks = {b.id for treg in tpage.regions for b in treg.blocks}
+        for d in drawn:
+            region = lpage.imprint if d.what == "imprint" else lpage.regions[d.region]
+            assert region is not None
+            assert _inside(d.box, (region.x_mm, region.y_mm, region.w_mm, region.h_mm)), d
+            assert d.what == "imprint" or d.block_id in blocks
+        # every block of the page was drawn, in the order of its regions
+        assert [d.block_id for d in drawn if d.what == "text"][:1] == [
+            tpage.regions[0].blocks[0].id
+        ]
+        assert {d.block_id for d in drawn if d.what != "imprint"} == blocks
+    assert [d.what for d in result.drawn[1]].count("imprint") == 1
+
+
+def test_the_hole_under_the_front_columns_of_n3_sexting():
+    # Issue 15: at 100 %, a hole of about 128 × 78 mm under the first two columns,
+    # into the side panel's padding, down to the foot of the regions.
+    _, layout, result = _rendered("n3-sexting")
+    front = result.drawn[0]
+    hole = largest_hole(page_body(layout.pages.front), [d.box for d in front])
+    assert hole.x_mm == 14 and 120 <= hole.w_mm <= 130 and 70 <= hole.h_mm <= 85
+    assert hole.y_mm + hole.h_mm == 284  # the regions' foot
+    main_foot = max(d.y_mm + d.h_mm for d in front if d.region == "main")
+    assert main_foot <= hole.y_mm < main_foot + 1

@@ -85,28 +85,43 @@ Span = tuple[int, int, int, int]  # first column, end column, first row, end row
 def _centred(r: Rect, x0: float, y0: float, c: float, cols: int, rows: int) -> Span:
     """The cells whose centre lies inside `r`."""
     x, y, w, h = r
-    return (
-        max(0, math.ceil((x - x0) / c - 0.5 - _EPS)),
-        min(cols, math.ceil((x + w - x0) / c - 0.5 - _EPS)),
-        max(0, math.ceil((y - y0) / c - 0.5 - _EPS)),
-        min(rows, math.ceil((y + h - y0) / c - 0.5 - _EPS)),
+    return _clamped(
+        math.ceil((x - x0) / c - 0.5 - _EPS),
+        math.ceil((x + w - x0) / c - 0.5 - _EPS),
+        math.ceil((y - y0) / c - 0.5 - _EPS),
+        math.ceil((y + h - y0) / c - 0.5 - _EPS),
+        cols,
+        rows,
     )
 
 
 def _touched(r: Rect, x0: float, y0: float, c: float, cols: int, rows: int) -> Span:
     """The cells that `r` overlaps, however little."""
     x, y, w, h = r
+    return _clamped(
+        math.floor((x - x0) / c + _EPS),
+        math.ceil((x + w - x0) / c - _EPS),
+        math.floor((y - y0) / c + _EPS),
+        math.ceil((y + h - y0) / c - _EPS),
+        cols,
+        rows,
+    )
+
+
+def _clamped(c0: int, c1: int, r0: int, r1: int, cols: int, rows: int) -> Span:
+    """The span cut to the grid: what was drawn outside the body marks nothing (a
+    negative end would count from the far side of a Python slice)."""
     return (
-        max(0, math.floor((x - x0) / c + _EPS)),
-        min(cols, math.ceil((x + w - x0) / c - _EPS)),
-        max(0, math.floor((y - y0) / c + _EPS)),
-        min(rows, math.ceil((y + h - y0) / c - _EPS)),
+        min(max(c0, 0), cols),
+        min(max(c1, 0), cols),
+        min(max(r0, 0), rows),
+        min(max(r1, 0), rows),
     )
 
 
 def _mark(grid: list[bytearray], span: Span, value: int) -> None:
     c0, c1, r0, r1 = span
-    if c1 <= c0:
+    if c1 <= c0 or r1 <= r0:
         return
     fill = bytes([value]) * (c1 - c0)
     for row in grid[r0:r1]:
