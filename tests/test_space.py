@@ -188,3 +188,32 @@ def test_the_hole_under_the_front_columns_of_n3_sexting():
     assert hole.y_mm + hole.h_mm == 284  # the regions' foot
     main_foot = max(d.y_mm + d.h_mm for d in front if d.region == "main")
     assert main_foot <= hole.y_mm < main_foot + 1
+
+
+def test_a_text_cut_to_three_quarters_of_its_words():
+    from bench.space import shortened
+
+    assert shortened("Een twee drie vier. Vijf zes zeven acht!", 0.75) == (
+        "Een twee drie. Vijf zes zeven!"
+    )
+    assert shortened("Sexting", 0.75) == "Sexting"  # a sentence keeps a word
+    # marks and brackets cut open are closed, a mark open across sentences kept
+    tip = "**Vraag de hulp van volwassenen** (ouders, leerkracht, school)."
+    assert shortened(tip, 0.75) == "**Vraag de hulp van volwassenen** (ouders)."
+    assert shortened(tip, 0.5) == "**Vraag de hulp van**."
+    assert shortened("*Mediawijs Online. Jongeren en sociale media*.", 0.75) == (
+        "*Mediawijs Online*. *Jongeren en sociale*."
+    )
+    assert shortened("Seks hebben via bv. Skype, Hangouts…", 0.75) == "Seks hebben via bv. Skype…"
+
+
+def test_the_three_quarter_variant_of_n3_loads(tmp_path):
+    from bench.space import variant
+    from fiche.model.catalog import load_catalog
+
+    counts = variant(0.75, tmp_path)
+    assert set(counts) == {"nl", "fr", "en", "de"}
+    for before, after in counts.values():
+        assert 0.74 < after / before < 0.78
+    cat = load_catalog(tmp_path)
+    assert all(not cat.job_problems(job) for job in cat.jobs())
