@@ -193,7 +193,7 @@ def main() -> None:
         cut = measure(Path(tmp))
     print(
         f"Largest empty rectangle of each page's body (print profile; sizes in mm, "
-        f"width × height); N°3 cut to {SHARE:.0%} of its words per sentence:"
+        f"width × height); N°3 cut to {SHARE:.0%} of its words per sentence:".replace("%", " %")
     )
     print(", ".join(f"{lang} {a}/{b} words" for lang, (b, a) in counts.items()))
     print()
