@@ -10,7 +10,7 @@ from dataclasses import dataclass
 
 from reportlab.pdfgen.canvas import Canvas
 
-from fiche.engine.flowables import BlockFlowable
+from fiche.engine.flowables import BlockFlowable, Picture
 from fiche.model.layout import (
     Region,
 )
@@ -32,6 +32,19 @@ class Column:
         """This column, its top lowered by `top_cut` or its height set (bottom kept)."""
         h = (self.height - top_cut) if height is None else height
         return Column(self.x, self.y + (self.height - top_cut - h), self.width, h)
+
+
+@dataclass(frozen=True, slots=True)
+class Placed:
+    """Where a flowable was drawn (points, from the trim's bottom-left corner): what a
+    page's measure of its empty space, and a check for collisions, need to know."""
+
+    block_id: str | None
+    image: bool  # a picture, not text
+    x: float
+    y: float
+    width: float
+    height: float
 
 
 class _FrameFill:
@@ -70,10 +83,14 @@ class _FrameFill:
 
 
 def flow_into(
-    flowables: list[BlockFlowable], frames: list[Column], canv: Canvas | None = None
+    flowables: list[BlockFlowable],
+    frames: list[Column],
+    canv: Canvas | None = None,
+    placed: list[Placed] | None = None,
 ) -> list[BlockFlowable]:
     """Fill `frames` in order as ReportLab's `Frame.add` and `Frame.split` would,
-    drawing on `canv` if given; return what did not fit.
+    drawing on `canv` if given and adding each flowable's box to `placed` if given;
+    return what did not fit.
 
     Fitting and column balancing call it without a canvas to measure; the same code
     places what is drawn, so a fitted region cannot overflow when drawn. Paragraphs
@@ -98,6 +115,8 @@ def flow_into(
             queue.pop(0)
             if canv is not None:
                 f.drawOn(canv, x, y)
+            if placed is not None:  # as wrapped by `place`, at the width it was set
+                placed.append(Placed(f.block_id, isinstance(f, Picture), x, y, f.width, f.height))
     return queue
 
 

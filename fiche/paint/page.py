@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from typing import Literal
+
 from reportlab.lib.colors import CMYKColor
 from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.pdfgen.canvas import Canvas
 
 from fiche.engine.blocks import region_flowables
-from fiche.engine.columns import balanced, flow_into, frames_of, mm_box, valigned
+from fiche.engine.columns import Placed, balanced, flow_into, frames_of, mm_box, valigned
 from fiche.engine.context import Ctx, glyph_problems, problem_at
 from fiche.engine.styles import region_styles, styles_at
 from fiche.model.layout import (
@@ -22,6 +25,24 @@ from fiche.paint.imprint import draw_imprint
 from fiche.typeset.sheet import TPage
 
 
+@dataclass(frozen=True, slots=True)
+class Drawn:
+    """What was drawn where on a page's trim, in mm from its top-left corner, as a
+    layout measures: text and pictures of a region's blocks, and the imprint."""
+
+    what: Literal["text", "image", "imprint"]
+    region: str
+    block_id: str | None
+    x_mm: float
+    y_mm: float
+    w_mm: float
+    h_mm: float
+
+    @property
+    def box(self) -> tuple[float, float, float, float]:
+        return self.x_mm, self.y_mm, self.w_mm, self.h_mm
+
+
 def draw_page(
     ctx: Ctx,
     canv: Canvas,
@@ -31,7 +52,8 @@ def draw_page(
     scale: float,
     boxes: PageBoxes,
     profile: Profile,
-) -> None:
+) -> tuple[Drawn, ...]:
+    """Draw the page; return what was drawn on it, in drawing order."""
     g = ctx.layout.page
     bleed = g.bleed_mm * MM if profile.bleed else 0.0
     styles = styles_at(ctx, scale)
@@ -52,6 +74,7 @@ def draw_page(
                 x, y, w, h = mm_box(region, g.height_mm)
                 canv.setFillColor(ctx.colours[region.fill])
                 canv.roundRect(x, y, w, h, region.radius_mm * MM, stroke=0, fill=1)
+    drawn: list[Drawn] = []
     for treg in tpage.regions:
         region = lpage.regions[treg.name]
         frames = frames_of(region, g.height_mm)
@@ -62,11 +85,15 @@ def draw_page(
             frames = valigned(region, frames, flow)
         elif region.columns > 1 and region.balance:
             frames = balanced(frames, flow)
-        left = flow_into(flow, frames, canv)
+        placed: list[Placed] = []
+        left = flow_into(flow, frames, canv, placed)
         if left:  # the fit said it would fit; a mismatch is a bug, never a silent clip
             raise AssertionError(f"region {treg.name} overflowed after fitting")
+        drawn += [_drawn(p, treg.name, g.height_mm) for p in placed]
     if tpage.side == "back" and lpage.imprint is not None and ctx.sheet.imprint is not None:
         draw_imprint(ctx, canv, lpage.imprint, ctx.sheet.imprint, styles)
+        r = lpage.imprint
+        drawn.append(Drawn("imprint", "imprint", None, r.x_mm, r.y_mm, r.w_mm, r.h_mm))
     # Page furniture goes after the content so that text extraction, which follows
     # the drawing order, reads the content without the header's words in between.
     with ctx.tagger.artifact(canv):  # page furniture: series and number
@@ -76,6 +103,14 @@ def draw_page(
     if profile.crop_marks:
         with ctx.tagger.artifact(canv):
             crop_marks(canv, boxes, profile)
+    return tuple(drawn)
+
+
+def _drawn(p: Placed, region: str, page_h_mm: float) -> Drawn:
+    """A placement in points from the trim's bottom-left, in mm from its top-left."""
+    what: Literal["text", "image"] = "image" if p.image else "text"
+    y_mm = page_h_mm - (p.y + p.height) / MM
+    return Drawn(what, region, p.block_id, p.x / MM, y_mm, p.width / MM, p.height / MM)
 
 
 def _draw_decoration(ctx: Ctx, canv: Canvas, d, bleed: float, styles: dict) -> None:

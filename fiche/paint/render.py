@@ -39,7 +39,7 @@ from fiche.model.layout import (
     Page,
 )
 from fiche.model.profiles import PageBoxes, Profile, page_boxes
-from fiche.paint.page import draw_page
+from fiche.paint.page import Drawn, draw_page
 from fiche.typeset.sheet import TypesetSheet
 from fiche.typeset.typography import hyphenator
 
@@ -50,6 +50,7 @@ class RenderResult:
     boxes: PageBoxes
     fits: tuple[PageFit, ...]
     marks: tuple[MarkedContent, ...] = ()  # in drawing order, when the profile tags
+    drawn: tuple[tuple[Drawn, ...], ...] = ()  # per page: what was drawn where
 
 
 def render_pdf(
@@ -65,10 +66,10 @@ def render_pdf(
     g = layout.page
     boxes = page_boxes(profile, g.width_mm, g.height_mm, g.bleed_mm)
     fits = _fit_pages(ctx)
-    pdf = _draw_pages(ctx, fits, boxes)
+    pdf, drawn = _draw_pages(ctx, fits, boxes)
     if ctx.problems:
         raise FitError(ctx.problems)
-    return RenderResult(pdf, boxes, fits, tuple(ctx.tagger.marks))
+    return RenderResult(pdf, boxes, fits, tuple(ctx.tagger.marks), drawn)
 
 
 def _context(
@@ -115,8 +116,11 @@ def _fit_pages(ctx: Ctx) -> tuple[PageFit, ...]:
     return tuple(fits)
 
 
-def _draw_pages(ctx: Ctx, fits: tuple[PageFit, ...], boxes: PageBoxes) -> bytes:
-    """The fitted pages drawn as they were measured, with the document's info."""
+def _draw_pages(
+    ctx: Ctx, fits: tuple[PageFit, ...], boxes: PageBoxes
+) -> tuple[bytes, tuple[tuple[Drawn, ...], ...]]:
+    """The fitted pages drawn as they were measured, with the document's info, and
+    what was drawn where on each page."""
     sheet, layout = ctx.sheet, ctx.layout
     buf = io.BytesIO()
     canv = pdf_canvas(
@@ -132,13 +136,16 @@ def _draw_pages(ctx: Ctx, fits: tuple[PageFit, ...], boxes: PageBoxes) -> bytes:
     canv.setSubject(sheet.subject)
     canv.setCreator("fiche")
     canv.setProducer("fiche (ReportLab)")
+    drawn = []
     for tpage, fit in zip(sheet.pages, fits, strict=True):
         lpage = getattr(layout.pages, tpage.side)
-        draw_page(ctx, canv, tpage, lpage, scale=fit.scale, boxes=boxes, profile=ctx.profile)
+        drawn.append(
+            draw_page(ctx, canv, tpage, lpage, scale=fit.scale, boxes=boxes, profile=ctx.profile)
+        )
         canv.showPage()
         ctx.tagger.next_page()
     canv.save()
-    return buf.getvalue()
+    return buf.getvalue(), tuple(drawn)
 
 
 def _colour(cmyk: list[float], profile: Profile, icc: Path) -> Color:
