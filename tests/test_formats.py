@@ -258,3 +258,16 @@ def test_new_fiche_on_a_one_sided_layout_has_no_back(formats):
     defn = yaml.safe_load((formats / "content/n4-poster/fiche.yaml").read_text(encoding="utf-8"))
     assert set(defn["sheets"]["n4-poster"]) == {"layout", "front"}
     assert len(pypdfium2.PdfDocument(formats / "dist/nl/n4-poster.screen.pdf")) == 1
+
+
+def test_fiche_check_is_told_the_pages_and_trim_of_a_poster(formats, tmp_path):
+    out = tmp_path / "dist"
+    _ok(build(formats, out, sheets=("n3-poster",), langs=("nl",), profiles=("print",)))
+    path = str(out / "nl/n3-poster.print.pdf")
+    default = CliRunner().invoke(main, ["check", path])
+    assert default.exit_code == 2
+    assert "FAIL pages: 1 pages, expected 2" in default.output
+    assert "TrimBox is 297.0×420.0 mm, expected 210×297 mm" in default.output
+    told = CliRunner().invoke(main, ["check", "--pages", "1", "--trim", "297", "420", path])
+    assert told.exit_code == 0, told.output
+    assert "PASS page boxes: TrimBox 297×420 mm and BleedBox +3 mm" in told.output
