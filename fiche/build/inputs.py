@@ -88,8 +88,8 @@ def job_input_hash(
     files.append(icc_path(cat.root / "assets"))
     files.append(cat.root / "hyphenation" / f"{job.lang}.txt")
     lf = entry.langs[job.lang]
-    for side in (sheet.front, sheet.back):
-        for ids in side.values():
+    for _, regions in sheet.sides():
+        for ids in regions.values():
             for bid in ids:
                 block = lf.blocks.get(bid)
                 if block is not None:

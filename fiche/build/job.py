@@ -31,6 +31,7 @@ class JobOutput:
     pdf: bytes
     body_pt: tuple[float, ...]
     warnings: tuple[str, ...]
+    pages: int
 
 
 def build_job(
@@ -50,7 +51,7 @@ def build_job(
     where = f"sheet {job.sheet} ({job.lang}, {profile.name})"
     report = _check(cat, sheet, profile, pdf, where, strict)
     warnings = tuple(f"preflight {c.name}: {c.detail}" for c in report.warnings)
-    return JobOutput(pdf, tuple(f.body_pt for f in result.fits), warnings)
+    return JobOutput(pdf, tuple(f.body_pt for f in result.fits), warnings, len(sheet.pages))
 
 
 def _render(cat: Catalog, sheet: TypesetSheet, profile: Profile) -> RenderResult:
@@ -90,6 +91,7 @@ def _check(
         pdf,
         name=where,
         profile=profile,
+        pages=len(sheet.pages),
         bleed_mm=layout.page.bleed_mm,
         trim_mm=(layout.page.width_mm, layout.page.height_mm),
         source="\n".join(t for _, texts in expected for t in texts),

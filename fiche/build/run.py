@@ -135,7 +135,7 @@ def _run_task(task: Task, out_dir: Path, strict: bool, cat: Catalog) -> JobResul
         task.profile.name,
         str(path),
         warnings=out.warnings,
-        pages=2,
+        pages=out.pages,
         body_pt=out.body_pt,
         sha256=hashlib.sha256(out.pdf).hexdigest(),
         size=len(out.pdf),

@@ -298,10 +298,22 @@ def _sheet_layout_problems(cat: Catalog, sheet: str, sd: SheetDef, dsrc: Source)
                 ("sheets", sheet, "layout"), f"unknown layout '{sd.layout}' (layouts: {known})"
             )
         ]
+    if layout.pages.back is None and sd.back is not None:
+        return [
+            dsrc.problem(
+                ("sheets", sheet, "back"),
+                f"layout '{sd.layout}' has one page: a sheet drawn with it has no 'back' "
+                f"(regions of its front: {', '.join(layout.pages.front.regions)})",
+                key=True,
+            )
+        ]
+    if layout.pages.back is not None and sd.back is None:
+        # The message a two-sided sheet without a back got when `back` was required.
+        return [dsrc.problem(("sheets", sheet), "required field 'back' is missing")]
     out = []
-    for side in ("front", "back"):
+    for side, regions in sd.sides():
         page = getattr(layout.pages, side)
-        for region in getattr(sd, side):
+        for region in regions:
             if region not in page.regions:
                 out.append(
                     dsrc.problem(
@@ -352,8 +364,8 @@ def _check_language(cat: Catalog, f: FicheEntry, lang: str, d: FicheDef, dsrc: S
 
 def _missing_blocks(sd: SheetDef, lf: LanguageFile) -> Iterator[tuple[str, str, int, str]]:
     """(side, region, index, id) of each block the sheet places that `lf` does not have."""
-    for side in ("front", "back"):
-        for region, ids in getattr(sd, side).items():
+    for side, regions in sd.sides():
+        for region, ids in regions.items():
             for i, bid in enumerate(ids):
                 if bid not in lf.blocks:
                     yield side, region, i, bid

@@ -107,15 +107,20 @@ class LanguageFile(Model):
 class SheetDef(Model):
     layout: Name
     front: Annotated[dict[Name, list[Name]], Field(min_length=1)]
-    back: Annotated[dict[Name, list[Name]], Field(min_length=1)]
+    # Required when the layout has a back page: the catalogue checks it against the layout.
+    back: Annotated[dict[Name, list[Name]], Field(min_length=1)] | None = None
 
     @field_validator("front", "back")
     @classmethod
-    def _regions_not_empty(cls, v: dict[str, list[str]]) -> dict[str, list[str]]:
-        for region, ids in v.items():
+    def _regions_not_empty(cls, v: dict[str, list[str]] | None) -> dict[str, list[str]] | None:
+        for region, ids in (v or {}).items():
             if not ids:
                 raise ValueError(f"region '{region}' lists no blocks")
         return v
+
+    def sides(self) -> tuple[tuple[str, dict[str, list[str]]], ...]:
+        """The regions the sheet fills, by side name, front first."""
+        return (("front", self.front),) + ((("back", self.back),) if self.back else ())
 
 
 class FicheDef(Model):

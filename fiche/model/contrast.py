@@ -74,9 +74,8 @@ def contrast_problems(
         src = layout_srcs.get(sd.layout)
         if layout is None or src is None:
             continue
-        for side in ("front", "back"):
-            page = getattr(layout.pages, side)
-            for region_name, ids in getattr(sd, side).items():
+        for side, page in layout.pages.sides():
+            for region_name, ids in (getattr(sd, side) or {}).items():
                 region = page.regions.get(region_name)
                 if region is None:
                     continue

@@ -174,14 +174,26 @@ class Page(Model):
     regions: Annotated[dict[Name, Region], Field(min_length=1)]
     imprint: Region | None = Field(
         default=None,
-        description="The area kept for a school's contact person, logo and QR code (back "
-        "page); without a school profile it holds a ruled space to fill in by hand.",
+        description="The area kept for a school's contact person, logo and QR code, drawn "
+        "on the last page (the back, or the front of a one-sided layout); without a school "
+        "profile it holds a ruled space to fill in by hand. A layout without one has none.",
     )
 
 
 class Pages(Model):
     front: Page
-    back: Page
+    back: Page | None = Field(
+        default=None, description="The second page; a one-sided layout (a poster) has none."
+    )
+
+    def sides(self) -> tuple[tuple[str, Page], ...]:
+        """The layout's pages by side name, front first."""
+        return (("front", self.front),) + ((("back", self.back),) if self.back else ())
+
+    @property
+    def last(self) -> str:
+        """The side the imprint is drawn on: the back, or the front of a one-sided layout."""
+        return "back" if self.back else "front"
 
 
 def _ratio(default: float, hi: float, description: str, lo: float = 0.0) -> Any:
@@ -403,8 +415,7 @@ def layout_links(layout: Layout, src: Source, font_files: dict[str, str | None])
         *_font_problems(layout, src, font_files),
         *_style_problems(layout, src),
         *_look_problems(layout, src),
-        *_page_problems(layout, src, "front"),
-        *_page_problems(layout, src, "back"),
+        *(p for side, _ in layout.pages.sides() for p in _page_problems(layout, src, side)),
     ]
 
 
@@ -462,14 +473,6 @@ def _page_problems(layout: Layout, src: Source, pname: str) -> list[Problem]:
     """A page's decorations and regions; every region, the imprint too, checked alike."""
     page: Page = getattr(layout.pages, pname)
     problems = _decoration_problems(layout, src, pname, page)
-    if pname == "back" and page.imprint is None:
-        problems.append(
-            src.problem(
-                ("pages", "back"),
-                "no 'imprint' region: every layout "
-                "keeps room on the back for a school's contact person",
-            )
-        )
     named: list[tuple[str, tuple, Region]] = [
         (rname, ("pages", pname, "regions", rname), r) for rname, r in page.regions.items()
     ]

@@ -90,7 +90,8 @@ def draw_page(
         if left:  # the fit said it would fit; a mismatch is a bug, never a silent clip
             raise AssertionError(f"region {treg.name} overflowed after fitting")
         drawn += [_drawn(p, treg.name, g.height_mm) for p in placed]
-    if tpage.side == "back" and lpage.imprint is not None and ctx.sheet.imprint is not None:
+    last = tpage.side == ctx.layout.pages.last  # the imprint's page
+    if last and lpage.imprint is not None and ctx.sheet.imprint is not None:
         draw_imprint(ctx, canv, lpage.imprint, ctx.sheet.imprint, styles)
         r = lpage.imprint
         drawn.append(Drawn("imprint", "imprint", None, r.x_mm, r.y_mm, r.w_mm, r.h_mm))

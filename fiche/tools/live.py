@@ -81,7 +81,7 @@ class Preview:
                     render_png(pdf, pngs, dpi=40)
                     render_png(pdf, self.cache / "large" / r.job.lang, dpi=110)
                     stamp.write_text(r.sha256)
-                card["pages"] = [f"{r.job.lang}/{pdf.stem}-p{i}.png" for i in (1, 2)]
+                card["pages"] = [f"{r.job.lang}/{pdf.stem}-p{i}.png" for i in range(1, r.pages + 1)]
                 card["sha"] = r.sha256[:12]
             else:
                 card["error"] = "\n".join(str(p) for p in r.problems)

@@ -129,10 +129,11 @@ def _files(
     slug: str, series: str, number: int, layout: str, langs: tuple[str, ...], pages
 ) -> dict[str, str]:
     """File name -> text of every file of the new fiche."""
-    sheet: dict = {"layout": layout, "front": {}, "back": {}}
+    sheet: dict = {"layout": layout}
     blocks = {}
-    for side in ("front", "back"):
-        for region in getattr(pages, side).regions:
+    for side, page in pages.sides():
+        sheet[side] = {}
+        for region in page.regions:
             bid = f"{side}-{region}"
             sheet[side][region] = [bid]
             blocks[bid] = region

@@ -15,6 +15,7 @@ from fiche.core.errors import ContentError, Problem
 from fiche.model.address import check_qr_address, qr_target
 from fiche.model.catalog import Catalog, Job
 from fiche.model.kinds import BlockModel, kind
+from fiche.model.layout import Layout, Page, Region
 from fiche.model.school import LoadedSchool
 from fiche.model.source import Mark, format_field
 from fiche.typeset.typography import smarten, to_markup
@@ -131,9 +132,9 @@ def typeset(cat: Catalog, job: Job, school: LoadedSchool | None = None) -> Types
         return TText(markup, plain, Origin(mark.path, mark.line, mark.col, format_field(loc)))
 
     pages = []
-    for side in ("front", "back"):
+    for side, side_regions in sheet.sides():
         regions = []
-        for region, ids in getattr(sheet, side).items():
+        for region, ids in side_regions.items():
             regions.append(
                 TRegion(region, tuple(_block(bid, lf.blocks[bid], t, cat.root) for bid in ids))
             )
@@ -152,8 +153,16 @@ def typeset(cat: Catalog, job: Job, school: LoadedSchool | None = None) -> Types
         subject=smarten(st.subject, job.lang),
         author=lf.meta.author,
         pages=tuple(pages),
-        imprint=_imprint(t, lf.meta.imprint_label, school, _qr_address(cat, job, school), job),
+        imprint=_imprint(t, lf.meta.imprint_label, school, _qr_address(cat, job, school), job)
+        if _imprint_region(cat.layouts[sheet.layout])
+        else None,  # a layout without an imprint draws none, with a school profile or not
     )
+
+
+def _imprint_region(layout: Layout) -> Region | None:
+    """The imprint, on the layout's last page (the back, or a one-sided layout's front)."""
+    page: Page = getattr(layout.pages, layout.pages.last)
+    return page.imprint
 
 
 def _qr_address(cat: Catalog, job: Job, school: LoadedSchool | None) -> str | None:
@@ -167,8 +176,7 @@ def _qr_address(cat: Catalog, job: Job, school: LoadedSchool | None) -> str | No
     else:
         template, src, field = entry.defn.url, entry.defn_src, "url"
     address = qr_target(template, job.sheet, job.lang)
-    layout = cat.layouts[entry.defn.sheets[job.sheet].layout]
-    region = layout.pages.back.imprint
+    region = _imprint_region(cat.layouts[entry.defn.sheets[job.sheet].layout])
     if address is None or region is None:
         return address  # no QR code is drawn without an imprint region
     side = region.h_mm - 2 * region.padding_mm  # as render draws it: the imprint's height
@@ -225,7 +233,7 @@ def expected_text(sheet: TypesetSheet) -> list[tuple[str, list[str]]]:
         for region in page.regions:
             for b in region.blocks:
                 texts += kind(b.kind).texts(b)
-        if page.side == "back" and sheet.imprint is not None:
+        if page is sheet.pages[-1] and sheet.imprint is not None:
             texts += [t.plain for t in sheet.imprint.texts()]
         out.append((page.side, texts))
     return out
