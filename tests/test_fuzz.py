@@ -121,6 +121,19 @@ def _project(blocks: dict) -> Path:
         "b1": {"kind": "list", "items": ["0"], "title": "fTôG ,8Yév )NaP/ Ag- 000000@W"},
     }
 )
+@example(  # found by the long run: a list item ending in "-" before a paragraph "-"
+    blocks={
+        "b0": {"kind": "paragraph", "text": "0"},
+        "b1": {"kind": "paragraph", "text": "0"},
+        "b2": {"kind": "paragraph", "text": "0"},
+        "b3": {
+            "kind": "list",
+            "items": ["0", "0", "0", "0 0 0 0 0 0 0 0 K\u00abCO-"],
+            "title": "0",
+        },
+        "b4": {"kind": "paragraph", "text": "-"},
+    }
+)
 @example(  # found by the long run: text that itself contains "(cid:"
     blocks={"b0": {"kind": "paragraph", "text": "0 0 0 (cid:"}}
 )

@@ -26,3 +26,12 @@ def test_broken_mapping_is_told_from_text_that_says_so_itself():
     # found by the long fuzz run: a paragraph whose own words contain "(cid:"
     assert bad_characters("0 0 (cid:", source="0 0 (cid:") == []
     assert bad_characters("(cid:1) (cid:2)", source="(cid:1)") == ["'(cid:' sequences"]
+
+
+def test_a_text_ending_in_a_hyphen_leaves_the_next_texts_hyphen_alone():
+    # Found by the long fuzz run: "CO-" at a line end, then a paragraph "-". The "-" of
+    # the next line is not a hyphenation break of the first text.
+    extracted = "0 0 K\u00abCO-\r\n-\r\nAanspreekpunt:"
+    assert missing_in_order(extracted, ["0 0 K\u00abCO-", "-", "Aanspreekpunt:"]) == []
+    # ... and a hyphen that is really lost is still reported.
+    assert missing_in_order("0 0 K\u00abCO-\r\nAanspreekpunt:", ["0 0 K\u00abCO-", "-"]) == ["-"]

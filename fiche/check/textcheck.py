@@ -46,7 +46,9 @@ def bad_characters(text: str, source: str = "") -> list[str]:
 # Between two characters a reader may report: our hyphenation's break (pdfium gives
 # U+FFFE and joins the lines, others "-" and a line break), or a bare line break
 # (pdfium starts a new line between separately drawn runs of one word, e.g. at "&").
-_BREAK = r"(?:\ufffe|-?[ \t]*[\r\n]+[ \t]*)?"
+# Lazy: a break is assumed only where the text is not found without one, so a text
+# that ends in "-" does not take the "-" of the text after it for a hyphenation break.
+_BREAK = r"(?:\ufffe|-?[ \t]*[\r\n]+[ \t]*)??"
 
 
 def _pattern(text: str) -> re.Pattern:
