@@ -152,7 +152,7 @@ def measure(root: Path) -> dict[Row, Measure]:
         )
         for tpage, fit, drawn in zip(sheet.pages, result.fits, result.drawn, strict=True):
             body = page_body(getattr(layout.pages, tpage.side))
-            taken = [d.box for d in drawn]
+            taken = [d.box for d in drawn if d.what != "region"]
             out[(job.sheet, job.lang, tpage.side)] = (
                 fit.body_pt,
                 largest_hole(body, taken),

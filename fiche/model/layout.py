@@ -163,6 +163,21 @@ class Region(Model):
     radius_mm: Annotated[float, Field(ge=0, le=50)] = 0.0
     valign: Literal["top", "middle", "bottom"] = "top"
     balance: bool = Field(default=True, description="End all columns at about the same height.")
+    height: Literal["fixed", "content"] = Field(
+        default="fixed",
+        description="`content`: the box (and its fill) ends where its text ends, at most "
+        "`h_mm`; in a stack, what is below moves up. `fixed`: the box is `h_mm` high.",
+    )
+    scale: Literal["page", "own"] | None = Field(
+        default=None,
+        description="`own`: this region's styles are fitted on their own, not at the page's "
+        "point of their ranges; unset: as the layout's `fit.scale` says.",
+    )
+    stretch: Annotated[float, Field(ge=1, le=10)] | None = Field(
+        default=None,
+        description="Vertical justification: the space between blocks and items may grow to "
+        "this many times its natural size; 1 = never; unset: the layout's `fit.stretch`.",
+    )
     styles: dict[Name, Name] = Field(
         default_factory=dict,
         description="Styles used instead of the usual ones in this region, e.g. {list: contact}.",
@@ -172,6 +187,13 @@ class Region(Model):
 class Page(Model):
     decorations: list[Decoration] = Field(default_factory=list)
     regions: Annotated[dict[Name, Region], Field(min_length=1)]
+    stacks: list[Annotated[list[Name], Field(min_length=2)]] = Field(
+        default_factory=list,
+        description="Regions (and `imprint`) that share a column, top to bottom: a region "
+        "whose height follows its content gives what it does not use to the `fixed` regions "
+        "of its stack, which grow; the stack keeps the top of its first and the bottom of its "
+        "last region and the gaps drawn between them.",
+    )
     imprint: Region | None = Field(
         default=None,
         description="The area kept for a school's contact person, logo and QR code, drawn "
@@ -346,6 +368,37 @@ class Look(Model):
     imprint: ImprintLook = Field(default_factory=ImprintLook)
 
 
+class Fit(Model):
+    """How a page is fitted to its text, and when what is left white is too much."""
+
+    scale: Literal["page", "region"] = Field(
+        default="page",
+        description="`page`: every style of a page is set at the same point of its size "
+        "range, so the page stays even; `region`: each region is fitted on its own.",
+    )
+    stretch: float = Field(
+        default=2.0,
+        ge=1,
+        le=10,
+        description="Vertical justification: when the type has reached the top of its "
+        "ranges, the space between blocks and items may grow to this many times its "
+        "natural size so that a column ends at the foot of its region; 1 = never.",
+    )
+    max_empty_cm2: float = Field(
+        default=40.0,
+        ge=0,
+        le=10000,
+        description="A page whose body keeps an empty area larger than this (with both "
+        "sides longer than `min_empty_side_mm`) gets a warning, a failure with --strict.",
+    )
+    min_empty_side_mm: float = Field(
+        default=20.0,
+        ge=0,
+        le=1000,
+        description="An empty area counts only when both its sides are at least this long.",
+    )
+
+
 TEMPLATE_FIELDS = ("series", "number_label")
 MIN_COLUMN_MM = 15.0
 
@@ -363,6 +416,7 @@ class Layout(Model):
     palette: Annotated[dict[Name, Colour], Field(min_length=1)]
     styles: dict[Name, Style]
     look: Look
+    fit: Fit = Field(default_factory=Fit)
     pages: Pages
 
     @model_validator(mode="after")
@@ -487,6 +541,41 @@ def _page_problems(layout: Layout, src: Source, pname: str) -> list[Problem]:
             if _overlap(r, o)
         ]
         seen.append((rname, r))
+    return problems + _stack_problems(src, pname, page)
+
+
+def _stack_problems(src: Source, pname: str, page: Page) -> list[Problem]:
+    """Each stack names known regions, each once, top to bottom, in one column."""
+    problems = []
+    boxes: dict[str, Region] = dict(page.regions)
+    if page.imprint is not None:
+        boxes["imprint"] = page.imprint
+    used: set[str] = set()
+    for i, stack in enumerate(page.stacks):
+        loc = ("pages", pname, "stacks", i)
+        unknown = [n for n in stack if n not in boxes]
+        if unknown:
+            problems.append(
+                src.problem(
+                    loc,
+                    f"unknown region '{unknown[0]}' in a stack (regions: {', '.join(boxes)})",
+                )
+            )
+            continue
+        twice = [n for n in stack if n in used or stack.count(n) > 1]
+        if twice:
+            problems.append(src.problem(loc, f"region '{twice[0]}' is in more than one stack"))
+        used.update(stack)
+        for upper, lower in zip(stack, stack[1:], strict=False):
+            a, b = boxes[upper], boxes[lower]
+            if b.y_mm < a.y_mm + a.h_mm - 1e-6:
+                problems.append(
+                    src.problem(loc, f"region '{lower}' must lie below '{upper}' in a stack")
+                )
+            elif b.x_mm >= a.x_mm + a.w_mm or a.x_mm >= b.x_mm + b.w_mm:
+                problems.append(
+                    src.problem(loc, f"regions '{upper}' and '{lower}' of a stack share no column")
+                )
     return problems
 
 

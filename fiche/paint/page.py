@@ -17,6 +17,7 @@ from fiche.model.layout import (
     CircleDecoration,
     Page,
     RectDecoration,
+    Region,
     TextDecoration,
 )
 from fiche.model.profiles import MM, PageBoxes, Profile
@@ -28,9 +29,10 @@ from fiche.typeset.sheet import TPage
 @dataclass(frozen=True, slots=True)
 class Drawn:
     """What was drawn where on a page's trim, in mm from its top-left corner, as a
-    layout measures: text and pictures of a region's blocks, and the imprint."""
+    layout measures: each region's box as placed (`region`, before what it holds), the
+    text and pictures of its blocks, and the imprint."""
 
-    what: Literal["text", "image", "imprint"]
+    what: Literal["text", "image", "imprint", "region"]
     region: str
     block_id: str | None
     x_mm: float
@@ -85,6 +87,7 @@ def draw_page(
             frames = valigned(region, frames, flow)
         elif region.columns > 1 and region.balance:
             frames = balanced(frames, flow)
+        drawn.append(Drawn("region", treg.name, None, *_mm(region)))
         placed: list[Placed] = []
         left = flow_into(flow, frames, canv, placed)
         if left:  # the fit said it would fit; a mismatch is a bug, never a silent clip
@@ -93,8 +96,7 @@ def draw_page(
     last = tpage.side == ctx.layout.pages.last  # the imprint's page
     if last and lpage.imprint is not None and ctx.sheet.imprint is not None:
         draw_imprint(ctx, canv, lpage.imprint, ctx.sheet.imprint, styles)
-        r = lpage.imprint
-        drawn.append(Drawn("imprint", "imprint", None, r.x_mm, r.y_mm, r.w_mm, r.h_mm))
+        drawn.append(Drawn("imprint", "imprint", None, *_mm(lpage.imprint)))
     # Page furniture goes after the content so that text extraction, which follows
     # the drawing order, reads the content without the header's words in between.
     with ctx.tagger.artifact(canv):  # page furniture: series and number
@@ -105,6 +107,10 @@ def draw_page(
         with ctx.tagger.artifact(canv):
             crop_marks(canv, boxes, profile)
     return tuple(drawn)
+
+
+def _mm(r: Region) -> tuple[float, float, float, float]:
+    return r.x_mm, r.y_mm, r.w_mm, r.h_mm
 
 
 def _drawn(p: Placed, region: str, page_h_mm: float) -> Drawn:
