@@ -179,18 +179,6 @@ def test_a_drawn_page_says_what_it_drew_where():
     assert [d.what for d in result.drawn[1]].count("imprint") == 1
 
 
-def test_the_hole_under_the_front_columns_of_n3_sexting():
-    # Issue 15: at 100 %, a hole of about 128 × 78 mm under the first two columns,
-    # into the side panel's padding, down to the foot of the regions.
-    _, layout, result = _rendered("n3-sexting")
-    front = result.drawn[0]
-    hole = largest_hole(page_body(layout.pages.front), [d.box for d in front if d.what != "region"])
-    assert hole.x_mm == 14 and 120 <= hole.w_mm <= 130 and 70 <= hole.h_mm <= 85
-    assert hole.y_mm + hole.h_mm == 284  # the regions' foot
-    main_foot = max(d.y_mm + d.h_mm for d in front if d.region == "main" and d.what == "text")
-    assert main_foot <= hole.y_mm < main_foot + 1
-
-
 def test_a_text_cut_to_three_quarters_of_its_words():
     from bench.space import shortened
 

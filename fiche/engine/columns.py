@@ -113,8 +113,9 @@ def flow_into(
     queue = list(flowables)
     for i, frame in enumerate(frames):
         column = _fill_column(queue, frame)
-        if justify is not None and justify[i] is not None and column:
-            column = _justified(column, justify[i])
+        j = justify[i] if justify is not None else None
+        if j is not None and column:
+            column = _justified(column, j)
         for f, y in column:
             if canv is not None:
                 f.drawOn(canv, frame.x, y)

@@ -139,9 +139,7 @@ def _draw_pages(
     drawn = []
     for tpage, fit in zip(sheet.pages, fits, strict=True):
         lpage = getattr(layout.pages, tpage.side)
-        drawn.append(
-            draw_page(ctx, canv, tpage, lpage, scale=fit.scale, boxes=boxes, profile=ctx.profile)
-        )
+        drawn.append(draw_page(ctx, canv, tpage, lpage, fit=fit, boxes=boxes, profile=ctx.profile))
         canv.showPage()
         ctx.tagger.next_page()
     canv.save()
