@@ -182,6 +182,21 @@ def _draw_text_decoration(ctx: Ctx, canv: Canvas, d: TextDecoration, H: float) -
 
 
 def crop_marks(canv: Canvas, boxes: PageBoxes, profile: Profile) -> None:
+    """Marks where to cut: around the trim outside the bleed, or, on paper, the cut
+    marks of the imposed cards. 100 % black only: marks must separate onto one plate
+    in print, and an office printer prints gray 0 with black toner alone."""
+    imp = boxes.imposition
+    if imp is not None and imp.cut_marks:
+        canv.saveState()
+        if profile.colour == "cmyk":
+            canv.setStrokeColor(CMYKColor(0, 0, 0, 1))
+        else:
+            canv.setStrokeGray(0)
+        canv.setLineWidth(profile.mark_width_pt)
+        for (ax, ay), (bx, by) in imp.cut_marks:
+            canv.line(ax, ay, bx, by)
+        canv.restoreState()
+        return
     if boxes.trim is None or boxes.bleed is None:
         raise ValueError(
             "crop marks are drawn only for a profile that bleeds, on its own page size"
@@ -191,7 +206,6 @@ def crop_marks(canv: Canvas, boxes: PageBoxes, profile: Profile) -> None:
     off = profile.mark_offset_mm * MM
     length = profile.mark_length_mm * MM
     canv.saveState()
-    # 100 % black only: marks must separate onto one plate, never into RGB.
     canv.setStrokeColor(CMYKColor(0, 0, 0, 1))
     canv.setLineWidth(profile.mark_width_pt)
     for x, sx in ((x0, -1), (x1, 1)):

@@ -19,7 +19,7 @@ coordinates or beyond the trim size.
 from __future__ import annotations
 
 import io
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from reportlab.lib.colors import CMYKColor, Color
@@ -38,8 +38,8 @@ from fiche.model.layout import (
     Layout,
     Page,
 )
-from fiche.model.profiles import PageBoxes, Profile, page_boxes
-from fiche.paint.page import Drawn, draw_page
+from fiche.model.profiles import MM, PageBoxes, Profile, page_boxes
+from fiche.paint.page import Drawn, crop_marks, draw_page
 from fiche.typeset.sheet import TypesetSheet
 from fiche.typeset.typography import hyphenator
 
@@ -137,11 +137,38 @@ def _draw_pages(
     canv.setCreator("fiche")
     canv.setProducer("fiche (ReportLab)")
     drawn = []
-    for tpage, fit in zip(sheet.pages, fits, strict=True):
+    imp = boxes.imposition
+    for i, (tpage, fit) in enumerate(zip(sheet.pages, fits, strict=True)):
         lpage = getattr(layout.pages, tpage.side)
-        drawn.append(
-            draw_page(ctx, canv, tpage, lpage, scale=fit.scale, boxes=boxes, profile=ctx.profile)
-        )
+        copies = imp.placements(i) if imp else ()
+        if len(copies) > 1:
+            # Several copies: the page is drawn once, as a form, and the form placed
+            # per copy, so the file holds the page's content once.
+            name = f"fiche-page-{i + 1}"
+            at_trim = replace(boxes, trim_origin=(0.0, 0.0), scale=1.0)
+            g = layout.page
+            canv.beginForm(name, 0, 0, g.width_mm * MM, g.height_mm * MM)
+            drawn.append(
+                draw_page(
+                    ctx, canv, tpage, lpage, scale=fit.scale, boxes=at_trim, profile=ctx.profile
+                )
+            )
+            canv.endForm()
+            for c in copies:
+                canv.saveState()
+                canv.translate(*c.origin)
+                canv.rotate(c.rotation)
+                canv.scale(c.scale, c.scale)
+                canv.doForm(name)
+                canv.restoreState()
+        else:  # one copy at `boxes.trim_origin` and `boxes.scale`, never turned
+            drawn.append(
+                draw_page(
+                    ctx, canv, tpage, lpage, scale=fit.scale, boxes=boxes, profile=ctx.profile
+                )
+            )
+        if imp and imp.cut_marks:
+            crop_marks(canv, boxes, ctx.profile)
         canv.showPage()
         ctx.tagger.next_page()
     canv.save()
