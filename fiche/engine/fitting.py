@@ -9,13 +9,14 @@ clipped or dropped.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from fiche.core.errors import FitError, Problem
 from fiche.engine.blocks import region_flowables
 from fiche.engine.columns import flow_into, frames_of
 from fiche.engine.context import Ctx
 from fiche.engine.styles import region_styles, size_at, styles_at
+from fiche.engine.styleuse import used_styles
 from fiche.model.layout import (
     Page,
 )
@@ -30,6 +31,7 @@ class PageFit:
     side: str
     scale: float
     body_pt: float
+    styles: dict[str, float] = field(default_factory=dict, hash=False)  # used: style -> pt
 
 
 def fit_page(ctx: Ctx, tpage: TPage, lpage: Page) -> PageFit:
@@ -62,7 +64,19 @@ def fit_page(ctx: Ctx, tpage: TPage, lpage: Page) -> PageFit:
                 raise FitError(_overflow_problems(ctx, tpage, worst))
         scale = lo
     body = size_at(ctx.layout.styles["body"].size_range, scale)
-    return PageFit(tpage.side, scale, round(body, 2))
+    return PageFit(tpage.side, scale, round(body, 2), _used(ctx, tpage, lpage, scale))
+
+
+def _used(ctx: Ctx, tpage: TPage, lpage: Page, scale: float) -> dict[str, float]:
+    flows = []
+    for treg in tpage.regions:
+        key = (tpage.side, treg.name, scale)
+        if key not in ctx.flows:  # not measured at this scale (it fitted above): made now
+            region = lpage.regions[treg.name]
+            styles = region_styles(styles_at(ctx, scale), region)
+            ctx.flows[key] = region_flowables(ctx, treg.blocks, styles)
+        flows += ctx.flows[key]
+    return used_styles(flows)
 
 
 def _overflow(

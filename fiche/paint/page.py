@@ -13,6 +13,7 @@ from fiche.engine.blocks import region_flowables
 from fiche.engine.columns import Placed, balanced, flow_into, frames_of, mm_box, valigned
 from fiche.engine.context import Ctx, glyph_problems, problem_at
 from fiche.engine.styles import region_styles, styles_at
+from fiche.engine.styleuse import note_drawn
 from fiche.model.layout import (
     CircleDecoration,
     Page,
@@ -171,6 +172,7 @@ def _draw_text_decoration(ctx: Ctx, canv: Canvas, d: TextDecoration, H: float) -
         )
         return
     canv.setFont(font, size)
+    note_drawn(ctx, canv, d.style, size)
     canv.setFillColor(ctx.colours[st.color])
     x, y = d.x_mm * MM, (H - d.y_mm) * MM
     if d.align == "left":

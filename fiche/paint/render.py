@@ -33,6 +33,7 @@ from fiche.engine.context import Ctx
 from fiche.engine.fitting import PageFit, fit_page
 from fiche.engine.fonts import register_families
 from fiche.engine.rladapter import pdf_canvas
+from fiche.engine.styleuse import page_styles
 from fiche.engine.tagging import MarkedContent, Tagger
 from fiche.model.layout import (
     Layout,
@@ -67,6 +68,11 @@ def render_pdf(
     boxes = page_boxes(profile, g.width_mm, g.height_mm, g.bleed_mm)
     fits = _fit_pages(ctx)
     pdf, drawn = _draw_pages(ctx, fits, boxes)
+    # what each page drew outside its regions' flowables (header texts, imprint) too
+    fits = tuple(
+        replace(f, styles=page_styles(f.styles, ctx.drawn_styles.get(n)))
+        for n, f in enumerate(fits, start=1)
+    )
     if ctx.problems:
         raise FitError(ctx.problems)
     return RenderResult(pdf, boxes, fits, tuple(ctx.tagger.marks), drawn)
