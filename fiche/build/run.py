@@ -46,7 +46,10 @@ class JobResult:
     problems: tuple[Problem, ...] = ()
     warnings: tuple[str, ...] = ()
     pages: int = 0
-    body_pt: tuple[float, ...] = ()
+    # per page side: the styles its text is set in -> size in pt (none that it does not use)
+    styles: dict[str, dict[str, float]] = field(default_factory=dict, hash=False)
+    # the same as the manifest recorded it for the previous build of this output, if any
+    before: dict[str, dict[str, float]] = field(default_factory=dict, hash=False)
     skipped: bool = False  # up to date: not built again
     sha256: str = ""
     size: int = 0
@@ -55,6 +58,18 @@ class JobResult:
     @property
     def ok(self) -> bool:
         return not self.problems
+
+    def style_changes(self) -> dict[str, list[tuple[str, float, float]]]:
+        """Per page side, (style, size before, size now) for each style used on that page
+        in both this build and the previous one, at another size: a style a page does not
+        use is never a change."""
+        out = {}
+        for side, now in self.styles.items():
+            was = self.before.get(side, {})
+            changed = [(name, was[name], pt) for name, pt in now.items() if was.get(name, pt) != pt]
+            if changed:
+                out[side] = changed
+        return out
 
 
 @dataclass
@@ -136,7 +151,7 @@ def _run_task(task: Task, out_dir: Path, strict: bool, cat: Catalog) -> JobResul
         str(path),
         warnings=out.warnings,
         pages=out.pages,
-        body_pt=out.body_pt,
+        styles=out.styles,
         sha256=hashlib.sha256(out.pdf).hexdigest(),
         size=len(out.pdf),
         input_hash=task.input_hash,
@@ -184,6 +199,7 @@ def manifest_entry(cat: Catalog, out_dir: Path, result: JobResult) -> Entry:
         result.sha256,
         result.input_hash,
         result.warnings,
+        result.styles,
     )
 
 
@@ -341,7 +357,9 @@ def _build_locked(root: Path, out_dir: Path, opts: BuildOptions) -> BuildReport:
     except FicheError as e:
         return _failed(report, e, start)
     selected, chosen = _selected(cat, opts, report)
-    tally = _Tally(cat, out_dir, report, len(selected) * len(chosen), opts.progress)
+    tally = _Tally(
+        cat, out_dir, report, len(selected) * len(chosen), opts.progress, recorded.entries
+    )
     todo = _plan(
         tally,
         selected,
@@ -406,20 +424,25 @@ def _run_all(
 
 @dataclass
 class _Tally:
-    """Each result as it comes, told to `progress`; what was made, for the manifest."""
+    """Each result as it comes, told to `progress`; what was made, for the manifest; each
+    new output with the styles its previous build used (`previous`: the manifest's)."""
 
     cat: Catalog
     out_dir: Path
     report: BuildReport
     total: int
     progress: Callable[[JobResult, int, int], None] | None
+    previous: dict[str, Entry] = field(default_factory=dict)
     made: dict[str, Entry] = field(default_factory=dict)
 
     def add(self, result: JobResult) -> None:
-        self.report.results.append(result)
         if result.ok and not result.skipped:
             entry = manifest_entry(self.cat, self.out_dir, result)
             self.made[entry.path] = entry
+            was = self.previous.get(entry.path)
+            if was is not None:
+                result = replace(result, before=was.styles)
+        self.report.results.append(result)
         if self.progress:
             self.progress(result, len(self.report.results), self.total)
 
@@ -533,6 +556,7 @@ def _recorded_result(
         problems=problems if strict else (),
         warnings=entry.warnings,
         pages=entry.pages,
+        styles=entry.styles,
         skipped=True,
         sha256=entry.sha256,
         size=entry.bytes,

@@ -10,6 +10,7 @@ the objects that made it.
 from __future__ import annotations
 
 import io
+import math
 import re
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
@@ -276,7 +277,7 @@ def _rendered_checks(report: PreflightReport, data: bytes, profile: Profile, sou
             _margin_problems(data, profile.safe_margin_mm),
             f"nothing drawn within {profile.safe_margin_mm:g} mm of the paper edge",
         )
-    texts = report.texts = extract_pages(data)
+    texts = report.texts = extract_pages(_upright(data) if profile.paper else data)
     bad = sorted({b for t in texts for b in bad_characters(t, source)})
     report.add(
         "text extraction",
@@ -285,9 +286,46 @@ def _rendered_checks(report: PreflightReport, data: bytes, profile: Profile, sou
     )
 
 
+def _upright(data: bytes) -> bytes:
+    """The PDF with each page whose text runs upside down turned the right way up.
+
+    On paper, the backs of two cards lying across the sheet are drawn turned by 180°
+    (so that they stand behind their fronts after long-edge duplex). A reader turns
+    such a page to read it; pdfium does not, and reads the runs of a line (a bold
+    lead-in, then the rest) from the page's left, which is the line's end. The text
+    is read as a reader would: from the page turned round.
+    """
+    doc = pdfium.PdfDocument(data)
+    turned = []
+    try:
+        for i in range(len(doc)):
+            page = doc[i]
+            tp = page.get_textpage()
+            angles = [pdfium_c.FPDFText_GetCharAngle(tp.raw, k) for k in range(tp.count_chars())]
+            tp.close()
+            page.close()
+            upside_down = sum(abs(a - math.pi) < 0.1 for a in angles)
+            if upside_down * 2 > len(angles):
+                turned.append(i)
+    finally:
+        doc.close()
+    if not turned:
+        return data
+    with pikepdf.open(io.BytesIO(data)) as pdf:
+        for i in turned:
+            page = pdf.pages[i]
+            x0, y0, x1, y1 = (float(v) for v in page.mediabox)
+            turn = f"q -1 0 0 -1 {x0 + x1:.4f} {y0 + y1:.4f} cm\n".encode()
+            page.contents_add(pdf.make_stream(turn), prepend=True)
+            page.contents_add(pdf.make_stream(b"\nQ"))
+        out = io.BytesIO()
+        pdf.save(out)
+        return out.getvalue()
+
+
 def _box_detail(profile: Profile, bleed_mm: float, trim_mm: tuple[float, float]) -> str:
     if profile.paper:
-        return "paper size, upright pages"
+        return f"{' or '.join(PAPERS)} paper, portrait or landscape, pages not rotated"
     if profile.bleed:
         return f"TrimBox {trim_mm[0]:g}×{trim_mm[1]:g} mm and BleedBox +{bleed_mm:g} mm"
     return f"page {trim_mm[0]:g}×{trim_mm[1]:g} mm"
@@ -310,15 +348,19 @@ def _box_problems(
         if int(page.obj.get("/Rotate", 0)) % 360:
             out.append(f"page {i}: rotated by {page.obj.Rotate}°")
         if profile.paper:
+            # The paper turns with the design (a landscape layout, two A5 cards side by
+            # side): either way round, but turned by its size, never by /Rotate.
             papers = [
                 k
                 for k, (w, h) in PAPERS.items()
-                if abs(size[0] - w) < 0.3 and abs(size[1] - h) < 0.3
+                if any(
+                    abs(size[0] - a) < 0.3 and abs(size[1] - b) < 0.3 for a, b in ((w, h), (h, w))
+                )
             ]
             if not papers:
                 out.append(
-                    f"page {i}: {size[0]:.1f}×{size[1]:.1f} mm is not an upright "
-                    f"{' or '.join(PAPERS)} sheet"
+                    f"page {i}: {size[0]:.1f}×{size[1]:.1f} mm is not an "
+                    f"{' or '.join(PAPERS)} sheet, portrait or landscape"
                 )
             continue
         if not profile.bleed:

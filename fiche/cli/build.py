@@ -56,12 +56,17 @@ if TYPE_CHECKING:
     help="Write into an output folder even though it holds files fiche did not make.",
 )
 @click.option("-q", "--quiet", is_flag=True, help="Print only problems and the summary.")
-def build(root: Path, out: Path | None, quiet: bool, **options: Any) -> None:
+@click.option(
+    "-v", "--verbose", is_flag=True, help="Print every built page's styles and their sizes."
+)
+def build(root: Path, out: Path | None, quiet: bool, verbose: bool, **options: Any) -> None:
     """Build sheets into PDFs and check each one; skip what is up to date.
 
     Output: <out>/<lang>/<sheet>.<profile>.pdf, for the profiles print (trim,
     bleed, crop marks, CMYK, PDF/X-4), office (A4 or Letter, 5 mm from the
     edge, RGB) and screen (RGB, links, bookmarks), and <out>/manifest.json.
+    A page whose styles are set at other sizes than in the previous build is
+    told, style by style; a style a page does not use is never told.
     One build at a time writes into an output folder; another one waits. A
     folder holding files fiche did not make is refused (see --allow-foreign).
     Ctrl-C or SIGTERM stops at once with exit status 130.
@@ -97,7 +102,7 @@ def build(root: Path, out: Path | None, quiet: bool, **options: Any) -> None:
         signal.signal(signal.SIGTERM, previous)
         if show_bar:
             click.echo("\r" + " " * 78 + "\r", nl=False, err=True)
-    _echo_report(report, quiet)
+    _echo_report(report, quiet, verbose and not quiet)
     sys.exit(report.exit_code)
 
 
@@ -121,13 +126,18 @@ def _progress(result: JobResult, done: int, total: int) -> None:
     )
 
 
-def _echo_report(report: BuildReport, quiet: bool) -> None:
+def _echo_report(report: BuildReport, quiet: bool, verbose: bool = False) -> None:
     for p in report.problems:
         click.echo(f"error: {p}", err=True)
+    told: set[str] = set()  # the profiles of one sheet change alike: told once
     for r in report.results:
         if r.ok:
             if not quiet and not r.skipped:
-                click.echo(f"built {r.path}  (body {'/'.join(f'{b:g}' for b in r.body_pt)} pt)")
+                click.echo(f"built {r.path}")
+                for line in _styles_lines(r, verbose):
+                    if line not in told:
+                        told.add(line)
+                        click.echo(line)
             for w in () if quiet or r.skipped else r.warnings:
                 click.echo(f"  warning: {w}", err=True)
         else:
@@ -135,3 +145,26 @@ def _echo_report(report: BuildReport, quiet: bool) -> None:
             for p in r.problems:
                 click.echo(f"  {p}", err=True)
     click.echo(str(report))
+
+
+def _styles_lines(r: JobResult, verbose: bool) -> list[str]:
+    """`n3-youth (nl) front: h3 16.2 → 15.1 pt` per page whose styles changed size since
+    the previous build; with `verbose`, every page's styles and sizes as well."""
+    where = f"{r.job.sheet} ({r.job.lang})"
+    lines = [
+        f"  {where} {side}: " + ", ".join(f"{n} {_pt(a)} → {_pt(b)} pt" for n, a, b in changed)
+        for side, changed in r.style_changes().items()
+    ]
+    if verbose:
+        lines += [
+            f"  {r.job.sheet}.{r.profile} ({r.job.lang}) {side}: "
+            + ", ".join(f"{n} {_pt(pt)}" for n, pt in styles.items())
+            + " pt"
+            for side, styles in r.styles.items()
+        ]
+    return lines
+
+
+def _pt(size: float) -> str:
+    """14.0, 13.1, 12.41: one decimal unless the second one is there."""
+    return f"{size:.1f}" if round(size, 1) == size else f"{size:.2f}"

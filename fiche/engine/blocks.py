@@ -40,8 +40,18 @@ def titled(ctx: Ctx, b: TBlock, st: dict, items: list[BlockFlowable]) -> list[Bl
     return items
 
 
-def hanging(ctx, t: TText, style: TextStyle, indent: float, marker, item: Chain) -> Hanging:
-    """A list item: its text indented by `indent`, `marker` (draw, height) in the indent."""
+def hanging(
+    ctx,
+    t: TText,
+    style: TextStyle,
+    indent: float,
+    marker,
+    item: Chain,
+    *,
+    marker_style: TextStyle | None = None,
+) -> Hanging:
+    """A list item: its text indented by `indent`, `marker` (draw, height) in the indent;
+    `marker_style` is the style of a marker that draws text."""
     draw, height = marker
     return Hanging(
         paragraph(ctx, t, style, chain=(*item, ("LBody", f"{item[-1][1]}/body"))),
@@ -49,4 +59,5 @@ def hanging(ctx, t: TText, style: TextStyle, indent: float, marker, item: Chain)
         draw,
         height,
         ctx.layout.look.markers.middle,
+        marker_style,
     )

@@ -36,6 +36,8 @@ class Ctx:
     tagger: Tagger = field(default_factory=lambda: Tagger(False))
     outline: Outline = field(default_factory=Outline)  # the bookmarks of the sheet's PDF
     flows: dict = field(default_factory=dict)  # (side, region, scale) -> flowables measured
+    # page number -> {style: size} of text drawn outside flowables (header, imprint)
+    drawn_styles: dict[int, dict[str, float]] = field(default_factory=dict)
     # regular face -> (regular, bold, italic, bold italic), looked up for every paragraph
     faces: dict = field(init=False)
 

@@ -18,7 +18,7 @@ nothing is ever clipped or dropped.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from fiche.core.errors import FitError, Problem
 from fiche.engine.blocks import region_flowables
@@ -27,6 +27,7 @@ from fiche.engine.context import Ctx
 from fiche.engine.flowables import BlockFlowable
 from fiche.engine.stacks import IMPRINT, boxes_of, placed, room_in_stack, stack_of
 from fiche.engine.styles import region_styles, size_at, styles_at
+from fiche.engine.styleuse import used_styles
 from fiche.model.layout import Page, Region
 from fiche.model.profiles import MM
 from fiche.typeset.sheet import TBlock, TPage, TRegion
@@ -49,6 +50,7 @@ class PageFit:
     body_pt: float
     regions: tuple[RegionFit, ...] = ()
     imprint: Region | None = None  # as placed
+    styles: dict[str, float] = field(default_factory=dict, hash=False)  # used: style -> pt
 
     def region(self, name: str) -> RegionFit:
         return next(r for r in self.regions if r.name == name)
@@ -85,7 +87,17 @@ def fit_page(ctx: Ctx, tpage: TPage, lpage: Page) -> PageFit:
     page_scale = scales[shared[0]] if shared else min(scales.values(), default=1.0)
     body = size_at(ctx.layout.styles["body"].size_range, page_scale)
     regions = tuple(RegionFit(t.name, scales[t.name], boxes[t.name]) for t in tpage.regions)
-    return PageFit(tpage.side, page_scale, round(body, 2), regions, boxes.get(IMPRINT))
+    used = _used(ctx, tpage, lpage, scales)
+    return PageFit(tpage.side, page_scale, round(body, 2), regions, boxes.get(IMPRINT), used)
+
+
+def _used(ctx: Ctx, tpage: TPage, lpage: Page, scales: dict[str, float]) -> dict[str, float]:
+    """The styles the page's regions set text in, at the sizes of their scales."""
+    flows: list[BlockFlowable] = []
+    for treg in tpage.regions:
+        scale = scales[treg.name]
+        flows += _flow(ctx, tpage, treg, lpage.regions[treg.name], styles_at(ctx, scale), scale)
+    return used_styles(flows)
 
 
 def _groups(ctx: Ctx, tpage: TPage, lpage: Page) -> dict[str, list[str]]:

@@ -285,6 +285,7 @@ class Hanging(BlockFlowable):
         marker: MarkerDraw | None,
         marker_height: float = 0.0,
         marker_middle: float = 0.0,
+        marker_style: TextStyle | None = None,
     ):
         super().__init__()
         self.para = para
@@ -293,6 +294,7 @@ class Hanging(BlockFlowable):
         self.marker_height = marker_height
         # the marker's centre above the first baseline, in shares of the text size
         self.marker_middle = marker_middle
+        self.marker_style = marker_style  # the style of a marker that draws text (a number)
 
     def wrap(self, aW, aH):
         _, h = self.para.wrap(aW - self.indent, aH)
@@ -304,7 +306,14 @@ class Hanging(BlockFlowable):
         parts = self.para.split(aW - self.indent, aH)
         if len(parts) < 2:
             return []
-        first = Hanging(parts[0], self.indent, self.marker, self.marker_height, self.marker_middle)
+        first = Hanging(
+            parts[0],
+            self.indent,
+            self.marker,
+            self.marker_height,
+            self.marker_middle,
+            self.marker_style,
+        )
         rest = [Hanging(p, self.indent, None) for p in parts[1:]]
         return [first, *rest]
 

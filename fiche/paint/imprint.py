@@ -24,6 +24,7 @@ from fiche.engine.context import Ctx, check_glyphs, problem_at
 from fiche.engine.flowables import TextStyle
 from fiche.engine.rladapter import draw_drawing
 from fiche.engine.styles import size_at
+from fiche.engine.styleuse import note_drawn
 from fiche.model.images import load_raster, load_svg
 from fiche.model.layout import (
     Region,
@@ -137,12 +138,14 @@ def _imprint_text(
     left, top = top_left
     canv.setFillColor(ctx.colours[title_style.color])
     canv.setFont(ctx.families[title_style.font].regular, ts)
+    note_drawn(ctx, canv, "imprint-title", ts)
     baseline = top - ts
     with ctx.tagger.content(canv, (("Div", "imprint"), ("P", "imprint/title")), text=title.plain):
         canv.drawString(left, baseline, title.plain)
     canv.setFont(ctx.families[line_style.font].regular, ls)
     canv.setFillColor(ctx.colours[line_style.color])
     for k, t in enumerate(imp.lines):
+        note_drawn(ctx, canv, "imprint", ls)
         baseline -= ll
         with ctx.tagger.content(canv, (("Div", "imprint"), ("P", f"imprint/{k}")), text=t.plain):
             canv.drawString(left, baseline, t.plain)

@@ -22,6 +22,7 @@ from fiche.engine.columns import (
 from fiche.engine.context import Ctx, glyph_problems, problem_at
 from fiche.engine.fitting import PageFit, RegionFit
 from fiche.engine.styles import region_styles, styles_at
+from fiche.engine.styleuse import note_drawn
 from fiche.model.layout import (
     CircleDecoration,
     Page,
@@ -197,6 +198,7 @@ def _draw_text_decoration(ctx: Ctx, canv: Canvas, d: TextDecoration, H: float) -
         )
         return
     canv.setFont(font, size)
+    note_drawn(ctx, canv, d.style, size)
     canv.setFillColor(ctx.colours[st.color])
     x, y = d.x_mm * MM, (H - d.y_mm) * MM
     if d.align == "left":
@@ -208,6 +210,21 @@ def _draw_text_decoration(ctx: Ctx, canv: Canvas, d: TextDecoration, H: float) -
 
 
 def crop_marks(canv: Canvas, boxes: PageBoxes, profile: Profile) -> None:
+    """Marks where to cut: around the trim outside the bleed, or, on paper, the cut
+    marks of the imposed cards. 100 % black only: marks must separate onto one plate
+    in print, and an office printer prints gray 0 with black toner alone."""
+    imp = boxes.imposition
+    if imp is not None and imp.cut_marks:
+        canv.saveState()
+        if profile.colour == "cmyk":
+            canv.setStrokeColor(CMYKColor(0, 0, 0, 1))
+        else:
+            canv.setStrokeGray(0)
+        canv.setLineWidth(profile.mark_width_pt)
+        for (ax, ay), (bx, by) in imp.cut_marks:
+            canv.line(ax, ay, bx, by)
+        canv.restoreState()
+        return
     if boxes.trim is None or boxes.bleed is None:
         raise ValueError(
             "crop marks are drawn only for a profile that bleeds, on its own page size"
@@ -217,7 +234,6 @@ def crop_marks(canv: Canvas, boxes: PageBoxes, profile: Profile) -> None:
     off = profile.mark_offset_mm * MM
     length = profile.mark_length_mm * MM
     canv.saveState()
-    # 100 % black only: marks must separate onto one plate, never into RGB.
     canv.setStrokeColor(CMYKColor(0, 0, 0, 1))
     canv.setLineWidth(profile.mark_width_pt)
     for x, sx in ((x0, -1), (x1, 1)):

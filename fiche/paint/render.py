@@ -19,7 +19,7 @@ coordinates or beyond the trim size.
 from __future__ import annotations
 
 import io
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from reportlab.lib.colors import CMYKColor, Color
@@ -33,13 +33,14 @@ from fiche.engine.context import Ctx
 from fiche.engine.fitting import PageFit, fit_page
 from fiche.engine.fonts import register_families
 from fiche.engine.rladapter import pdf_canvas
+from fiche.engine.styleuse import page_styles
 from fiche.engine.tagging import MarkedContent, Tagger
 from fiche.model.layout import (
     Layout,
     Page,
 )
-from fiche.model.profiles import PageBoxes, Profile, page_boxes
-from fiche.paint.page import Drawn, draw_page
+from fiche.model.profiles import MM, PageBoxes, Profile, page_boxes
+from fiche.paint.page import Drawn, crop_marks, draw_page
 from fiche.typeset.sheet import TypesetSheet
 from fiche.typeset.typography import hyphenator
 
@@ -67,6 +68,11 @@ def render_pdf(
     boxes = page_boxes(profile, g.width_mm, g.height_mm, g.bleed_mm)
     fits = _fit_pages(ctx)
     pdf, drawn = _draw_pages(ctx, fits, boxes)
+    # what each page drew outside its regions' flowables (header texts, imprint) too
+    fits = tuple(
+        replace(f, styles=page_styles(f.styles, ctx.drawn_styles.get(n)))
+        for n, f in enumerate(fits, start=1)
+    )
     if ctx.problems:
         raise FitError(ctx.problems)
     return RenderResult(pdf, boxes, fits, tuple(ctx.tagger.marks), drawn)
@@ -137,9 +143,38 @@ def _draw_pages(
     canv.setCreator("fiche")
     canv.setProducer("fiche (ReportLab)")
     drawn = []
-    for tpage, fit in zip(sheet.pages, fits, strict=True):
+    imp = boxes.imposition
+    for i, (tpage, fit) in enumerate(zip(sheet.pages, fits, strict=True)):
         lpage = getattr(layout.pages, tpage.side)
-        drawn.append(draw_page(ctx, canv, tpage, lpage, fit=fit, boxes=boxes, profile=ctx.profile))
+        copies = imp.placements(i) if imp else ()
+        if len(copies) > 1:
+            # Several copies: the page is drawn once, as a form, and the form placed
+            # per copy, so the file holds the page's content once.
+            name = f"fiche-page-{i + 1}"
+            at_trim = replace(boxes, trim_origin=(0.0, 0.0), scale=1.0)
+            g = layout.page
+            canv.beginForm(name, 0, 0, g.width_mm * MM, g.height_mm * MM)
+            drawn.append(
+                draw_page(
+                    ctx, canv, tpage, lpage, fit=fit, boxes=at_trim, profile=ctx.profile
+                )
+            )
+            canv.endForm()
+            for c in copies:
+                canv.saveState()
+                canv.translate(*c.origin)
+                canv.rotate(c.rotation)
+                canv.scale(c.scale, c.scale)
+                canv.doForm(name)
+                canv.restoreState()
+        else:  # one copy at `boxes.trim_origin` and `boxes.scale`, never turned
+            drawn.append(
+                draw_page(
+                    ctx, canv, tpage, lpage, fit=fit, boxes=boxes, profile=ctx.profile
+                )
+            )
+        if imp and imp.cut_marks:
+            crop_marks(canv, boxes, ctx.profile)
         canv.showPage()
         ctx.tagger.next_page()
     canv.save()
