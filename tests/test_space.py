@@ -162,11 +162,10 @@ def _inside(inner: tuple, outer: tuple, slack: float = 0.01) -> bool:
 def test_a_drawn_page_says_what_it_drew_where():
     sheet, layout, result = _rendered("n3-sexting")
     assert len(result.drawn) == len(sheet.pages) == 2
-    for tpage, drawn in zip(sheet.pages, result.drawn, strict=True):
-        lpage = getattr(layout.pages, tpage.side)
+    for tpage, drawn, fit in zip(sheet.pages, result.drawn, result.fits, strict=True):
         blocks = {b.id for treg in tpage.regions for b in treg.blocks}
-        for d in drawn:
-            region = lpage.imprint if d.what == "imprint" else lpage.regions[d.region]
+        for d in drawn:  # inside its region as placed (a stack moves regions)
+            region = fit.imprint if d.what == "imprint" else fit.region(d.region).box
             assert region is not None
             assert _inside(d.box, (region.x_mm, region.y_mm, region.w_mm, region.h_mm)), d
             assert d.what in ("imprint", "region") or d.block_id in blocks

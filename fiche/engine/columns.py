@@ -139,7 +139,7 @@ def _fill_column(queue: list[BlockFlowable], frame: Column) -> list[tuple[BlockF
             parts = f.split(fill.width, room) if room > 0 else []
             if len(parts) < 2 or (y := fill.place(parts[0])) is None:
                 break
-            for p in parts[1:]:
+            for p in parts:  # a split may make its first part anew (a kept title)
                 p.block_id = f.block_id
             queue[0:1] = parts
             f = parts[0]
