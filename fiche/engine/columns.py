@@ -45,6 +45,7 @@ class Placed:
     y: float
     width: float
     height: float
+    ink: tuple[float, float] = (0.0, 0.0)  # across, from x: where its text starts and ends
 
 
 class _FrameFill:
@@ -116,7 +117,9 @@ def flow_into(
             if canv is not None:
                 f.drawOn(canv, x, y)
             if placed is not None:  # as wrapped by `place`, at the width it was set
-                placed.append(Placed(f.block_id, isinstance(f, Picture), x, y, f.width, f.height))
+                placed.append(
+                    Placed(f.block_id, isinstance(f, Picture), x, y, f.width, f.height, f.ink())
+                )
     return queue
 
 
