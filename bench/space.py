@@ -2,11 +2,12 @@
 
 Run it with `.venv/bin/python bench/space.py` (no options). It sets every sheet of the
 catalogue in every language for the print profile and prints, per page, the largest
-empty rectangle of the page's body (`fiche.check.space`: the text regions, without the
-margins, the header band and the imprint) in cm² with its size in mm, and the largest
-whose both sides are at least 2 cm (the holes a reader sees; a column gutter is a long
-thin hole). It does the same for N°3 with every text cut to 75 % of its words, set from
-a temporary copy of the project. Nothing is written to the project; this is a
+empty rectangle of the page's body (`fiche.check.space`: the text regions as placed,
+without the margins, the header band and the imprint) in cm² with its size in mm, and
+the largest whose both sides are at least the layout's `fit.min_empty_side_mm` (2 cm by
+default: the holes a reader sees, the ones the build warns about; a column gutter is a
+long thin hole). It does the same for N°3 with every text cut to 75 % of its words, set
+from a temporary copy of the project. Nothing is written to the project; this is a
 diagnostic, not a test.
 """
 
@@ -24,14 +25,13 @@ import yaml
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from fiche.check.space import Hole, largest_hole, page_body  # noqa: E402
+from fiche.build.fitcheck import FIT_PROFILE, render_sheet  # noqa: E402
+from fiche.check.space import Hole, empty_areas, largest_hole, page_body  # noqa: E402
 from fiche.model.catalog import load_catalog  # noqa: E402
 from fiche.model.profiles import PROFILES  # noqa: E402
-from fiche.paint.render import render_pdf  # noqa: E402
 from fiche.typeset.sheet import typeset  # noqa: E402
 
 SHARE = 0.75
-LEAST_SIDE_MM = 20.0
 FICHE = "n3"
 # The fields of a block that hold printed text (headings, titles, terms, list items…).
 TEXT_KEYS = {"title", "text", "term", "meanings", "items"}
@@ -134,7 +134,7 @@ def variant(share: float, into: Path) -> dict[str, tuple[int, int]]:
 def measure(root: Path) -> dict[Row, Measure]:
     """Every sheet × language set for print, and its pages' largest holes."""
     cat = load_catalog(root)
-    profile = PROFILES["print"]
+    profile = PROFILES[FIT_PROFILE]
     out: dict[Row, Measure] = {}
     for job in cat.jobs():
         if problems := cat.job_problems(job):
@@ -142,21 +142,16 @@ def measure(root: Path) -> dict[Row, Measure]:
             continue
         sheet = typeset(cat, job)
         layout = cat.layouts[sheet.layout]
-        result = render_pdf(
-            sheet,
-            layout,
-            profile,
-            root / "assets",
-            layout_path=cat.layout_srcs[sheet.layout].path,
-            hyphenation_dir=root / "hyphenation",
-        )
-        for tpage, fit, drawn in zip(sheet.pages, result.fits, result.drawn, strict=True):
-            body = page_body(getattr(layout.pages, tpage.side))
+        result = render_sheet(cat, sheet, profile)
+        holes = empty_areas(sheet, layout, result.drawn)
+        for tpage, fit, drawn, e in zip(sheet.pages, result.fits, result.drawn, holes, strict=True):
+            lpage = getattr(layout.pages, tpage.side)
+            body = page_body([d.box for d in drawn if d.what == "region"], lpage.decorations)
             taken = [d.box for d in drawn if d.what != "region"]
             out[(job.sheet, job.lang, tpage.side)] = (
                 fit.body_pt,
                 largest_hole(body, taken),
-                largest_hole(body, taken, min_side_mm=LEAST_SIDE_MM),
+                e.hole,
             )
     return out
 

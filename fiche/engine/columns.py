@@ -46,6 +46,7 @@ class Placed:
     y: float
     width: float
     height: float
+    ink: tuple[float, float] = (0.0, 0.0)  # across, from x: where its text starts and ends
 
 
 class _FrameFill:
@@ -121,7 +122,9 @@ def flow_into(
                 f.drawOn(canv, frame.x, y)
             if placed is not None:  # as wrapped by `place`, at the width it was set
                 placed.append(
-                    Placed(f.block_id, isinstance(f, Picture), frame.x, y, f.width, f.height)
+                    Placed(
+                        f.block_id, isinstance(f, Picture), frame.x, y, f.width, f.height, f.ink()
+                    )
                 )
     return queue
 
