@@ -195,7 +195,7 @@ def test_a_drawn_page_says_what_it_drew_where():
 
 
 def test_a_text_cut_to_three_quarters_of_its_words():
-    from bench.space import shortened
+    from bench.lengths import shortened
 
     assert shortened("Een twee drie vier. Vijf zes zeven acht!", 0.75) == (
         "Een twee drie. Vijf zes zeven!"
@@ -212,7 +212,7 @@ def test_a_text_cut_to_three_quarters_of_its_words():
 
 
 def test_the_three_quarter_variant_of_n3_loads(tmp_path):
-    from bench.space import variant
+    from bench.lengths import variant
     from fiche.model.catalog import load_catalog
 
     counts = variant(0.75, tmp_path)
