@@ -313,11 +313,14 @@ def test_the_build_warns_records_and_fails_strictly(project):
 
     from fiche.build.run import BuildOptions, build
 
+    # too little text for the side panel: the rest of it stays white
+    edit(project / "content/n3/fiche.yaml", "side: [careful, spread]", "side: [careful]")
     args = {"langs": ("nl",), "sheets": ("n3-sexting",), "profiles": ("print",)}
     report = build(project, project / "dist", BuildOptions(**args))
     assert report.exit_code == 0
     (warning,) = report.built[0].warnings
     assert warning.startswith("n3-sexting (nl) front: an empty area of ")
+    assert "in region 'side'" in warning
     manifest = json.loads((project / "dist/manifest.json").read_text(encoding="utf-8"))
     assert manifest["outputs"][0]["warnings"] == [warning]
     report = build(project, project / "dist", BuildOptions(**args, strict=True, force=True))
