@@ -239,7 +239,11 @@ def test_youth_type_is_larger_than_the_dense_sheet(built, tmp_path):
             if r.job.lang == lang
         }
         assert min(text["n3-sexting"]) >= 9
-        assert min(text["n3-youth"]) >= 11 > max(text["n3-sexting"])
+        assert min(text["n3-youth"]) >= 11
+        # both grow into their pages, so a size of one may reach the other's; on the whole
+        # the pupils' type stays clearly larger
+        youth, dense = (sum(text[s]) / len(text[s]) for s in ("n3-youth", "n3-sexting"))
+        assert youth > dense + 1.5, (lang, youth, dense)
 
 
 def test_same_input_same_bytes(tmp_path):

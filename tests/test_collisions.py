@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import dataclasses
 import functools
+import shutil
 
 from click.testing import CliRunner
 
@@ -234,10 +235,20 @@ def test_text_running_into_the_header_fails_the_build_before_writing(project):
     assert result.exit_code == 2 and "header text '{series}'" in result.output
 
 
-def test_validate_fit_warns_of_empty_areas_and_fails_on_them_when_strict():
-    result = CliRunner().invoke(main, ["validate", "--root", str(REPO), "--fit"])
+def test_the_catalogue_fills_its_pages_even_when_strict():
+    result = CliRunner().invoke(main, ["validate", "--root", str(REPO), "--fit", "--strict"])
+    assert result.exit_code == 0, result.output
+    assert "warning" not in result.output
+
+
+def test_validate_fit_warns_of_empty_areas_and_fails_on_them_when_strict(project):
+    shutil.copytree(REPO / "hyphenation", project / "hyphenation")
+    # too little text for the side panel of the original sheet
+    edit(project / "content/n3/fiche.yaml", "side: [careful, spread]", "side: [careful]")
+    result = CliRunner().invoke(main, ["validate", "--root", str(project), "--fit"])
     assert result.exit_code == 0, result.output
     assert "warning: n3-sexting (nl) front: an empty area of " in result.output
+    assert "in region 'side'" in result.output
     assert "all 12 sheets fit" in result.output
-    result = CliRunner().invoke(main, ["validate", "--root", str(REPO), "--fit", "--strict"])
+    result = CliRunner().invoke(main, ["validate", "--root", str(project), "--fit", "--strict"])
     assert result.exit_code == 2 and "which fail with --strict" in result.output

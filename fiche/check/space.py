@@ -25,7 +25,7 @@ import math
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-from fiche.model.layout import Decoration, Layout, Page, RectDecoration
+from fiche.model.layout import Decoration, Layout, Page, RectDecoration, Region
 from fiche.paint.page import Drawn
 from fiche.typeset.sheet import TypesetSheet
 
@@ -230,12 +230,20 @@ def empty_areas(
     sheet: TypesetSheet, layout: Layout, drawn: Sequence[Sequence[Drawn]]
 ) -> list[EmptyArea]:
     """Each page's largest hole with both sides at least `fit.min_empty_side_mm`, in the
-    body its regions have as drawn; only what was drawn (text, pictures, the imprint,
-    the header's texts) fills it."""
+    body of the regions that hold text; only what was drawn (text, pictures, the imprint,
+    the header's texts) fills it.
+
+    The body is the regions' boxes as the layout draws them, not as placed: a box that
+    ends where its text ends leaves the rest of its place white, and that white counts.
+    A stack's regions move within the stack, whose place the drawn boxes cover."""
     out = []
     for tpage, page_drawn in zip(sheet.pages, drawn, strict=True):
         lpage: Page = getattr(layout.pages, tpage.side)
-        regions = tuple((d.region, d.box) for d in page_drawn if d.what == "region")
+        regions = tuple(
+            (d.region, _drawn_box(lpage.regions[d.region]))
+            for d in page_drawn
+            if d.what == "region"
+        )
         body = page_body([box for _, box in regions], lpage.decorations)
         taken = tuple(d.box for d in page_drawn if d.what != "region")
         hole = _hole(tuple(body), taken, layout.fit.min_empty_side_mm)
@@ -263,6 +271,10 @@ def empty_area_warnings(
 @functools.lru_cache(maxsize=64)
 def _hole(body: tuple[Rect, ...], taken: tuple[Rect, ...], min_side_mm: float) -> Hole:
     return largest_hole(body, taken, min_side_mm=min_side_mm)
+
+
+def _drawn_box(r: Region) -> Rect:
+    return r.x_mm, r.y_mm, r.w_mm, r.h_mm
 
 
 def _most_of(hole: Hole, regions: Iterable[tuple[str, Rect]]) -> str:

@@ -17,6 +17,7 @@ from fiche.model.layout import (
 from fiche.model.profiles import MM
 
 _FUZZ = 1e-6  # as ReportLab's Frame
+BALANCE_STEPS = 10  # halvings of a column's height: within 0.3 mm on an A4 page
 
 
 @dataclass(frozen=True, slots=True)
@@ -83,11 +84,22 @@ class _FrameFill:
         return new_y
 
 
+@dataclass(frozen=True, slots=True)
+class Justify:
+    """Vertical justification of one column: the space between its flowables may grow
+    to `stretch` times its natural size so that its last flowable ends at `bottom`
+    (points from the trim's bottom-left), never further."""
+
+    bottom: float
+    stretch: float
+
+
 def flow_into(
     flowables: list[BlockFlowable],
     frames: list[Column],
     canv: Canvas | None = None,
     placed: list[Placed] | None = None,
+    justify: list[Justify | None] | None = None,
 ) -> list[BlockFlowable]:
     """Fill `frames` in order as ReportLab's `Frame.add` and `Frame.split` would,
     drawing on `canv` if given and adding each flowable's box to `placed` if given;
@@ -95,32 +107,69 @@ def flow_into(
 
     Fitting and column balancing call it without a canvas to measure; the same code
     places what is drawn, so a fitted region cannot overflow when drawn. Paragraphs
-    cache their line breaking per width, so measuring again is cheap.
+    cache their line breaking per width, so measuring again is cheap. `justify` (one
+    entry per frame) moves flowables down when drawn; it never changes which
+    flowables go into which column, so what was measured still holds.
     """
     queue = list(flowables)
-    for frame in frames:
-        fill = _FrameFill(frame)
-        x = frame.x
-        while queue:
-            f = queue[0]
-            y = fill.place(f)
-            if y is None:
-                room, _ = fill.room_for(f)
-                parts = f.split(fill.width, room) if room > 0 else []
-                if len(parts) < 2 or (y := fill.place(parts[0])) is None:
-                    break
-                for p in parts[1:]:
-                    p.block_id = f.block_id
-                queue[0:1] = parts
-                f = parts[0]
-            queue.pop(0)
+    for i, frame in enumerate(frames):
+        column = _fill_column(queue, frame)
+        j = justify[i] if justify is not None else None
+        if j is not None and column:
+            column = _justified(column, j)
+        for f, y in column:
             if canv is not None:
-                f.drawOn(canv, x, y)
+                f.drawOn(canv, frame.x, y)
             if placed is not None:  # as wrapped by `place`, at the width it was set
                 placed.append(
-                    Placed(f.block_id, isinstance(f, Picture), x, y, f.width, f.height, f.ink())
+                    Placed(
+                        f.block_id, isinstance(f, Picture), frame.x, y, f.width, f.height, f.ink()
+                    )
                 )
     return queue
+
+
+def _fill_column(queue: list[BlockFlowable], frame: Column) -> list[tuple[BlockFlowable, float]]:
+    """Take from the front of `queue` what fits into `frame`, splitting the flowable
+    that fits only in part; each with the y of its bottom."""
+    fill = _FrameFill(frame)
+    out: list[tuple[BlockFlowable, float]] = []
+    while queue:
+        f = queue[0]
+        y = fill.place(f)
+        if y is None:
+            room, _ = fill.room_for(f)
+            parts = f.split(fill.width, room) if room > 0 else []
+            if len(parts) < 2 or (y := fill.place(parts[0])) is None:
+                break
+            for p in parts:  # a split may make its first part anew (a kept title)
+                p.block_id = f.block_id
+            queue[0:1] = parts
+            f = parts[0]
+        queue.pop(0)
+        out.append((f, y))
+    return out
+
+
+def _justified(
+    column: list[tuple[BlockFlowable, float]], j: Justify
+) -> list[tuple[BlockFlowable, float]]:
+    """The column with the space between its flowables grown evenly, each gap in
+    proportion to its natural size (as TeX stretches glue of one order), until the
+    last flowable ends at `j.bottom` or every gap is `j.stretch` times its size."""
+    gaps = [0.0] + [
+        prev_y - (y + f.height) for (_, prev_y), (f, y) in zip(column, column[1:], strict=False)
+    ]
+    natural = sum(g for g in gaps if g > 0)
+    slack = column[-1][1] - j.bottom
+    if natural <= 0 or slack <= 0 or j.stretch <= 1:
+        return column
+    grow = min(j.stretch - 1, slack / natural)
+    out, shift = [], 0.0
+    for (f, y), gap in zip(column, gaps, strict=True):
+        shift += grow * max(gap, 0.0)
+        out.append((f, y - shift))
+    return out
 
 
 def mm_box(r, page_h_mm: float) -> tuple[float, float, float, float]:
@@ -135,6 +184,16 @@ def frames_of(region: Region, page_h_mm: float) -> list[Column]:
     n = region.columns
     col_w = (w - 2 * pad - (n - 1) * gutter) / n
     return [Column(x + pad + i * (col_w + gutter), y + pad, col_w, h - 2 * pad) for i in range(n)]
+
+
+def natural_height(frames: list[Column], flow: list[BlockFlowable]) -> float | None:
+    """The least column height (points) that holds `flow` in as many columns as `frames`
+    (of their widths, balanced), or None when even `frames`' own height does not."""
+    if flow_into(flow, frames):
+        return None
+    if len(frames) == 1:
+        return _used_height(frames[0], flow)
+    return balanced(frames, flow)[0].height
 
 
 def _used_height(frame: Column, flowables: list[BlockFlowable]) -> float:
@@ -161,7 +220,7 @@ def balanced(frames: list[Column], flow: list[BlockFlowable]) -> list[Column]:
         return [f.like(height=height) for f in frames]
 
     lo, hi = 0.0, full
-    for _ in range(10):
+    for _ in range(BALANCE_STEPS):
         mid = (lo + hi) / 2
         lo, hi = (mid, hi) if flow_into(flow, at(mid)) else (lo, mid)
     return at(hi)

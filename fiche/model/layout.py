@@ -378,7 +378,7 @@ class Fit(Model):
         "range, so the page stays even; `region`: each region is fitted on its own.",
     )
     stretch: float = Field(
-        default=2.0,
+        default=2.5,
         ge=1,
         le=10,
         description="Vertical justification: when the type has reached the top of its "

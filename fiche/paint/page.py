@@ -10,8 +10,17 @@ from reportlab.pdfbase.pdfmetrics import getAscentDescent, stringWidth
 from reportlab.pdfgen.canvas import Canvas
 
 from fiche.engine.blocks import region_flowables
-from fiche.engine.columns import Placed, balanced, flow_into, frames_of, mm_box, valigned
+from fiche.engine.columns import (
+    Justify,
+    Placed,
+    balanced,
+    flow_into,
+    frames_of,
+    mm_box,
+    valigned,
+)
 from fiche.engine.context import Ctx, glyph_problems, problem_at
+from fiche.engine.fitting import PageFit, RegionFit
 from fiche.engine.styles import region_styles, styles_at
 from fiche.engine.styleuse import note_drawn
 from fiche.model.layout import (
@@ -24,7 +33,7 @@ from fiche.model.layout import (
 from fiche.model.profiles import MM, PageBoxes, Profile
 from fiche.model.templates import fill_template
 from fiche.paint.imprint import draw_imprint
-from fiche.typeset.sheet import TPage
+from fiche.typeset.sheet import TPage, TRegion
 
 
 @dataclass(frozen=True, slots=True)
@@ -63,14 +72,14 @@ def draw_page(
     tpage: TPage,
     lpage: Page,
     *,
-    scale: float,
+    fit: PageFit,
     boxes: PageBoxes,
     profile: Profile,
 ) -> tuple[Drawn, ...]:
-    """Draw the page; return what was drawn on it, in drawing order."""
+    """Draw the page as fitted; return what was drawn on it, in drawing order."""
     g = ctx.layout.page
     bleed = g.bleed_mm * MM if profile.bleed else 0.0
-    styles = styles_at(ctx, scale)
+    styles = styles_at(ctx, fit.scale)
     canv.saveState()
     canv.translate(*boxes.trim_origin)
     canv.scale(boxes.scale, boxes.scale)
@@ -82,33 +91,21 @@ def draw_page(
         canv.clipPath(clip, stroke=0, fill=0)
         for deco in shapes:
             _draw_decoration(ctx, canv, deco, bleed, styles)
-        for treg in tpage.regions:
-            region = lpage.regions[treg.name]
+        for rfit in fit.regions:
+            region = rfit.box
             if region.fill:
                 x, y, w, h = mm_box(region, g.height_mm)
                 canv.setFillColor(ctx.colours[region.fill])
                 canv.roundRect(x, y, w, h, region.radius_mm * MM, stroke=0, fill=1)
     drawn: list[Drawn] = []
-    for treg in tpage.regions:
-        region = lpage.regions[treg.name]
-        frames = frames_of(region, g.height_mm)
-        flow = ctx.flows.get((tpage.side, treg.name, scale))
-        if flow is None:
-            flow = region_flowables(ctx, treg.blocks, region_styles(styles, region))
-        if region.valign != "top" and region.columns == 1:
-            frames = valigned(region, frames, flow)
-        elif region.columns > 1 and region.balance:
-            frames = balanced(frames, flow)
-        drawn.append(Drawn("region", treg.name, None, *_mm(region)))
-        placed: list[Placed] = []
-        left = flow_into(flow, frames, canv, placed)
-        if left:  # the fit said it would fit; a mismatch is a bug, never a silent clip
-            raise AssertionError(f"region {treg.name} overflowed after fitting")
-        drawn += [_drawn(p, treg.name, g.height_mm) for p in placed]
+    for treg, rfit in zip(tpage.regions, fit.regions, strict=True):
+        drawn.append(Drawn("region", treg.name, None, *_mm(rfit.box)))
+        drawn += _draw_region(ctx, canv, tpage, treg, rfit)
     last = tpage.side == ctx.layout.pages.last  # the imprint's page
-    if last and lpage.imprint is not None and ctx.sheet.imprint is not None:
-        draw_imprint(ctx, canv, lpage.imprint, ctx.sheet.imprint, styles)
-        drawn.append(Drawn("imprint", "imprint", None, *_mm(lpage.imprint)))
+    imprint = fit.imprint
+    if last and imprint is not None and ctx.sheet.imprint is not None:
+        draw_imprint(ctx, canv, imprint, ctx.sheet.imprint, styles)
+        drawn.append(Drawn("imprint", "imprint", None, *_mm(imprint)))
     # Page furniture goes after the content so that text extraction, which follows
     # the drawing order, reads the content without the header's words in between.
     with ctx.tagger.artifact(canv):  # page furniture: series and number
@@ -119,6 +116,35 @@ def draw_page(
         with ctx.tagger.artifact(canv):
             crop_marks(canv, boxes, profile)
     return tuple(drawn)
+
+
+def _draw_region(
+    ctx: Ctx, canv: Canvas, tpage: TPage, treg: TRegion, rfit: RegionFit
+) -> list[Drawn]:
+    """A region's text in its columns as measured, justified where the layout lets
+    the space between blocks grow; what was drawn where."""
+    region, page_h = rfit.box, ctx.layout.page.height_mm
+    frames = frames_of(region, page_h)
+    flow = ctx.flows.get((tpage.side, treg.name, rfit.scale))
+    if flow is None:
+        styles = styles_at(ctx, rfit.scale)
+        flow = region_flowables(ctx, treg.blocks, region_styles(styles, region))
+    justify: list[Justify | None] | None = None
+    if region.valign != "top" and region.columns == 1:
+        frames = valigned(region, frames, flow)
+    else:
+        stretch = region.stretch or ctx.layout.fit.stretch
+        if region.columns > 1 and region.balance:
+            justify = [Justify(f.y, stretch) for f in frames]  # each column to the foot
+            frames = balanced(frames, flow)
+        else:  # a last column that is not balanced ends where its text ends
+            justify = [Justify(f.y, stretch) for f in frames[:-1]]
+            justify.append(Justify(frames[-1].y, stretch) if region.columns == 1 else None)
+    placed: list[Placed] = []
+    left = flow_into(flow, frames, canv, placed, justify)
+    if left:  # the fit said it would fit; a mismatch is a bug, never a silent clip
+        raise AssertionError(f"region {treg.name} overflowed after fitting")
+    return [_drawn(p, treg.name, page_h) for p in placed]
 
 
 def _mm(r: Region) -> tuple[float, float, float, float]:
