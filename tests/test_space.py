@@ -256,7 +256,8 @@ def test_an_empty_area_over_the_limit_is_a_warning_naming_the_page_and_region():
         f"n3-sexting (nl) front: an empty area of {h.area_cm2:.0f} cm² "
         f"({h.w_mm:.0f} × {h.h_mm:.0f} mm at {h.x_mm:.0f}, {h.y_mm:.0f} mm) in region "
         f"'{front.region}', more than the layout allows (0 cm², fit.max_empty_cm2 in "
-        "layouts/original.yaml)"
+        "layouts/original.yaml); the text is too short for the page: add text, let it grow "
+        "further (the styles' largest size_pt, fit.stretch) or use a layout for shorter texts"
     )
     assert empty_area_warnings(sheet, layout, "x", result.drawn) == []  # as shipped
 

@@ -260,7 +260,9 @@ def empty_area_warnings(
         f"{sheet.sheet} ({sheet.lang}) {e.side}: an empty area of {h.area_cm2:.0f} cm² "
         f"({h.w_mm:.0f} × {h.h_mm:.0f} mm at {h.x_mm:.0f}, {h.y_mm:.0f} mm) "
         f"{f'in region {e.region!r}' if e.region else 'between regions'}, more than the "
-        f"layout allows ({limit:g} cm², fit.max_empty_cm2 in {layout_path})"
+        f"layout allows ({limit:g} cm², fit.max_empty_cm2 in {layout_path}); the text is "
+        "too short for the page: add text, let it grow further (the styles' largest "
+        "size_pt, fit.stretch) or use a layout for shorter texts"
         for e in empty_areas(sheet, layout, drawn)
         if (h := e.hole).area_cm2 > limit
     ]
