@@ -316,7 +316,7 @@ def test_each_column_must_be_wide_enough(project, width, columns, why):
     lay = project / "layouts/youth.yaml"
     edit(
         lay,
-        "main: {x_mm: 16, y_mm: 66, w_mm: 94, h_mm: 222}",
+        "main: {x_mm: 16, y_mm: 66, w_mm: 90, h_mm: 222}",
         f"main: {{x_mm: 16, y_mm: 66, w_mm: {width}, h_mm: 222, columns: {columns}}}",
     )
     line = line_of(lay, f"w_mm: {width}, h_mm: 222")
