@@ -8,8 +8,9 @@ page and the thing with its place in the layout file; none when the page is clea
 What a block takes is its text as set (a paragraph's widest line as aligned, not its
 column) over the lines' height. A region's text may lie on a shape that holds the
 whole region (its background, like a title on the header band or a number in a
-badge); any other shape it touches is a collision, a circle measured as a circle. The header's texts are as wide
-as their string at the size they were drawn, as high as the font's ascent and descent.
+badge); any other shape it touches is a collision, a circle measured as a circle. The
+header's texts are as wide as their string at the size they were drawn, as high as the
+font's ascent and descent.
 """
 
 from __future__ import annotations
