@@ -252,3 +252,18 @@ def test_validate_fit_warns_of_empty_areas_and_fails_on_them_when_strict(project
     assert "all 12 sheets fit" in result.output
     result = CliRunner().invoke(main, ["validate", "--root", str(project), "--fit", "--strict"])
     assert result.exit_code == 2 and "which fail with --strict" in result.output
+
+
+def test_text_in_a_region_wholly_on_the_circle_lies_on_its_background():
+    # validation accepts a region wholly on a shape: its text may sit on it (a number
+    # in a badge), as on a rectangle that holds the whole region
+    sheet, layout, src, result = _youth()
+    circle = layout.pages.front.decorations[1]
+    x, y = circle.x_mm - 5, circle.y_mm - 14  # above the number set in it
+
+    def inside(d):
+        if d.region != "title" or d.what not in ("region", "text"):
+            return d
+        return dataclasses.replace(d, x_mm=x, y_mm=y, w_mm=10, h_mm=6, ink_x_mm=(x, x + 8))
+
+    assert _problems(front=tuple(inside(d) for d in result.drawn[0])) == []

@@ -228,3 +228,33 @@ def test_a_region_fitted_on_its_own_takes_its_own_size(project: Path):
     # each region on its own is at least as large as when it shared the binding one's size
     assert own.region("main").scale >= shared.region("main").scale
     assert own.region("side").scale >= shared.region("side").scale
+
+
+def test_a_fixed_region_above_a_content_box_in_a_stack_is_fitted(project: Path):
+    # At full size the content box overflows even the whole stack; the fixed region
+    # above must not be taken to fit then, since its box shrinks once the box below fits.
+    edit(project / "layouts/original.yaml", "gutter_mm: 8, height: content}", "gutter_mm: 8}")
+    edit(
+        project / "layouts/original.yaml",
+        "gutter_mm: 8, fill: tint",
+        "gutter_mm: 8, height: content, fill: tint",
+    )
+    fit = _render(project, "n3-sexting").fits[1]
+    tips, policy = fit.region("tips").box, fit.region("policy").box
+    assert tips.y_mm + tips.h_mm < policy.y_mm
+    assert policy.y_mm + policy.h_mm <= 98 + 138 + 1e-6  # the stack's foot
+
+
+def test_content_boxes_of_a_stack_never_run_past_its_foot(project: Path):
+    edit(
+        project / "layouts/original.yaml",
+        "gutter_mm: 8, fill: tint",
+        "gutter_mm: 8, height: content, fill: tint",
+    )
+    result = _render(project, "n3-sexting")
+    policy = result.fits[1].region("policy").box
+    assert policy.y_mm + policy.h_mm <= 98 + 138 + 1e-6
+    text_foot = max(
+        d.y_mm + d.h_mm for d in result.drawn[1] if d.region == "policy" and d.what == "text"
+    )
+    assert text_foot <= 98 + 138 + 1e-6

@@ -277,3 +277,24 @@ def test_fiche_check_is_told_the_pages_and_trim_of_a_poster(formats, tmp_path):
     told = CliRunner().invoke(main, ["check", "--pages", "1", "--trim", "297", "420", path])
     assert told.exit_code == 0, told.output
     assert "PASS page boxes: TrimBox 297×420 mm and BleedBox +3 mm" in told.output
+
+
+def test_an_imprint_on_the_front_of_a_two_sided_layout_is_an_error(project):
+    # the imprint is drawn on the last page only: on the front of a two-sided layout
+    # it would be silently dropped, and a stack would keep its room empty
+    layout = project / "layouts/original.yaml"
+    edit(
+        layout,
+        "      side: {x_mm: 125, y_mm: 48, w_mm: 71, h_mm: 236,",
+        "      side: {x_mm: 125, y_mm: 48, w_mm: 71, h_mm: 180,",
+    )
+    edit(
+        layout,
+        "  back:\n",
+        "    imprint: {x_mm: 125, y_mm: 250, w_mm: 71, h_mm: 30}\n  back:\n",
+    )
+    result = CliRunner().invoke(main, ["validate", "--root", str(project)])
+    assert result.exit_code == 2
+    line = line_of(layout, "imprint: {x_mm: 125")
+    assert f"layouts/original.yaml:{line}:" in result.output
+    assert "pages.front.imprint: the imprint is drawn on the last page (back)" in result.output

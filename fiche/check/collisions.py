@@ -6,10 +6,11 @@ text and pictures, the imprint, the header's texts as set) and its layout. Outpu
 page and the thing with its place in the layout file; none when the page is clean.
 
 What a block takes is its text as set (a paragraph's widest line as aligned, not its
-column) over the lines' height. A region's text may lie on a rectangle that holds the
-whole region (its background, like a title on the header band); any other shape it
-touches is a collision, a circle measured as a circle. The header's texts are as wide
-as their string at the size they were drawn, as high as the font's ascent and descent.
+column) over the lines' height. A region's text may lie on a shape that holds the
+whole region (its background, like a title on the header band or a number in a
+badge); any other shape it touches is a collision, a circle measured as a circle. The
+header's texts are as wide as their string at the size they were drawn, as high as the
+font's ascent and descent.
 """
 
 from __future__ import annotations
@@ -76,6 +77,8 @@ def _collisions(side: str, lpage: Page, drawn: Sequence[Drawn]):
             if thing.loc[-1] == d.region and thing.loc[-2] == "regions":
                 continue  # its own region
             if thing.circle is not None:
+                if own is not None and _in_circle(own, thing.circle):
+                    continue  # a region wholly on the circle: it is its background
                 depth = _into_circle(ink, thing.circle)
                 if depth > EPS_MM:
                     yield d, thing, f"{depth:.1f} mm"
@@ -147,6 +150,15 @@ def _inside(inner: Rect, outer: Rect) -> bool:
         and outer[1] - EPS_MM <= inner[1]
         and inner[0] + inner[2] <= outer[0] + outer[2] + EPS_MM
         and inner[1] + inner[3] <= outer[1] + outer[3] + EPS_MM
+    )
+
+
+def _in_circle(r: Rect, c: CircleDecoration) -> bool:
+    x, y, w, h = r
+    return all(
+        math.hypot(px - c.x_mm, py - c.y_mm) <= c.r_mm + EPS_MM
+        for px in (x, x + w)
+        for py in (y, y + h)
     )
 
 

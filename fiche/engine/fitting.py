@@ -177,7 +177,8 @@ def _trial(
         for t in members
         if not _decided(known, t.name, scale) or lpage.regions[t.name].height == "content"
     }
-    natural, over = _natural_heights(ctx, lpage, flows, members)
+    natural = _natural_heights(ctx, lpage, flows, members)
+    over: list[tuple[TRegion, Region, float, list[str]]] = []
     boxes = placed(lpage, natural, set(present))
     for treg in members:
         if known is not None and _decided(known, treg.name, scale):
@@ -218,11 +219,12 @@ def _flow(
 
 def _natural_heights(
     ctx: Ctx, lpage: Page, flows: dict[str, list[BlockFlowable]], members: Iterable[TRegion]
-) -> tuple[dict[str, float], list[tuple[TRegion, Region, float, list[str]]]]:
+) -> dict[str, float]:
     """The height (mm) each region whose height follows its content needs, padding
-    included, and those that do not fit even in all the room they could have."""
+    included; one that does not fit even in all the room it could have claims that room
+    (its box then overflows where it is placed), so that a smaller type never leaves
+    the other regions of its stack less room: what the halving search relies on."""
     natural: dict[str, float] = {}
-    over = []
     page_h = ctx.layout.page.height_mm
     for treg in members:
         region = lpage.regions[treg.name]
@@ -232,12 +234,8 @@ def _natural_heights(
         room = room_in_stack(lpage, stack) if stack else region.h_mm
         frames = frames_of(region.model_copy(update={"h_mm": room}), page_h)
         h = natural_height(frames, flows[treg.name])
-        if h is None:
-            left = flow_into(flows[treg.name], frames)
-            over.append((treg, region, _height(left, region, ctx), _ids(left)))
-            continue
-        natural[treg.name] = h / MM + 2 * region.padding_mm
-    return natural, over
+        natural[treg.name] = room if h is None else h / MM + 2 * region.padding_mm
+    return natural
 
 
 def _height(left: list[BlockFlowable], region: Region, ctx: Ctx) -> float:

@@ -89,6 +89,9 @@ def _stacked(
     out = {}
     y = top
     for n in names:
+        # Boxes that follow their content may need more than the stack has: the box
+        # that would run past the stack's foot ends there, and its text overflows.
+        heights[n] = min(heights[n], bottom - y)
         out[n] = _with(boxes[n], y, max(heights[n], _LEAST_MM))
         y += heights[n] + gap_after.get(n, 0.0)
     return out

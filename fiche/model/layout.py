@@ -533,6 +533,14 @@ def _page_problems(layout: Layout, src: Source, pname: str) -> list[Problem]:
     ]
     if page.imprint is not None:
         named.append(("imprint", ("pages", pname, "imprint"), page.imprint))
+        last = layout.pages.last
+        if pname != last:
+            problems.append(
+                src.problem(
+                    ("pages", pname, "imprint"),
+                    f"the imprint is drawn on the last page ({last}) only: move it there",
+                )
+            )
     seen: list[tuple[str, Region]] = []
     for rname, loc, r in named:
         problems += _region_problems(layout, src, loc, r)
