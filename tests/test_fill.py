@@ -171,14 +171,21 @@ def _warned(b: Built, side: str) -> bool:
     return any(w.startswith(f"{b.sheet} ({b.lang}) {side}: ") for w in warnings)
 
 
-def _holes(b: Built) -> list[str]:
-    """The pages of `b` with an empty area over the layout's limit and no warning."""
+# From this share of the words up, a layout of the catalogue fills its pages: a hole over
+# the limit is a defect even with the build's warning. Below it (the 60 % variant) the
+# dense original may run out of text; the build must then say so.
+FILLED_FROM = 0.75
+
+
+def _holes(b: Built, share: float) -> list[str]:
+    """The pages of `b` with an empty area over the layout's limit: any, from
+    `FILLED_FROM` of the words; below that, any the build does not warn about."""
     fit = b.layout.fit
     out = []
     for side, lpage, drawn in _pages(b):
         taken = [d.box for d in drawn if d.what != "region"]
         hole = largest_hole(layout_page_body(lpage), taken, min_side_mm=fit.min_empty_side_mm)
-        if hole.area_cm2 > fit.max_empty_cm2 and not _warned(b, side):
+        if hole.area_cm2 > fit.max_empty_cm2 and (share >= FILLED_FROM or not _warned(b, side)):
             out.append(
                 f"{b.sheet} ({b.lang}) {side}: {hole.area_cm2:.0f} cm² empty "
                 f"({hole.w_mm:.0f} × {hole.h_mm:.0f} mm at {hole.x_mm:.0f}, {hole.y_mm:.0f}) "
@@ -189,7 +196,8 @@ def _holes(b: Built) -> list[str]:
 
 @pytest.mark.parametrize(("layout", "share", "lang"), list(_matrix()))
 def test_no_page_keeps_a_hole_over_its_limit(variants, layout, share, lang):
-    holes = [h for b in _built(variants, layout, share, lang) if b.result for h in _holes(b)]
+    built = _built(variants, layout, share, lang)
+    holes = [h for b in built if b.result for h in _holes(b, share)]
     assert not holes, "\n".join(holes)
 
 

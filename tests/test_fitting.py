@@ -258,3 +258,62 @@ def test_content_boxes_of_a_stack_never_run_past_its_foot(project: Path):
         d.y_mm + d.h_mm for d in result.drawn[1] if d.region == "policy" and d.what == "text"
     )
     assert text_foot <= 98 + 138 + 1e-6
+
+
+def test_columns_side_by_side_end_on_one_line_when_one_cannot_reach_the_foot():
+    # Column 1: three blocks with room to spread; column 2: one block and a small gap, so
+    # its space may not grow enough to reach the foot. Both end where column 2 can.
+    frames = [Column(0, 0, 100, 300), Column(120, 0, 100, 300)]
+    flow = [
+        _Block(60, after=20),
+        _Block(60, after=20),
+        _Block(60),
+        _Block(200, before=0, after=5),
+        _Block(40, before=5),
+    ]
+    out: list[Placed] = []
+    flow_into(flow, frames, placed=out, justify=[Justify(0.0, 2.0), Justify(0.0, 2.0)])
+    left = [p for p in out if p.x == 0]
+    right = [p for p in out if p.x == 120]
+    assert [len(left), len(right)] == [3, 2]
+    # column 1: 220 of 300, could end at 40; column 2: 245, twice its 5-point gap ends it
+    # at 50; both end at 50
+    assert right[-1].y == pytest.approx(50.0)
+    assert left[-1].y == pytest.approx(50.0)
+    # when both can reach the foot, both end there
+    both: list[Placed] = []
+    flow_into(flow, frames, placed=both, justify=[Justify(0.0, 20.0), Justify(0.0, 20.0)])
+    assert [p.y for p in both if p.x == 0][-1] == pytest.approx(0.0)
+    assert [p.y for p in both if p.x == 120][-1] == pytest.approx(0.0)
+
+
+def test_valign_and_a_box_that_fits_its_text_exclude_each_other(project: Path):
+    from click.testing import CliRunner
+
+    from fiche.cli.main import main
+
+    lay = project / "layouts/original.yaml"
+    edit(lay, "h_mm: 22, valign: bottom}", "h_mm: 22, valign: bottom, height: content}")
+    result = CliRunner().invoke(main, ["validate", "--root", str(project)])
+    assert result.exit_code == 2
+    assert (
+        "layouts/original.yaml:14:14: pages.front.regions.title: valign: bottom has no room "
+        "to act in a box that ends where its text ends (height: content)"
+    ) in result.output
+
+
+def test_an_area_just_over_the_limit_is_not_told_as_the_limit():
+    from fiche.check.space import Hole, _cm2
+
+    assert _cm2(Hole(0, 0, 100, 40.3), 40) == "40.3"  # 40.3 cm², not "40 … allows 40"
+    assert _cm2(Hole(0, 0, 100, 55), 40) == "55"
+
+
+def test_a_style_drawn_beside_the_text_at_another_size_tells_the_larger():
+    from fiche.engine.styleuse import page_styles
+
+    assert page_styles({"list": 12.0, "h3": 14.0}, {"list": 9.0, "band-series": 14.0}) == {
+        "band-series": 14.0,
+        "h3": 14.0,
+        "list": 12.0,
+    }

@@ -257,7 +257,7 @@ def empty_area_warnings(
     """A warning for each page whose largest hole is over the layout's `fit.max_empty_cm2`."""
     limit = layout.fit.max_empty_cm2
     return [
-        f"{sheet.sheet} ({sheet.lang}) {e.side}: an empty area of {h.area_cm2:.0f} cm² "
+        f"{sheet.sheet} ({sheet.lang}) {e.side}: an empty area of {_cm2(h, limit)} cm² "
         f"({h.w_mm:.0f} × {h.h_mm:.0f} mm at {h.x_mm:.0f}, {h.y_mm:.0f} mm) "
         f"{f'in region {e.region!r}' if e.region else 'between regions'}, more than the "
         f"layout allows ({limit:g} cm², fit.max_empty_cm2 in {layout_path}); the text is "
@@ -273,6 +273,12 @@ def empty_area_warnings(
 @functools.lru_cache(maxsize=64)
 def _hole(body: tuple[Rect, ...], taken: tuple[Rect, ...], min_side_mm: float) -> Hole:
     return largest_hole(body, taken, min_side_mm=min_side_mm)
+
+
+def _cm2(hole: Hole, limit: float) -> str:
+    """The hole's area, with a decimal where a whole number would read as the limit."""
+    whole = f"{hole.area_cm2:.0f}"
+    return whole if float(whole) > limit else f"{hole.area_cm2:.1f}"
 
 
 def _drawn_box(r: Region) -> Rect:

@@ -30,7 +30,7 @@ class Column:
     height: float
 
     def like(self, top_cut: float = 0.0, height: float | None = None) -> Column:
-        """This column, its top lowered by `top_cut` or its height set (bottom kept)."""
+        """This column, its top lowered by `top_cut`, or its height set with its top kept."""
         h = (self.height - top_cut) if height is None else height
         return Column(self.x, self.y + (self.height - top_cut - h), self.width, h)
 
@@ -112,8 +112,10 @@ def flow_into(
     flowables go into which column, so what was measured still holds.
     """
     queue = list(flowables)
-    for i, frame in enumerate(frames):
-        column = _fill_column(queue, frame)
+    columns = [_fill_column(queue, frame) for frame in frames]
+    if justify is not None:
+        justify = _level(columns, justify)
+    for i, (frame, column) in enumerate(zip(frames, columns, strict=True)):
         j = justify[i] if justify is not None else None
         if j is not None and column:
             column = _justified(column, j)
@@ -151,15 +153,39 @@ def _fill_column(queue: list[BlockFlowable], frame: Column) -> list[tuple[BlockF
     return out
 
 
+def _level(columns: list[list[tuple[BlockFlowable, float]]], justify: list[Justify | None]):
+    """Columns justified side by side end on one line: their foot when each can reach it
+    within its stretch, else the lowest line they all can, so that a column whose space
+    may not grow enough does not leave the others ending lower than it."""
+    reach = [
+        _lowest_end(column, j) for column, j in zip(columns, justify, strict=True) if j and column
+    ]
+    if len(reach) < 2:
+        return justify
+    line = max(reach)
+    return [Justify(max(j.bottom, line), j.stretch) if j else None for j in justify]
+
+
+def _lowest_end(column: list[tuple[BlockFlowable, float]], j: Justify) -> float:
+    """The lowest y the column's last flowable can reach, its space grown to the limit."""
+    natural = sum(max(g, 0.0) for g in _gaps(column))
+    return max(j.bottom, column[-1][1] - max(j.stretch - 1, 0.0) * natural)
+
+
+def _gaps(column: list[tuple[BlockFlowable, float]]) -> list[float]:
+    """The space above each flowable of the column (none above the first)."""
+    return [0.0] + [
+        prev_y - (y + f.height) for (_, prev_y), (f, y) in zip(column, column[1:], strict=False)
+    ]
+
+
 def _justified(
     column: list[tuple[BlockFlowable, float]], j: Justify
 ) -> list[tuple[BlockFlowable, float]]:
     """The column with the space between its flowables grown evenly, each gap in
     proportion to its natural size (as TeX stretches glue of one order), until the
     last flowable ends at `j.bottom` or every gap is `j.stretch` times its size."""
-    gaps = [0.0] + [
-        prev_y - (y + f.height) for (_, prev_y), (f, y) in zip(column, column[1:], strict=False)
-    ]
+    gaps = _gaps(column)
     natural = sum(g for g in gaps if g > 0)
     slack = column[-1][1] - j.bottom
     if natural <= 0 or slack <= 0 or j.stretch <= 1:

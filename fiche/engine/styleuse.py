@@ -46,7 +46,10 @@ def note_drawn(ctx: Ctx, canv: Canvas, style: str, size: float) -> None:
 
 def page_styles(flowing: PageStyles, drawn: PageStyles | None) -> PageStyles:
     """A page's styles: those of its regions' flowables and those drawn beside them."""
-    return dict(sorted({**flowing, **(drawn or {})}.items()))
+    found = dict(flowing)
+    for name, size in (drawn or {}).items():
+        _add(found, name, size)
+    return dict(sorted(found.items()))
 
 
 def _add(found: PageStyles, name: str, size: float) -> None:

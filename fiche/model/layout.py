@@ -167,7 +167,8 @@ class Region(Model):
     height: Literal["fixed", "content"] = Field(
         default="fixed",
         description="`content`: the box (and its fill) ends where its text ends, at most "
-        "`h_mm`; in a stack, what is below moves up. `fixed`: the box is `h_mm` high.",
+        "`h_mm` (in a stack: at most the stack's height), and what is below it in its stack "
+        "moves up. `fixed`: the box is `h_mm` high (in a stack it may grow).",
     )
     scale: Literal["page", "own"] | None = Field(
         default=None,
@@ -183,6 +184,15 @@ class Region(Model):
         default_factory=dict,
         description="Styles used instead of the usual ones in this region, e.g. {list: contact}.",
     )
+
+    @model_validator(mode="after")
+    def _valign_needs_room(self) -> Region:
+        if self.height == "content" and self.valign != "top":
+            raise ValueError(
+                f"valign: {self.valign} has no room to act in a box that ends where its "
+                "text ends (height: content); use one or the other"
+            )
+        return self
 
 
 class Page(Model):
