@@ -36,7 +36,7 @@ browser:
 	fi
 
 test-slow: $(STAMP)
-	FICHE_FUZZ=long $(BIN)/python -m pytest -q --run-slow tests/test_fuzz.py tests/test_faults.py
+	FICHE_FUZZ=long $(BIN)/python -m pytest -q --run-slow tests/test_fuzz.py tests/test_faults.py tests/test_fill.py
 
 # Timings: medians and ratios measured side by side; writes bench/results.md.
 bench: $(STAMP)

@@ -316,7 +316,7 @@ def test_each_column_must_be_wide_enough(project, width, columns, why):
     lay = project / "layouts/youth.yaml"
     edit(
         lay,
-        "main: {x_mm: 16, y_mm: 66, w_mm: 98, h_mm: 222}",
+        "main: {x_mm: 16, y_mm: 66, w_mm: 94, h_mm: 222}",
         f"main: {{x_mm: 16, y_mm: 66, w_mm: {width}, h_mm: 222, columns: {columns}}}",
     )
     line = line_of(lay, f"w_mm: {width}, h_mm: 222")
@@ -395,7 +395,7 @@ def test_an_unknown_colour_without_a_close_name_lists_the_palette(project):
 
 def test_a_wrong_type_names_the_field_and_what_is_expected(project):
     lay = project / "layouts/youth.yaml"
-    edit(lay, "size_pt: [11, 14], leading: 1.35", "size_pt: big, leading: 1.35")
+    edit(lay, "size_pt: [11, 15], leading: 1.35", "size_pt: big, leading: 1.35")
     edit(lay, "h_mm: 222}\n      side", "h_mm: 222, columns: two}\n      side")
     out = _validate(project)
     assert "styles.body.size_pt: expected a number or a list, got text 'big'" in out

@@ -7,10 +7,17 @@ import itertools
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from fiche.check.space import NO_HOLE, Hole, _largest_in_grid, largest_hole, page_body
+from fiche.check.space import (
+    NO_HOLE,
+    Hole,
+    _largest_in_grid,
+    largest_hole,
+    layout_page_body,
+    page_body,
+)
 from fiche.model.layout import Page
 
-from .conftest import REPO
+from .conftest import REPO, edit
 
 
 def test_an_empty_body_is_one_hole():
@@ -115,7 +122,7 @@ def test_the_body_of_a_page_leaves_out_the_band_and_closes_gutters():
             "imprint": {"x_mm": 14, "y_mm": 286, "w_mm": 182, "h_mm": 8},
         }
     )
-    body = page_body(page)
+    body = layout_page_body(page)
     assert sorted(body) == sorted(
         [
             (14, 48, 118, 236),
@@ -162,14 +169,22 @@ def _inside(inner: tuple, outer: tuple, slack: float = 0.01) -> bool:
 def test_a_drawn_page_says_what_it_drew_where():
     sheet, layout, result = _rendered("n3-sexting")
     assert len(result.drawn) == len(sheet.pages) == 2
-    for tpage, drawn in zip(sheet.pages, result.drawn, strict=True):
-        lpage = getattr(layout.pages, tpage.side)
+    for tpage, drawn, fit in zip(sheet.pages, result.drawn, result.fits, strict=True):
         blocks = {b.id for treg in tpage.regions for b in treg.blocks}
+        lpage = getattr(layout.pages, tpage.side)
+        band = lpage.decorations[0]  # the header's texts are set on its band
         for d in drawn:
-            region = lpage.imprint if d.what == "imprint" else lpage.regions[d.region]
+            if d.what == "decoration":
+                assert _inside(d.box, (band.x_mm, band.y_mm, band.w_mm, band.h_mm)), d
+                continue
+            # inside its region as placed (a stack moves regions)
+            region = fit.imprint if d.what == "imprint" else fit.region(d.region).box
             assert region is not None
             assert _inside(d.box, (region.x_mm, region.y_mm, region.w_mm, region.h_mm)), d
+            assert _inside(d.ink_box, d.box), d  # a block's text lies in its column
             assert d.what in ("imprint", "region") or d.block_id in blocks
+        header = [d for d in drawn if d.what == "decoration"]
+        assert len(header) == sum(1 for x in lpage.decorations if x.kind == "text")
         # every block of the page was drawn, in the order of its regions
         assert [d.block_id for d in drawn if d.what == "text"][:1] == [
             tpage.regions[0].blocks[0].id
@@ -180,7 +195,7 @@ def test_a_drawn_page_says_what_it_drew_where():
 
 
 def test_a_text_cut_to_three_quarters_of_its_words():
-    from bench.space import shortened
+    from bench.lengths import shortened
 
     assert shortened("Een twee drie vier. Vijf zes zeven acht!", 0.75) == (
         "Een twee drie. Vijf zes zeven!"
@@ -197,7 +212,7 @@ def test_a_text_cut_to_three_quarters_of_its_words():
 
 
 def test_the_three_quarter_variant_of_n3_loads(tmp_path):
-    from bench.space import variant
+    from bench.lengths import variant
     from fiche.model.catalog import load_catalog
 
     counts = variant(0.75, tmp_path)
@@ -206,3 +221,108 @@ def test_the_three_quarter_variant_of_n3_loads(tmp_path):
         assert 0.74 < after / before < 0.78
     cat = load_catalog(tmp_path)
     assert all(not cat.job_problems(job) for job in cat.jobs())
+
+
+def test_the_body_follows_the_regions_as_placed():
+    band = {"kind": "rect", "x_mm": 0, "y_mm": 0, "w_mm": 210, "h_mm": 40, "fill": "brand"}
+    page = Page.model_validate(
+        {
+            "decorations": [band],
+            "regions": {"title": {"x_mm": 14, "y_mm": 14, "w_mm": 140, "h_mm": 22}},
+        }
+    )
+    # the title in the band is no body; a region a stack shortened has the body it got
+    placed = [(14, 14, 140, 22), (14, 48, 118, 100), (137, 48, 59, 236)]
+    assert page_body(placed, page.decorations) == [
+        (14, 48, 118, 100),
+        (137, 48, 59, 236),
+        (132, 48, 5, 100),
+    ]
+
+
+def test_an_empty_area_over_the_limit_is_a_warning_naming_the_page_and_region():
+    from fiche.check.space import empty_area_warnings, empty_areas
+
+    sheet, layout, result = _rendered("n3-sexting")
+    # The catalogue fills its pages; a strict enough limit finds what white there is.
+    fit = layout.fit.model_copy(update={"max_empty_cm2": 0, "min_empty_side_mm": 8})
+    strict = layout.model_copy(update={"fit": fit})
+    front, back = empty_areas(sheet, strict, result.drawn)
+    assert (front.side, back.side) == ("front", "back")
+    h = front.hole
+    assert h.w_mm >= 8 and h.h_mm >= 8 and front.region in ("main", "side", "title")
+    warnings = empty_area_warnings(sheet, strict, "layouts/original.yaml", result.drawn)
+    assert warnings[0] == (
+        f"n3-sexting (nl) front: an empty area of {h.area_cm2:.0f} cm² "
+        f"({h.w_mm:.0f} × {h.h_mm:.0f} mm at {h.x_mm:.0f}, {h.y_mm:.0f} mm) in region "
+        f"'{front.region}', more than the layout allows (0 cm², fit.max_empty_cm2 in "
+        "layouts/original.yaml)"
+    )
+    assert empty_area_warnings(sheet, layout, "x", result.drawn) == []  # as shipped
+
+
+def test_a_box_that_ends_where_its_text_ends_leaves_its_place_in_the_body(project):
+    # A side panel that fits its text: the white under it is a hole of the page, named
+    # after the region whose place it is.
+    from fiche.check.space import empty_areas
+    from fiche.model.catalog import Job, load_catalog
+    from fiche.model.profiles import PROFILES
+    from fiche.paint.render import render_pdf
+    from fiche.typeset.sheet import typeset
+
+    edit(
+        project / "layouts/original.yaml",
+        "padding_mm: 4, radius_mm: 2}",
+        "padding_mm: 4, radius_mm: 2, height: content}",
+    )
+    edit(project / "content/n3/fiche.yaml", "side: [careful, spread]", "side: [careful]")
+    cat = load_catalog(project)
+    sheet = typeset(cat, Job("n3", "n3-sexting", "nl"))
+    layout = cat.layouts[sheet.layout]
+    result = render_pdf(
+        sheet, layout, PROFILES["print"], project / "assets", hyphenation_dir=REPO / "hyphenation"
+    )
+    side = result.fits[0].region("side").box
+    assert side.h_mm < 236 / 2  # the panel ends under its one block
+    front = empty_areas(sheet, layout, result.drawn)[0]
+    assert front.region == "side" and front.hole.y_mm >= side.y_mm + side.h_mm - side.padding_mm - 1
+    assert front.hole.area_cm2 > 40
+
+
+def test_every_profile_draws_the_same_page_so_it_is_measured_once():
+    from fiche.build.fitcheck import render_sheet
+    from fiche.check.space import _hole, empty_areas
+    from fiche.model.catalog import Job, load_catalog
+    from fiche.model.profiles import PROFILES
+    from fiche.typeset.sheet import typeset
+
+    cat = load_catalog(REPO)
+    sheet = typeset(cat, Job("n3", "n3-school", "fr"))
+    layout = cat.layouts[sheet.layout]
+    drawn = [render_sheet(cat, sheet, PROFILES[p]).drawn for p in ("office", "print", "screen")]
+    assert drawn[0] == drawn[1] == drawn[2]
+    empty_areas(sheet, layout, drawn[0])
+    before = _hole.cache_info()
+    assert empty_areas(sheet, layout, drawn[2]) == empty_areas(sheet, layout, drawn[1])
+    after = _hole.cache_info()
+    assert (after.hits - before.hits, after.misses - before.misses) == (4, 0)
+
+
+def test_the_build_warns_records_and_fails_strictly(project):
+    import json
+
+    from fiche.build.run import BuildOptions, build
+
+    # too little text for the side panel: the rest of it stays white
+    edit(project / "content/n3/fiche.yaml", "side: [careful, spread]", "side: [careful]")
+    args = {"langs": ("nl",), "sheets": ("n3-sexting",), "profiles": ("print",)}
+    report = build(project, project / "dist", BuildOptions(**args))
+    assert report.exit_code == 0
+    (warning,) = report.built[0].warnings
+    assert warning.startswith("n3-sexting (nl) front: an empty area of ")
+    assert "in region 'side'" in warning
+    manifest = json.loads((project / "dist/manifest.json").read_text(encoding="utf-8"))
+    assert manifest["outputs"][0]["warnings"] == [warning]
+    report = build(project, project / "dist", BuildOptions(**args, strict=True, force=True))
+    (failed,) = report.failed
+    assert [str(p) for p in failed.problems] == [f"sheet n3-sexting (nl, print): {warning}"]

@@ -1,6 +1,7 @@
 """One job (sheet × language × profile) into checked PDF bytes.
 
-`build_job` reads like the data flow: typeset → render → post-process → check.
+`build_job` reads like the data flow: typeset → render → check what was drawn →
+post-process → check the PDF.
 Importing this module loads every stage (ReportLab, pikepdf, pydantic): `run` imports
 it only when there is a job to build.
 """
@@ -10,6 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from fiche.build.fitcheck import drawn_checks, render_sheet
 from fiche.check.preflight import PreflightReport, preflight
 from fiche.check.textcheck import missing_in_order
 from fiche.core.builddate import build_date
@@ -17,7 +19,7 @@ from fiche.core.colour import icc_path
 from fiche.core.errors import FicheError, Problem
 from fiche.model.jobs import Job
 from fiche.model.profiles import Profile
-from fiche.paint.render import RenderResult, render_pdf
+from fiche.paint.render import RenderResult
 from fiche.pdf.postprocess import DocMeta, postprocess
 from fiche.typeset.sheet import TypesetSheet, expected_text, typeset
 
@@ -44,27 +46,20 @@ def build_job(
 ) -> JobOutput:
     """One sheet in one language and profile into checked PDF bytes.
 
-    Raises `FicheError` on any defect; with `strict`, preflight warnings count too.
+    Raises `FicheError` on any defect, a collision too; with `strict`, the preflight's
+    warnings and those about empty areas count too.
     """
     sheet = typeset(cat, job, school)
-    result = _render(cat, sheet, profile)
+    result = render_sheet(cat, sheet, profile)
+    # Collisions fail here, before the PDF is made; a page left too white is a warning.
+    layout_warnings = drawn_checks(cat, sheet, result)
     pdf = _postprocess(cat, job, sheet, profile, result)
     where = f"sheet {job.sheet} ({job.lang}, {profile.name})"
-    report = _check(cat, sheet, profile, pdf, where, strict)
+    report = _check(cat, sheet, profile, pdf, where, strict=strict, layout_warnings=layout_warnings)
     warnings = tuple(f"preflight {c.name}: {c.detail}" for c in report.warnings)
+    warnings += tuple(layout_warnings)
     styles = {f.side: f.styles for f in result.fits}
     return JobOutput(pdf, styles, warnings, len(sheet.pages))
-
-
-def _render(cat: Catalog, sheet: TypesetSheet, profile: Profile) -> RenderResult:
-    return render_pdf(
-        sheet,
-        cat.layouts[sheet.layout],
-        profile,
-        cat.root / "assets",
-        layout_path=cat.layout_srcs[sheet.layout].path,
-        hyphenation_dir=cat.root / "hyphenation",
-    )
 
 
 def _postprocess(
@@ -83,10 +78,18 @@ def _postprocess(
 
 
 def _check(
-    cat: Catalog, sheet: TypesetSheet, profile: Profile, pdf: bytes, where: str, strict: bool
+    cat: Catalog,
+    sheet: TypesetSheet,
+    profile: Profile,
+    pdf: bytes,
+    where: str,
+    *,
+    strict: bool,
+    layout_warnings: list[str],
 ) -> PreflightReport:
     """The preflight's report on `pdf`; raises `FicheError` if it fails (or, with
-    `strict`, warns) or the PDF does not give back every word it was made from."""
+    `strict`, it or `layout_warnings` warn) or the PDF does not give back every word it
+    was made from."""
     layout = cat.layouts[sheet.layout]
     expected = expected_text(sheet)
     report = preflight(
@@ -100,6 +103,7 @@ def _check(
     )
     bad = report.failed + (report.warnings if strict else [])
     problems = [Problem.general(f"{where}: preflight {c.name}: {c.detail}") for c in bad]
+    problems += [Problem.general(f"{where}: {w}") for w in layout_warnings if strict]
     if not report.texts:  # the preflight could not open the file: it failed already
         raise FicheError(problems)
     # Our own PDFs must give back every word they were made from, as the preflight read them.

@@ -13,17 +13,21 @@ rectangle each of those heights spans. That visits every maximal empty rectangle
 in time proportional to the cells, so a least width and height (`min_side_mm`) can be
 asked for without losing the best such rectangle.
 
-`page_body` says what the body of a layout's page is: its text regions, without the
-header band and the gutters between regions closed.
+`page_body` says what the body of a page is: its text regions as placed, without the
+header band, and the gutters between regions closed (`layout_page_body`: as the layout
+places them). `empty_area_warnings` is the build's warning about a page left too white.
 """
 
 from __future__ import annotations
 
+import functools
 import math
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-from fiche.model.layout import Page, RectDecoration, Region
+from fiche.model.layout import Decoration, Layout, Page, RectDecoration, Region
+from fiche.paint.page import Drawn
+from fiche.typeset.sheet import TypesetSheet
 
 Rect = tuple[float, float, float, float]  # x, y, width, height in mm, from the trim's top-left
 
@@ -136,9 +140,11 @@ def _largest_in_grid(grid: list[bytearray], least: int) -> tuple[int, int, int, 
     cols = len(grid[0])
     heights = [0] * (cols + 1)  # a last bar of height 0 empties the stack at each row's end
     best_area, best = 0, None
+    last = len(grid) - 1
     for r, row in enumerate(grid):
-        for c in range(cols):
-            heights[c] = heights[c] + 1 if row[c] else 0
+        heights[:cols] = [h + 1 if free else 0 for h, free in zip(heights, row, strict=False)]
+        if r < last and grid[r + 1] == row:
+            continue  # every rectangle ending here goes on down a row, larger: not the largest
         stack: list[int] = []  # columns of rising bar heights
         for c in range(cols + 1):
             h = heights[c]
@@ -153,15 +159,18 @@ def _largest_in_grid(grid: list[bytearray], least: int) -> tuple[int, int, int, 
     return best
 
 
-def page_body(page: Page, bridge_mm: float = 10.0) -> list[Rect]:
-    """The body of a layout's page: its text regions, without those in the header band
-    (the title set in a band at the top of the page is furniture), and the gaps of at
-    most `bridge_mm` between two regions side by side or one above the other closed: a
-    gutter between a column and a panel is white space of the body too. The margins
-    and the imprint (a school's contact block or its lines to write on) are not body."""
-    bands = [d for d in page.decorations if isinstance(d, RectDecoration) and _at_top(d)]
-    regions = [r for r in page.regions.values() if not any(_centre_in(r, b) for b in bands)]
-    body: list[Rect] = [(r.x_mm, r.y_mm, r.w_mm, r.h_mm) for r in regions]
+def page_body(
+    regions: Iterable[Rect], decorations: Iterable[Decoration] = (), bridge_mm: float = 10.0
+) -> list[Rect]:
+    """The body of a page whose regions were placed at `regions` (their boxes as drawn:
+    stacks move them): those boxes, without the ones in a header band among
+    `decorations` (the title set in a band at the top of the page is furniture), and the
+    gaps of at most `bridge_mm` between two regions side by side or one above the other
+    closed: a gutter between a column and a panel is white space of the body too. The
+    margins and the imprint (a school's contact block or its lines to write on) are not
+    body."""
+    bands = [d for d in decorations if isinstance(d, RectDecoration) and _at_top(d)]
+    body = [r for r in regions if not any(_centre_in(r, b) for b in bands)]
     new = body
     while new:  # gaps between gaps too: the corner where a gutter meets a gap
         found = {
@@ -175,12 +184,18 @@ def page_body(page: Page, bridge_mm: float = 10.0) -> list[Rect]:
     return body
 
 
+def layout_page_body(page: Page, bridge_mm: float = 10.0) -> list[Rect]:
+    """The body of a layout's page with its regions where the layout puts them."""
+    boxes = [(r.x_mm, r.y_mm, r.w_mm, r.h_mm) for r in page.regions.values()]
+    return page_body(boxes, page.decorations, bridge_mm)
+
+
 def _at_top(d: RectDecoration) -> bool:
     return d.y_mm <= 0 or "top" in d.bleed
 
 
-def _centre_in(r: Region, d: RectDecoration) -> bool:
-    cx, cy = r.x_mm + r.w_mm / 2, r.y_mm + r.h_mm / 2
+def _centre_in(r: Rect, d: RectDecoration) -> bool:
+    cx, cy = r[0] + r[2] / 2, r[1] + r[3] / 2
     return d.x_mm <= cx <= d.x_mm + d.w_mm and d.y_mm <= cy <= d.y_mm + d.h_mm
 
 
@@ -200,3 +215,78 @@ def _gap(a: Rect, b: Rect, most: float) -> Rect | None:
         if _EPS < hi - lo <= most:
             return left, lo, right - left, hi - lo
     return None
+
+
+@dataclass(frozen=True, slots=True)
+class EmptyArea:
+    """A page's largest hole and the region holding most of it ('' when none does)."""
+
+    side: str
+    hole: Hole
+    region: str
+
+
+def empty_areas(
+    sheet: TypesetSheet, layout: Layout, drawn: Sequence[Sequence[Drawn]]
+) -> list[EmptyArea]:
+    """Each page's largest hole with both sides at least `fit.min_empty_side_mm`, in the
+    body of the regions that hold text; only what was drawn (text, pictures, the imprint,
+    the header's texts) fills it.
+
+    The body is the regions' boxes as the layout draws them, not as placed: a box that
+    ends where its text ends leaves the rest of its place white, and that white counts.
+    A stack's regions move within the stack, whose place the drawn boxes cover."""
+    out = []
+    for tpage, page_drawn in zip(sheet.pages, drawn, strict=True):
+        lpage: Page = getattr(layout.pages, tpage.side)
+        regions = tuple(
+            (d.region, _drawn_box(lpage.regions[d.region]))
+            for d in page_drawn
+            if d.what == "region"
+        )
+        body = page_body([box for _, box in regions], lpage.decorations)
+        taken = tuple(d.box for d in page_drawn if d.what != "region")
+        hole = _hole(tuple(body), taken, layout.fit.min_empty_side_mm)
+        out.append(EmptyArea(tpage.side, hole, _most_of(hole, regions)))
+    return out
+
+
+def empty_area_warnings(
+    sheet: TypesetSheet, layout: Layout, layout_path: str, drawn: Sequence[Sequence[Drawn]]
+) -> list[str]:
+    """A warning for each page whose largest hole is over the layout's `fit.max_empty_cm2`."""
+    limit = layout.fit.max_empty_cm2
+    return [
+        f"{sheet.sheet} ({sheet.lang}) {e.side}: an empty area of {h.area_cm2:.0f} cm² "
+        f"({h.w_mm:.0f} × {h.h_mm:.0f} mm at {h.x_mm:.0f}, {h.y_mm:.0f} mm) "
+        f"{f'in region {e.region!r}' if e.region else 'between regions'}, more than the "
+        f"layout allows ({limit:g} cm², fit.max_empty_cm2 in {layout_path})"
+        for e in empty_areas(sheet, layout, drawn)
+        if (h := e.hole).area_cm2 > limit
+    ]
+
+
+# The same page drawn for another profile (office, screen, print) is measured once: the
+# key is what was drawn, so a page that differs in anything is measured again.
+@functools.lru_cache(maxsize=64)
+def _hole(body: tuple[Rect, ...], taken: tuple[Rect, ...], min_side_mm: float) -> Hole:
+    return largest_hole(body, taken, min_side_mm=min_side_mm)
+
+
+def _drawn_box(r: Region) -> Rect:
+    return r.x_mm, r.y_mm, r.w_mm, r.h_mm
+
+
+def _most_of(hole: Hole, regions: Iterable[tuple[str, Rect]]) -> str:
+    """The region that holds most of `hole`'s area, '' when none holds any."""
+    best, name = 0.0, ""
+    for rname, box in regions:
+        if (a := _shared_area(hole.box, box)) > best:
+            best, name = a, rname
+    return name
+
+
+def _shared_area(a: Rect, b: Rect) -> float:
+    w = min(a[0] + a[2], b[0] + b[2]) - max(a[0], b[0])
+    h = min(a[1] + a[3], b[1] + b[3]) - max(a[1], b[1])
+    return w * h if w > 0 and h > 0 else 0.0

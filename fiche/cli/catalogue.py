@@ -13,25 +13,53 @@ from fiche.core.errors import FicheError
 
 @click.command()
 @root_option
-def validate(root: Path) -> None:
+@click.option(
+    "--fit",
+    is_flag=True,
+    help="Also set and draw every sheet in every language (print profile, no file "
+    "written): text that does not fit or runs into something fails, pages left too "
+    "white warn.",
+)
+@click.option("--strict", is_flag=True, help="With --fit: warnings fail too.")
+def validate(root: Path, fit: bool, strict: bool) -> None:
     """Check every content and layout file without building.
+
+    Exit status 2 on any error (with --strict, on a warning too), 0 otherwise.
 
     \b
     Example:
       fiche validate --root .
+      fiche validate --fit --strict
     """
     from fiche.model.catalog import load_catalog  # pydantic, PyYAML: this command's own
 
     try:
-        problems = load_catalog(root).all_problems()
+        cat = load_catalog(root)
+        problems = cat.all_problems()
     except FicheError as e:
-        problems = e.problems
+        cat, problems = None, e.problems
+    warnings: list[str] = []
+    if fit and cat is not None:
+        from fiche.build.fitcheck import check_fit  # ReportLab: only for --fit
+
+        report = check_fit(cat)
+        problems = sorted({*problems, *report.problems})
+        warnings = report.warnings
     for p in problems:
         click.echo(str(p), err=True)
+    for w in warnings:
+        click.echo(f"warning: {w}", err=True)
     if problems:
         files = {p.path for p in problems if p.path}
         click.echo(f"{len(problems)} error(s) in {len(files)} file(s)", err=True)
         sys.exit(2)
+    if warnings and strict:
+        click.echo(f"{len(warnings)} warning(s), which fail with --strict", err=True)
+        sys.exit(2)
+    if fit:
+        warned = f", {len(warnings)} warning(s)" if warnings else ""
+        click.echo(f"all content and layouts are valid; all {report.sheets} sheets fit{warned}")
+        return
     click.echo("all content and layouts are valid")
 
 

@@ -46,6 +46,7 @@ class Placed:
     y: float
     width: float
     height: float
+    ink: tuple[float, float] = (0.0, 0.0)  # across, from x: where its text starts and ends
 
 
 class _FrameFill:
@@ -121,7 +122,9 @@ def flow_into(
                 f.drawOn(canv, frame.x, y)
             if placed is not None:  # as wrapped by `place`, at the width it was set
                 placed.append(
-                    Placed(f.block_id, isinstance(f, Picture), frame.x, y, f.width, f.height)
+                    Placed(
+                        f.block_id, isinstance(f, Picture), frame.x, y, f.width, f.height, f.ink()
+                    )
                 )
     return queue
 
@@ -139,7 +142,7 @@ def _fill_column(queue: list[BlockFlowable], frame: Column) -> list[tuple[BlockF
             parts = f.split(fill.width, room) if room > 0 else []
             if len(parts) < 2 or (y := fill.place(parts[0])) is None:
                 break
-            for p in parts[1:]:
+            for p in parts:  # a split may make its first part anew (a kept title)
                 p.block_id = f.block_id
             queue[0:1] = parts
             f = parts[0]

@@ -87,6 +87,15 @@ class BlockFlowable(Flowable):
 
     block_id: str | None = None
 
+    def ink(self) -> tuple[float, float]:
+        """Where, from its left edge, what it drew (as last wrapped) starts and ends
+        across (pt): a check for collisions needs the text, not its column."""
+        return 0.0, self.width
+
+
+def _ink(f: Flowable) -> tuple[float, float]:
+    return f.ink() if isinstance(f, BlockFlowable) else (0.0, f.width)
+
 
 class TextParagraph(BlockFlowable):
     """Lines of measured words (`linebreak.Measured`) in a `TextStyle`.
@@ -225,6 +234,20 @@ class TextParagraph(BlockFlowable):
         avail = self._avail(self.width)
         return max((line.width * self.style.fontSize - avail for line in self.lines), default=0.0)
 
+    def ink(self) -> tuple[float, float]:
+        """The widest line as it is aligned; a justified line fills its column."""
+        st = self.style
+        widest = max((line.width * st.fontSize for line in self.lines), default=0.0)
+        avail = self._avail(self.width)
+        if st.alignment == TA_JUSTIFY and (len(self.lines) > 1 or not self.ends_paragraph):
+            widest = max(widest, avail)
+        left = st.leftIndent
+        if st.alignment == TA_CENTER:
+            left += (avail - widest) / 2
+        elif st.alignment == TA_RIGHT:
+            left += avail - widest
+        return left, left + widest
+
     def _draw_lines(self, x0: float, y0: float) -> None:
         canv, st = self.canv, self.style
         size, avail = st.fontSize, self._avail(self.width)
@@ -302,6 +325,10 @@ class Hanging(BlockFlowable):
         self.height = max(h, self.marker_height if self.marker else 0)
         return self.width, self.height
 
+    def ink(self) -> tuple[float, float]:
+        left, right = self.para.ink()
+        return (0.0 if self.marker else self.indent + left), self.indent + right
+
     def split(self, aW, aH):
         parts = self.para.split(aW - self.indent, aH)
         if len(parts) < 2:
@@ -353,6 +380,10 @@ class KeepWithNext(BlockFlowable):
         self._hh, self._bh = hh, bh
         self.width, self.height = aW, hh + self._gap() + bh
         return self.width, self.height
+
+    def ink(self) -> tuple[float, float]:
+        (hl, hr), (bl, br) = _ink(self.head), _ink(self.body)
+        return min(hl, bl), max(hr, br)
 
     def split(self, aW, aH):
         _, hh = self.head.wrap(aW, aH)

@@ -591,7 +591,7 @@ def _page_problems(layout: Layout, src: Source, pname: str) -> list[Problem]:
             if _overlap(r, o)
         ]
         seen.append((rname, r))
-    return problems + _stack_problems(src, pname, page)
+    return problems + _stack_problems(src, pname, page) + _shape_problems(src, pname, page)
 
 
 def _stack_problems(src: Source, pname: str, page: Page) -> list[Problem]:
@@ -627,6 +627,76 @@ def _stack_problems(src: Source, pname: str, page: Page) -> list[Problem]:
                     src.problem(loc, f"regions '{upper}' and '{lower}' of a stack share no column")
                 )
     return problems
+
+
+def _shape_problems(src: Source, pname: str, page: Page) -> list[Problem]:
+    """A region (the imprint too) lies wholly on a shape or off it: a rectangle under the
+    whole region is its background, one under a part of it, or a circle, is what its
+    text would run into (whether it does depends on the text; this depends on no text)."""
+    boxes: dict[str, Region] = dict(page.regions)
+    if page.imprint is not None:
+        boxes["imprint"] = page.imprint
+    problems = []
+    for rname, r in boxes.items():
+        loc = (
+            ("pages", pname, "imprint")
+            if rname == "imprint"
+            else ("pages", pname, "regions", rname)
+        )
+        for i, d in enumerate(page.decorations):
+            if isinstance(d, RectDecoration):
+                shape = "rectangle"
+                partly = _on_rect(r, d) and not _holds(d, r)
+            elif isinstance(d, CircleDecoration):
+                shape = "circle"
+                partly = _into_circle(r, d) > 0.01 and not _in_circle(r, d)
+            else:
+                continue
+            if partly:
+                mark = src.where(("pages", pname, "decorations", i))
+                problems.append(
+                    src.problem(
+                        loc,
+                        f"region '{rname}' lies partly on the {shape} decoration "
+                        f"pages.{pname}.decorations[{i}] ({mark.path}:{mark.line}): its text "
+                        f"would run into it; put the region wholly on the shape or off it",
+                    )
+                )
+    return problems
+
+
+def _on_rect(r: Region, d: RectDecoration) -> bool:
+    return (
+        r.x_mm < d.x_mm + d.w_mm
+        and d.x_mm < r.x_mm + r.w_mm
+        and r.y_mm < d.y_mm + d.h_mm
+        and d.y_mm < r.y_mm + r.h_mm
+    )
+
+
+def _holds(d: RectDecoration, r: Region) -> bool:
+    eps = 1e-6
+    return (
+        d.x_mm - eps <= r.x_mm
+        and d.y_mm - eps <= r.y_mm
+        and r.x_mm + r.w_mm <= d.x_mm + d.w_mm + eps
+        and r.y_mm + r.h_mm <= d.y_mm + d.h_mm + eps
+    )
+
+
+def _into_circle(r: Region, c: CircleDecoration) -> float:
+    """How far (mm) the region reaches into the circle; <= 0 when apart."""
+    nx = min(max(c.x_mm, r.x_mm), r.x_mm + r.w_mm)
+    ny = min(max(c.y_mm, r.y_mm), r.y_mm + r.h_mm)
+    return c.r_mm - math.hypot(c.x_mm - nx, c.y_mm - ny)
+
+
+def _in_circle(r: Region, c: CircleDecoration) -> bool:
+    return all(
+        math.hypot(x - c.x_mm, y - c.y_mm) <= c.r_mm
+        for x in (r.x_mm, r.x_mm + r.w_mm)
+        for y in (r.y_mm, r.y_mm + r.h_mm)
+    )
 
 
 def _decoration_problems(layout: Layout, src: Source, pname: str, page: Page) -> list[Problem]:

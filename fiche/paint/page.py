@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from typing import Literal
 
 from reportlab.lib.colors import CMYKColor
-from reportlab.pdfbase.pdfmetrics import stringWidth
+from reportlab.pdfbase.pdfmetrics import getAscentDescent, stringWidth
 from reportlab.pdfgen.canvas import Canvas
 
 from fiche.engine.blocks import region_flowables
@@ -40,19 +40,30 @@ from fiche.typeset.sheet import TPage, TRegion
 class Drawn:
     """What was drawn where on a page's trim, in mm from its top-left corner, as a
     layout measures: each region's box as placed (`region`, before what it holds), the
-    text and pictures of its blocks, and the imprint."""
+    text and pictures of its blocks (their column's width), the imprint, and the text
+    decorations (`decoration`: the series and number in the header, as set)."""
 
-    what: Literal["text", "image", "imprint", "region"]
+    what: Literal["text", "image", "imprint", "region", "decoration"]
     region: str
     block_id: str | None
     x_mm: float
     y_mm: float
     w_mm: float
     h_mm: float
+    # across, from the trim's left (mm): where a block's text starts and ends in its column
+    ink_x_mm: tuple[float, float] | None = None
 
     @property
     def box(self) -> tuple[float, float, float, float]:
         return self.x_mm, self.y_mm, self.w_mm, self.h_mm
+
+    @property
+    def ink_box(self) -> tuple[float, float, float, float]:
+        """The box narrowed to what was drawn in it: a short line is not its column."""
+        if self.ink_x_mm is None:
+            return self.box
+        x0, x1 = self.ink_x_mm
+        return x0, self.y_mm, x1 - x0, self.h_mm
 
 
 def draw_page(
@@ -99,7 +110,7 @@ def draw_page(
     # the drawing order, reads the content without the header's words in between.
     with ctx.tagger.artifact(canv):  # page furniture: series and number
         for text in furniture:
-            _draw_decoration(ctx, canv, text, bleed, styles)
+            drawn += _draw_decoration(ctx, canv, text, bleed, styles)
     canv.restoreState()
     if profile.crop_marks:
         with ctx.tagger.artifact(canv):
@@ -144,10 +155,13 @@ def _drawn(p: Placed, region: str, page_h_mm: float) -> Drawn:
     """A placement in points from the trim's bottom-left, in mm from its top-left."""
     what: Literal["text", "image"] = "image" if p.image else "text"
     y_mm = page_h_mm - (p.y + p.height) / MM
-    return Drawn(what, region, p.block_id, p.x / MM, y_mm, p.width / MM, p.height / MM)
+    ink = ((p.x + p.ink[0]) / MM, (p.x + p.ink[1]) / MM)
+    return Drawn(what, region, p.block_id, p.x / MM, y_mm, p.width / MM, p.height / MM, ink)
 
 
-def _draw_decoration(ctx: Ctx, canv: Canvas, d, bleed: float, styles: dict) -> None:
+def _draw_decoration(ctx: Ctx, canv: Canvas, d, bleed: float, styles: dict) -> tuple[Drawn, ...]:
+    """Draw a decoration; a text decoration is returned as drawn (its box depends on its
+    text and the size it got), a shape is the layout's own and returns nothing."""
     H = ctx.layout.page.height_mm
     if isinstance(d, RectDecoration):
         x, y, w, h = mm_box(d, H)
@@ -169,10 +183,13 @@ def _draw_decoration(ctx: Ctx, canv: Canvas, d, bleed: float, styles: dict) -> N
         canv.setFillColor(ctx.colours[d.fill])
         canv.circle(d.x_mm * MM, (H - d.y_mm) * MM, d.r_mm * MM, stroke=0, fill=1)
     elif isinstance(d, TextDecoration):
-        _draw_text_decoration(ctx, canv, d, H)
+        return _draw_text_decoration(ctx, canv, d, H)
+    return ()
 
 
-def _draw_text_decoration(ctx: Ctx, canv: Canvas, d: TextDecoration, H: float) -> None:
+def _draw_text_decoration(ctx: Ctx, canv: Canvas, d: TextDecoration, H: float) -> tuple[Drawn, ...]:
+    """Draw one line of furniture, as large as its style allows within its width, and
+    return its box (string width, the font's ascent and descent); nothing when too wide."""
 
     fields = ctx.sheet.fields()
     used = [k for k in fields if "{" + k + "}" in d.text]
@@ -196,7 +213,7 @@ def _draw_text_decoration(ctx: Ctx, canv: Canvas, d: TextDecoration, H: float) -
                 f"the header of sheet {ctx.sheet.sheet} ({ctx.sheet.lang}) even at {lo:g} pt",
             )
         )
-        return
+        return ()
     canv.setFont(font, size)
     note_drawn(ctx, canv, d.style, size)
     canv.setFillColor(ctx.colours[st.color])
@@ -207,6 +224,12 @@ def _draw_text_decoration(ctx: Ctx, canv: Canvas, d: TextDecoration, H: float) -
         canv.drawRightString(x, y, text)
     else:
         canv.drawCentredString(x, y, text)
+    left = {"left": x, "right": x - width, "center": x - width / 2}[d.align]
+    ascent, descent = getAscentDescent(font, size)  # descent is negative
+    top = y + ascent
+    return (
+        Drawn("decoration", "", None, left / MM, H - top / MM, width / MM, (ascent - descent) / MM),
+    )
 
 
 def crop_marks(canv: Canvas, boxes: PageBoxes, profile: Profile) -> None:

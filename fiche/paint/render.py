@@ -155,9 +155,7 @@ def _draw_pages(
             g = layout.page
             canv.beginForm(name, 0, 0, g.width_mm * MM, g.height_mm * MM)
             drawn.append(
-                draw_page(
-                    ctx, canv, tpage, lpage, fit=fit, boxes=at_trim, profile=ctx.profile
-                )
+                draw_page(ctx, canv, tpage, lpage, fit=fit, boxes=at_trim, profile=ctx.profile)
             )
             canv.endForm()
             for c in copies:
@@ -169,9 +167,7 @@ def _draw_pages(
                 canv.restoreState()
         else:  # one copy at `boxes.trim_origin` and `boxes.scale`, never turned
             drawn.append(
-                draw_page(
-                    ctx, canv, tpage, lpage, fit=fit, boxes=boxes, profile=ctx.profile
-                )
+                draw_page(ctx, canv, tpage, lpage, fit=fit, boxes=boxes, profile=ctx.profile)
             )
         if imp and imp.cut_marks:
             crop_marks(canv, boxes, ctx.profile)
