@@ -22,9 +22,15 @@ def test_shipped_catalogue_is_valid():
 
     cat = load_catalog(REPO)
     assert cat.all_problems() == []
-    assert sorted({j.sheet for j in cat.jobs()}) == ["n3-school", "n3-sexting", "n3-youth"]
+    assert sorted({j.sheet for j in cat.jobs()}) == [
+        "n3-pocket",
+        "n3-poster",
+        "n3-school",
+        "n3-sexting",
+        "n3-youth",
+    ]
     assert sorted({j.lang for j in cat.jobs()}) == ["de", "en", "fr", "nl"]
-    assert len(cat.jobs()) == 12
+    assert len(cat.jobs()) == 20  # 5 sheets x 4 languages
 
 
 def test_wrong_type_names_file_line_and_field(project: Path):

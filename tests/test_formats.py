@@ -28,8 +28,8 @@ LANGS = ("nl", "fr", "en", "de")
 
 
 SHEETS = """
-  n3-poster:
-    layout: poster
+  n3-a3:
+    layout: a3
     front:
       title: [title]
       main: [careful]
@@ -65,9 +65,10 @@ def _add_sheets(project: Path, layouts: dict[str, str], sheets: str) -> None:
 @pytest.fixture
 def formats(project: Path) -> Path:
     shutil.copytree(REPO / "hyphenation", project / "hyphenation")
+    # The test poster is called `a3`: the catalogue has a `poster` layout and sheet of its own.
     layouts = {
-        name: (DATA / f"{name}.yaml").read_text(encoding="utf-8")
-        for name in ("poster", "landscape")
+        name: (DATA / f"{file}.yaml").read_text(encoding="utf-8")
+        for name, file in (("a3", "poster"), ("landscape", "landscape"))
     }
     _add_sheets(project, layouts, SHEETS)
     return project
@@ -99,7 +100,7 @@ def _ok(report) -> None:
 
 
 def test_poster_is_one_page_in_every_profile_and_language(formats, tmp_path):
-    report = build(formats, tmp_path / "dist", sheets=("n3-poster",))
+    report = build(formats, tmp_path / "dist", sheets=("n3-a3",))
     _ok(report)
     assert len(report.built) == 3 * len(LANGS)
     for r in report.built:
@@ -116,13 +117,13 @@ def test_poster_is_one_page_in_every_profile_and_language(formats, tmp_path):
             assert _pages(path) == [PAPERS["a4"]]
         else:
             assert _pages(path) == [(297.0, 420.0)]
-    text = extract_pages((tmp_path / "dist/nl/n3-poster.print.pdf").read_bytes())
+    text = extract_pages((tmp_path / "dist/nl/n3-a3.print.pdf").read_bytes())
     assert len(text) == 1 and "Wees voorzichtig" in text[0]
 
 
 def test_a_school_build_of_a_layout_without_imprint_has_none(formats, tmp_path):
     school = write_school(formats)
-    report = build(formats, tmp_path / "dist", sheets=("n3-poster",), langs=("nl",), school=school)
+    report = build(formats, tmp_path / "dist", sheets=("n3-a3",), langs=("nl",), school=school)
     _ok(report)
     assert len(report.built) == 3
     name = yaml.safe_load(school.read_text(encoding="utf-8"))["name"]
@@ -134,7 +135,7 @@ def test_a_school_build_of_a_layout_without_imprint_has_none(formats, tmp_path):
 
 def test_a_one_sided_layout_may_keep_an_imprint_on_its_front(formats, tmp_path):
     edit(
-        formats / "layouts/poster.yaml",
+        formats / "layouts/a3.yaml",
         "      main: {x_mm: 20, y_mm: 96, w_mm: 257, h_mm: 300}\n",
         "      main: {x_mm: 20, y_mm: 96, w_mm: 257, h_mm: 270}\n"
         "    imprint: {x_mm: 20, y_mm: 372, w_mm: 257, h_mm: 30, padding_mm: 3}\n",
@@ -143,8 +144,8 @@ def test_a_one_sided_layout_may_keep_an_imprint_on_its_front(formats, tmp_path):
     name = yaml.safe_load(school.read_text(encoding="utf-8"))["name"]
     for options, expected in (({}, "Aanspreekpunt op school"), ({"school": school}, name)):
         out = tmp_path / str(len(options))
-        _ok(build(formats, out, sheets=("n3-poster",), langs=("nl",), **options))
-        (path,) = out.rglob("n3-poster.print.pdf")
+        _ok(build(formats, out, sheets=("n3-a3",), langs=("nl",), **options))
+        (path,) = out.rglob("n3-a3.print.pdf")
         (text,) = extract_pages(path.read_bytes())
         assert expected in text
 
@@ -226,19 +227,16 @@ def _validate(project: Path):
 
 def test_a_back_for_a_one_sided_layout_is_an_error(formats):
     fiche = formats / "content/n3/fiche.yaml"
-    edit(
-        fiche,
-        "      main: [careful]\n",
-        "      main: [careful]\n    back:\n      main: [spread]\n",
-    )
+    a3 = "    layout: a3\n    front:\n      title: [title]\n      main: [careful]\n"
+    edit(fiche, a3, a3 + "    back:\n      main: [spread]\n")
     result = _validate(formats)
     assert result.exit_code == 2
     line = line_of(fiche, "      main: [spread]") - 1
     assert (
-        f"content/n3/fiche.yaml:{line}:5: sheets.n3-poster.back: layout 'poster' has one "
+        f"content/n3/fiche.yaml:{line}:5: sheets.n3-a3.back: layout 'a3' has one "
         "page: a sheet drawn with it has no 'back' (regions of its front: title, main)"
     ) in result.output
-    report = build(formats, formats / "dist", sheets=("n3-poster",), langs=("nl",))
+    report = build(formats, formats / "dist", sheets=("n3-a3",), langs=("nl",))
     assert report.exit_code == 2
 
 
@@ -259,7 +257,7 @@ def test_a_two_sided_sheet_without_back_keeps_its_message(formats):
 def test_new_fiche_on_a_one_sided_layout_has_no_back(formats):
     shutil.copytree(REPO / "schemas", formats / "schemas")
     args = ["new", "n4-poster", "--root", str(formats), "--series", "cyberpesten"]
-    result = CliRunner().invoke(main, [*args, "--number", "4", "--layout", "poster"])
+    result = CliRunner().invoke(main, [*args, "--number", "4", "--layout", "a3"])
     assert result.exit_code == 0, result.output
     defn = yaml.safe_load((formats / "content/n4-poster/fiche.yaml").read_text(encoding="utf-8"))
     assert set(defn["sheets"]["n4-poster"]) == {"layout", "front"}
@@ -268,8 +266,8 @@ def test_new_fiche_on_a_one_sided_layout_has_no_back(formats):
 
 def test_fiche_check_is_told_the_pages_and_trim_of_a_poster(formats, tmp_path):
     out = tmp_path / "dist"
-    _ok(build(formats, out, sheets=("n3-poster",), langs=("nl",), profiles=("print",)))
-    path = str(out / "nl/n3-poster.print.pdf")
+    _ok(build(formats, out, sheets=("n3-a3",), langs=("nl",), profiles=("print",)))
+    path = str(out / "nl/n3-a3.print.pdf")
     default = CliRunner().invoke(main, ["check", path])
     assert default.exit_code == 2
     assert "FAIL pages: 1 pages, expected 2" in default.output

@@ -72,7 +72,7 @@ def test_two_concurrent_builds_leave_a_manifest_that_matches_the_disk(project):
     for proc in (first, second):
         _, err = proc.communicate(timeout=300)
         assert proc.returncode == 0, err.decode()
-    assert assert_manifest_matches_disk(out) == 9
+    assert assert_manifest_matches_disk(out) == 15  # nl, fr and de: 5 sheets each
 
 
 def test_a_second_build_waits_for_the_first_and_says_so(project):
@@ -248,12 +248,12 @@ def test_a_full_or_read_only_disk_fails_the_jobs_and_keeps_the_old_files(
     result = CliRunner().invoke(main, [*args, "--force"])
     assert result.exit_code == 2, result.output
     assert "internal error" not in result.output and "Traceback" not in result.output
-    for sheet in ("n3-youth", "n3-school", "n3-sexting"):
+    for sheet in ("n3-youth", "n3-school", "n3-sexting", "n3-pocket", "n3-poster"):
         assert f"{out / 'nl' / sheet}.office.pdf: cannot write: {reason}" in result.output
     assert f"error: --out: {out}: cannot write the manifest: {reason}" not in result.output
     assert {p: p.read_bytes() for p in out.rglob("*.pdf")} == before
     monkeypatch.setattr(os, "fsync", real_fsync)
-    assert assert_manifest_matches_disk(out) == 3
+    assert assert_manifest_matches_disk(out) == 5
 
 
 def test_a_manifest_that_cannot_be_written_is_a_clear_error(project, monkeypatch):

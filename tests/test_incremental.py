@@ -24,12 +24,12 @@ def _mtimes(out: Path) -> dict[str, int]:
 def test_second_build_skips_everything_and_touches_no_file(project):
     out = project / "dist"
     first = build(project, out, langs=("nl", "fr"), profiles=("print", "screen"))
-    assert len(first.built) == 12 and not first.skipped
+    assert len(first.built) == 20 and not first.skipped  # 5 sheets, 2 languages, 2 profiles
     before = _mtimes(out)
     manifest_before = (out / "manifest.json").stat().st_mtime_ns
     second = build(project, out, langs=("nl", "fr"), profiles=("print", "screen"))
-    assert len(second.skipped) == 12 and second.exit_code == 0
-    assert str(second).startswith("0 built, 12 up to date, 0 failed")
+    assert len(second.skipped) == 20 and second.exit_code == 0
+    assert str(second).startswith("0 built, 20 up to date, 0 failed")
     assert _mtimes(out) == before
     assert (out / "manifest.json").stat().st_mtime_ns == manifest_before
 
@@ -40,7 +40,13 @@ def test_changing_a_dutch_sentence_rebuilds_only_the_dutch_outputs(project):
     edit(project / "content/n3/nl.yaml", "Het hoort bij flirten", "Het hoort vaak bij flirten")
     again = build(project, out, langs=("nl", "fr"), profiles=("print",))
     rebuilt = sorted((r.job.lang, r.job.sheet) for r in again.built if not r.skipped)
-    assert rebuilt == [("nl", "n3-school"), ("nl", "n3-sexting"), ("nl", "n3-youth")]
+    assert rebuilt == [
+        ("nl", "n3-pocket"),
+        ("nl", "n3-poster"),
+        ("nl", "n3-school"),
+        ("nl", "n3-sexting"),
+        ("nl", "n3-youth"),
+    ]
     assert {r.job.lang for r in again.skipped} == {"fr"}
     stale = {r.lang: r.stale for r in translation_status(load_catalog(project))}
     assert stale["fr"] == ("why",)
@@ -82,28 +88,29 @@ def test_manifest_lists_every_output_with_checksums(project):
     build(project, out, langs=("de",), profiles=("print", "office"))
     data = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
     entries = data["outputs"]
-    assert len(entries) == 6
+    assert len(entries) == 10
     for e in entries:
         path = out / e["path"]
         assert hashlib.sha256(path.read_bytes()).hexdigest() == e["sha256"]
         assert path.stat().st_size == e["bytes"]
+        pages = 1 if "n3-poster" in e["path"] else 2  # the poster is one-sided
         assert (e["fiche"], e["series"], e["number"], e["lang"], e["pages"]) == (
             "n3",
             "cyberpesten",
             3,
             "de",
-            2,
+            pages,
         )
         assert e["profile"] in ("print", "office") and len(e["input_hash"]) == 64
         with pikepdf.open(path) as pdf:
-            assert len(pdf.pages) == 2
+            assert len(pdf.pages) == pages
 
 
 def test_parallel_build_gives_the_same_bytes(project, tmp_path):
     args = dict(langs=("en",), profiles=("print", "screen"))
     one = build(project, tmp_path / "one", jobs=1, **args)
     two = build(project, tmp_path / "two", jobs=2, **args)
-    assert len(one.built) == len(two.built) == 6
+    assert len(one.built) == len(two.built) == 10
     for r in one.built:
         rel = Path(r.path).relative_to(tmp_path / "one")
         assert (tmp_path / "two" / rel).read_bytes() == Path(r.path).read_bytes()
@@ -134,7 +141,7 @@ def test_noop_rebuild_does_not_import_reportlab(project):
         [sys.executable, "-c", code], capture_output=True, text=True, env=env, check=True
     ).stdout.split()
     # Nothing changed anywhere: not even the content model is loaded.
-    assert out == ["3", "False", "False", "False"]
+    assert out == ["5", "False", "False", "False"]
 
 
 def test_the_manifest_forgets_a_file_deleted_behind_its_back(project):
@@ -144,4 +151,4 @@ def test_the_manifest_forgets_a_file_deleted_behind_its_back(project):
     build(project, out, langs=("fr",), profiles=("office",))  # another selection
     listed = {e["path"] for e in json.loads((out / "manifest.json").read_text())["outputs"]}
     assert listed == {str(p.relative_to(out)) for p in out.rglob("*.pdf")}
-    assert len(listed) == 5
+    assert len(listed) == 9  # nl's 5 but the deleted one, fr's 5

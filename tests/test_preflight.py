@@ -129,9 +129,19 @@ def test_screen_files_have_links_and_bookmarks_in_their_language(built):
 
 
 def test_all_profiles_pass_fiche_check(built):
-    result = CliRunner().invoke(main, ["check", *map(str, built.values())])
+    """The A4 sheets with fiche check's defaults; the A5 pocket card and the one-sided A3
+    poster told their pages and trim."""
+    other = {"n3-pocket": ("2", "148", "210"), "n3-poster": ("1", "297", "420")}
+    a4 = [str(p) for key, p in built.items() if key.split("/")[1].split(".")[0] not in other]
+    result = CliRunner().invoke(main, ["check", *a4])
     assert result.exit_code == 0, result.output
     assert result.output.count("(print):") == result.output.count("(office):") == 12
+    for sheet, (pages, width, height) in other.items():
+        paths = [str(p) for key, p in built.items() if f"/{sheet}." in key]
+        args = ["check", "--pages", pages, "--trim", width, height, *paths]
+        result = CliRunner().invoke(main, args)
+        assert result.exit_code == 0, result.output
+        assert result.output.count("(print):") == result.output.count("(office):") == 4
 
 
 # --- every check can fail ---------------------------------------------------------------

@@ -13,6 +13,7 @@ from fiche.check.preflight import preflight
 from .conftest import REPO, write_school
 
 EXAMPLE = REPO / "examples/school.yaml"
+TRIM = {"n3-pocket": (148.0, 210.0), "n3-poster": (297.0, 420.0)}  # the others are A4
 
 
 @pytest.fixture(scope="module")
@@ -25,11 +26,12 @@ def school_build(tmp_path_factory):
 
 def test_school_files_go_to_their_own_folder_and_pass_check(school_build):
     out, report = school_build
-    assert len(report.built) == 36
+    assert len(report.built) == 60  # 5 sheets x 4 languages x 3 profiles
     for r in report.built:
         path = Path(r.path)
         assert path.is_relative_to(out / "schools" / "sjc-voorbeeldstad")
-        assert preflight(path).ok(strict=True), path
+        pages, trim = r.pages, TRIM.get(r.job.sheet, (210.0, 297.0))
+        assert preflight(path, pages=pages, trim_mm=trim).ok(strict=True), path
     assert not (out / "nl").exists()  # the catalogue's release files are another folder
 
 

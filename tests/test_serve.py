@@ -82,7 +82,7 @@ def test_serve_shows_the_catalogue_and_refreshes_after_an_edit(project, server, 
         page.set_default_timeout(WAIT_MS)
         page.goto(url)
         cards = page.locator(".card")
-        assert cards.count() == 12  # 3 sheets x 4 languages, screen profile
+        assert cards.count() == 20  # 5 sheets x 4 languages, screen profile
         card = page.locator(nl_card)
         imgs = card.locator("img")
         assert imgs.count() == 2

@@ -29,7 +29,7 @@ from fiche.model.contrast import contrast_problems
 from fiche.model.images import MAX_IMAGE_BYTES, load_raster
 from fiche.model.jobs import Job
 from fiche.model.kinds import kind
-from fiche.model.layout import Layout, layout_links, load_layout
+from fiche.model.layout import Layout, layout_links, legibility_problems, load_layout
 from fiche.model.source import Source, load_yaml, merge
 
 
@@ -163,6 +163,7 @@ def _load_layouts(cat: Catalog, layouts_dir: Path) -> None:
             failed[name] = e.problems
             continue
         problems = layout_links(layout, merged, font_files)
+        problems += legibility_problems(layout, merged, cat.fonts_dir, font_files)
         if problems:
             failed[name] = problems
             continue

@@ -12,12 +12,14 @@ from __future__ import annotations
 import difflib
 import math
 from collections.abc import Iterable
+from pathlib import Path
 from typing import Annotated, Any, ClassVar, Literal
 
 from pydantic import Field, StringConstraints, field_validator, model_validator
 
 from fiche.core.errors import LayoutError, Problem
 from fiche.model.kinds import roles
+from fiche.model.legibility import MIN_X_HEIGHT_DEG, RUNNING_TEXT, font_x_height, least_size_pt
 from fiche.model.source import Source
 from fiche.model.templates import check_template
 from fiche.model.validation import Model, PatternHint, validate
@@ -428,6 +430,14 @@ class Layout(Model):
     styles: dict[Name, Style]
     look: Look
     fit: Fit = Field(default_factory=Fit)
+    reading_distance_m: Annotated[float, Field(gt=0, le=100)] = Field(
+        default=0.4,
+        description="How far the page is read from, in metres: 0.4 for a sheet in the hand, "
+        "2 for a poster on a wall. The running text (body, list, tip, callout, and the "
+        "styles regions use for them) must be large enough to read from there: its "
+        "x-height at least 0.2° of visual angle, Legge & Bigelow's critical print size "
+        "(about 8 pt of Lato at 0.4 m, 39 pt at 2 m).",
+    )
     pages: Pages
 
     @model_validator(mode="after")
@@ -482,6 +492,45 @@ def layout_links(layout: Layout, src: Source, font_files: dict[str, str | None])
         *_look_problems(layout, src),
         *(p for side, _ in layout.pages.sides() for p in _page_problems(layout, src, side)),
     ]
+
+
+def legibility_problems(
+    layout: Layout, src: Source, fonts_dir: Path, font_files: dict[str, str | None]
+) -> list[Problem]:
+    """Each style running text is set in is large enough to read from the layout's
+    `reading_distance_m`: its smallest size gives its font's x-height the criterion's
+    visual angle (`fiche.model.legibility`). Fonts that cannot be used are reported
+    by `layout_links`, not here."""
+    names = dict.fromkeys(RUNNING_TEXT)
+    for _, page in layout.pages.sides():
+        for r in [*page.regions.values(), *([page.imprint] if page.imprint else [])]:
+            names.update(dict.fromkeys(r.styles[role] for role in RUNNING_TEXT if role in r.styles))
+    distance = layout.reading_distance_m
+    problems = []
+    for name in names:
+        st = layout.styles.get(name)
+        family = layout.fonts.get(st.font) if st else None
+        if st is None or family is None or font_files.get(family.regular, "missing"):
+            continue
+        try:
+            x_height, font_name = font_x_height(fonts_dir / family.regular)
+        except ValueError as e:
+            problems.append(
+                src.problem(("fonts", st.font, "regular"), f"font file '{family.regular}' {e}")
+            )
+            continue
+        need = math.ceil(least_size_pt(distance, x_height) * 10) / 10
+        smallest = st.size_range[0]
+        if smallest < need:
+            problems.append(
+                src.problem(
+                    ("styles", name, "size_pt"),
+                    f"{smallest:g} pt is too small to read from {distance:g} m; at least "
+                    f"{need:.1f} pt (x-height {MIN_X_HEIGHT_DEG:g}° at {distance:g} m, "
+                    f"{font_name})",
+                )
+            )
+    return problems
 
 
 def _font_problems(layout: Layout, src: Source, font_files: dict[str, str | None]) -> list[Problem]:
