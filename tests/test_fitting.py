@@ -317,3 +317,14 @@ def test_a_style_drawn_beside_the_text_at_another_size_tells_the_larger():
         "h3": 14.0,
         "list": 12.0,
     }
+
+
+def test_pages_fitted_together_share_the_smallest_point(project: Path):
+    apart = _render(REPO, "n3-youth").fits
+    assert apart[0].scale != apart[1].scale  # the back's shorter text grows larger
+    lay = project / "layouts/youth.yaml"
+    lay.write_text(lay.read_text(encoding="utf-8") + "\nfit: {pages: together}\n", encoding="utf-8")
+    together = _render(project, "n3-youth").fits
+    least = min(f.scale for f in apart)
+    assert [f.scale for f in together] == [least, least]
+    assert together[0].styles.get("list") == together[1].styles.get("list")

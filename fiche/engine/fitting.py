@@ -64,7 +64,7 @@ class _Trial:
     boxes: dict[str, Region]
 
 
-def fit_page(ctx: Ctx, tpage: TPage, lpage: Page) -> PageFit:
+def fit_page(ctx: Ctx, tpage: TPage, lpage: Page, top: float = 1.0) -> PageFit:
     """Every group of the page at the largest scale at which its regions hold their
     content; raises `FitError` naming every region that does not fit at the smallest."""
     scales: dict[str, float] = {}
@@ -73,7 +73,7 @@ def fit_page(ctx: Ctx, tpage: TPage, lpage: Page) -> PageFit:
     groups = _groups(ctx, tpage, lpage)
     for group in groups.values():
         try:
-            scale, trial = _fit_group(ctx, tpage, lpage, group)
+            scale, trial = _fit_group(ctx, tpage, lpage, group, top)
         except FitError as e:
             problems += e.problems
             continue
@@ -100,6 +100,19 @@ def _used(ctx: Ctx, tpage: TPage, lpage: Page, scales: dict[str, float]) -> dict
     return used_styles(flows)
 
 
+def evened(ctx: Ctx, pages: list[tuple[TPage, Page]], fits: list[PageFit]) -> list[PageFit]:
+    """With `fit.pages: together`, every page of the sheet at the smallest point any of
+    them needed, so the two sides of a card are set alike; the pages that had room to
+    spare leave it to their space between blocks."""
+    if ctx.layout.fit.pages != "together" or len(fits) < 2:
+        return fits
+    least = min(f.scale for f in fits)
+    return [
+        fit if fit.scale <= least else fit_page(ctx, tpage, lpage, top=least)
+        for (tpage, lpage), fit in zip(pages, fits, strict=True)
+    ]
+
+
 def _groups(ctx: Ctx, tpage: TPage, lpage: Page) -> dict[str, list[str]]:
     """The regions of the page fitted together: those at the page's scale, then each
     region (or stack) fitted on its own, in the page's order."""
@@ -120,7 +133,9 @@ def _scale_of(region: Region, by_default: str) -> str:
     return "own" if by_default == "region" else "page"
 
 
-def _fit_group(ctx: Ctx, tpage: TPage, lpage: Page, group: list[str]) -> tuple[float, _Trial]:
+def _fit_group(
+    ctx: Ctx, tpage: TPage, lpage: Page, group: list[str], top: float = 1.0
+) -> tuple[float, _Trial]:
     """The largest scale at which every region of `group` holds its content.
 
     Halving between 0 and 1. Smaller type never needs more room than larger type, so a
@@ -131,12 +146,12 @@ def _fit_group(ctx: Ctx, tpage: TPage, lpage: Page, group: list[str]) -> tuple[f
     ranged = any(lo != hi for lo, hi in (s.size_range for s in ctx.layout.styles.values()))
     known: dict[str, list[float]] = {}  # region -> [largest scale that fitted, smallest not]
     # Every region is measured at full size: one that fits there is never measured again.
-    trial = _trial(ctx, tpage, lpage, group, 1.0, known=known, every=True)
+    trial = _trial(ctx, tpage, lpage, group, top, known=known, every=True)
     if not trial.over:
-        return 1.0, trial
+        return top, trial
     if not ranged:  # measured again without shortcuts, to name every region
         raise FitError(_overflow_problems(ctx, tpage, _trial(ctx, tpage, lpage, group, 1.0).over))
-    lo, hi = 0.0, 1.0
+    lo, hi = 0.0, top
     for _ in range(FIT_STEPS):
         mid = (lo + hi) / 2
         if not _trial(ctx, tpage, lpage, group, mid, known=known).over:

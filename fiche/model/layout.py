@@ -389,6 +389,12 @@ class Fit(Model):
         description="`page`: every style of a page is set at the same point of its size "
         "range, so the page stays even; `region`: each region is fitted on its own.",
     )
+    pages: Literal["apart", "together"] = Field(
+        default="apart",
+        description="`apart`: each page is fitted on its own, as large as its text allows; "
+        "`together`: every page of a sheet at the smallest point of the ranges any page "
+        "needs, so that both sides of a card are set alike.",
+    )
     stretch: float = Field(
         default=2.5,
         ge=1,

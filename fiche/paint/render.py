@@ -30,7 +30,7 @@ from fiche.core.colour import (
 )
 from fiche.core.errors import FitError, GlyphError, Problem
 from fiche.engine.context import Ctx
-from fiche.engine.fitting import PageFit, fit_page
+from fiche.engine.fitting import PageFit, evened, fit_page
 from fiche.engine.fonts import register_families
 from fiche.engine.rladapter import pdf_canvas
 from fiche.engine.styleuse import page_styles
@@ -119,7 +119,8 @@ def _fit_pages(ctx: Ctx) -> tuple[PageFit, ...]:
         raise FitError(overflow + ctx.problems)
     if ctx.problems:
         raise GlyphError(ctx.problems)
-    return tuple(fits)
+    pages = [(t, getattr(ctx.layout.pages, t.side)) for t in ctx.sheet.pages]
+    return tuple(evened(ctx, pages, fits))
 
 
 def _draw_pages(
