@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 
 from fiche.build.fitcheck import drawn_checks, render_sheet
 from fiche.check.preflight import PreflightReport, preflight
-from fiche.check.textcheck import missing_in_order
+from fiche.check.textcheck import compare_in_order
 from fiche.core.builddate import build_date
 from fiche.core.colour import icc_path
 from fiche.core.errors import FicheError, Problem
@@ -108,12 +108,17 @@ def _check(
         raise FicheError(problems)
     # Our own PDFs must give back every word they were made from, as the preflight read them.
     for (side, texts), text in zip(expected, report.texts, strict=True):
-        for lost in missing_in_order(text, texts):
+        found = compare_in_order(text, texts)
+        for lost in found.missing:
             problems.append(
                 Problem.general(
                     f"{where}: {side} page: text not found in "
                     f"the PDF in reading order: {lost[:60]!r}"
                 )
+            )
+        for twice in found.doubled:
+            problems.append(
+                Problem.general(f"{where}: {side} page: text drawn twice in a row: {twice[:60]!r}")
             )
     if problems:
         raise FicheError(problems)
