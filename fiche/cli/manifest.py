@@ -1,12 +1,14 @@
-"""`fiche manifest merge`: the manifests of a sharded build joined into one."""
+"""`fiche manifest merge` and `check`: a sharded build's manifests joined, the whole checked."""
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 
 import click
 
 from fiche.build.manifest import NAME
+from fiche.cli.common import root_option
 
 
 @click.group()
@@ -44,3 +46,31 @@ def merge(out: Path, shards: tuple[Path, ...]) -> None:
     with io_errors(target):
         write_data(target, data)
     click.echo(f"{len(shards)} manifests merged: {len(data['outputs'])} outputs in {target}")
+
+
+@manifest.command()
+@root_option
+@click.argument("folder", type=click.Path(exists=True, file_okay=False, path_type=Path))
+@click.option("--strict", is_flag=True, help="Preflight warnings fail too.")
+def check(root: Path, folder: Path, strict: bool) -> None:
+    """Check an output folder as a whole against its manifest.json.
+
+    Every output the manifest lists must be there with its recorded sha256, every PDF
+    in the folder must be listed (a school's folder, schools/<slug>/, has its own
+    manifest), and each must pass the preflight of `fiche check` with its own layout's
+    page count, trim and bleed, read from the catalogue under --root. Exit status 2 on
+    any problem. Run it on the folder of a merged sharded build before publishing it.
+
+    \b
+    Example:
+      fiche manifest check dist
+      fiche manifest check --strict dist
+    """
+    from fiche.build.verify import verify
+
+    passed: list[str] = []
+    problems = verify(root, folder, strict, passed.append)
+    for p in problems:
+        click.echo(f"error: {p}", err=True)
+    click.echo(f"{len(passed)} outputs intact and passing the preflight, {len(problems)} problems")
+    sys.exit(2 if problems else 0)
