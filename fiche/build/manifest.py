@@ -206,7 +206,7 @@ def write_manifest(
     # Files removed or replaced behind fiche's back are no longer what it recorded.
     merged = {k: e for k, e in merged.items() if _size(out_dir / k) == e.bytes}
     merged_trees = {**recorded.trees, **(trees or {})}
-    write_data(out_dir / NAME, data_of(merged, merged_trees))
+    _write_json(out_dir / NAME, data_of(merged, merged_trees))
     (out_dir / JOURNAL).unlink(missing_ok=True)
 
 
@@ -229,6 +229,10 @@ def _output(e: Entry) -> dict:
 
 def write_data(path: Path, data: dict) -> None:
     """Write a manifest's data to `path`, atomically."""
+    _write_json(path, data)
+
+
+def _write_json(path: Path, data: dict) -> None:
     text = json.dumps(data, indent=2, ensure_ascii=False, sort_keys=True) + "\n"
     write_atomic(path, text.encode("utf-8"))
 

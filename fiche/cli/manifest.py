@@ -13,7 +13,13 @@ from fiche.cli.common import root_option
 
 @click.group()
 def manifest() -> None:
-    """Work with the manifests (manifest.json) builds write."""
+    """Work with the manifests (manifest.json) builds write: merge a sharded build's.
+
+    \b
+    Example:
+      fiche manifest merge dist shard-1 shard-2 shard-3
+      fiche manifest check dist
+    """
 
 
 @manifest.command()
