@@ -104,15 +104,21 @@ def _inside(rel: object) -> bool:
 def read(out_dir: Path) -> Recorded:
     """The manifest of `out_dir` with its journal applied; empty where it is unreadable."""
     data = parse(out_dir / NAME)
-    if data is None or data.get("version") != VERSION:
-        data = {}
+    recorded = recorded_in(data if data is not None and data.get("version") == VERSION else {})
+    out = recorded.entries
+    for e in _journal(out_dir):
+        if _inside(e.path) and file_sha256(out_dir / e.path, e.bytes) == e.sha256:
+            out[e.path] = e
+    return recorded
+
+
+def recorded_in(data: dict) -> Recorded:
+    """What a parsed manifest of this version records; entries that name no PDF inside
+    the output folder are left out."""
     out = {e.path: e for e in _entries(data.get("outputs", [])) if _inside(e.path)}
     styles = data.get("styles")
     if isinstance(styles, dict):
         out = {k: _with_styles(e, styles.get(k)) for k, e in out.items()}
-    for e in _journal(out_dir):
-        if _inside(e.path) and file_sha256(out_dir / e.path, e.bytes) == e.sha256:
-            out[e.path] = e
     return Recorded(out, _trees(data.get("trees", {})))
 
 
@@ -200,14 +206,18 @@ def write_manifest(
     # Files removed or replaced behind fiche's back are no longer what it recorded.
     merged = {k: e for k, e in merged.items() if _size(out_dir / k) == e.bytes}
     merged_trees = {**recorded.trees, **(trees or {})}
-    data = {
-        "version": VERSION,
-        "outputs": [_output(merged[k]) for k in sorted(merged)],
-        "styles": {k: merged[k].styles for k in sorted(merged) if merged[k].styles},
-        "trees": dict(sorted(merged_trees.items())),
-    }
-    _write_json(out_dir / NAME, data)
+    _write_json(out_dir / NAME, data_of(merged, merged_trees))
     (out_dir / JOURNAL).unlink(missing_ok=True)
+
+
+def data_of(entries: dict[str, Entry], trees: dict[str, dict]) -> dict:
+    """The manifest recording `entries` and `trees`, as written."""
+    return {
+        "version": VERSION,
+        "outputs": [_output(entries[k]) for k in sorted(entries)],
+        "styles": {k: entries[k].styles for k in sorted(entries) if entries[k].styles},
+        "trees": dict(sorted(trees.items())),
+    }
 
 
 def _output(e: Entry) -> dict:
@@ -215,6 +225,11 @@ def _output(e: Entry) -> dict:
     out = asdict(e)
     del out["styles"]
     return out
+
+
+def write_data(path: Path, data: dict) -> None:
+    """Write a manifest's data to `path`, atomically."""
+    _write_json(path, data)
 
 
 def _write_json(path: Path, data: dict) -> None:

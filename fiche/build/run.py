@@ -24,6 +24,7 @@ from fiche.build.inputs import file_digest, job_input_hash, tree_digest
 from fiche.build.manifest import JOURNAL, Entry, journal_append, still_valid, write_manifest
 from fiche.build.manifest import read as read_manifest
 from fiche.build.outlock import Busy, Unlockable, foreign, hold, is_root
+from fiche.build.shard import Shard
 from fiche.core.atomic import write_atomic
 from fiche.core.builddate import source_date_epoch
 from fiche.core.errors import FicheError, Problem, os_reason
@@ -240,7 +241,8 @@ class BuildOptions:
 
     `jobs` worker processes (None: one per CPU; 1: in this process). `progress` is
     called as progress(result, done, total) once per finished output. With `school` (a
-    school profile file) every sheet gets that school's imprint. Another build writing
+    school profile file) every sheet gets that school's imprint. With `shard` only the
+    jobs of that shard are built (see `shard`). Another build writing
     into the folder is waited for (`on_wait(pid)` is told first) unless `no_wait`.
     """
 
@@ -252,6 +254,7 @@ class BuildOptions:
     jobs: int | None = 1
     force: bool = False
     school: Path | None = None
+    shard: Shard | None = None
     no_wait: bool = False
     allow_foreign: bool = False
     progress: Callable[[JobResult, int, int], None] | None = None
@@ -392,7 +395,10 @@ def _selection(root: Path, opts: BuildOptions, school_files: dict[str, str]) -> 
         "paper": opts.paper,
         "school": school_files,
     }
-    return json.dumps(selection, sort_keys=True), tree_digest(root, selection)
+    # The shard is in the key, not in the tree: the shards of one build record the tree
+    # of the whole, which `fiche manifest merge` checks they agree on and records for it.
+    key = {**selection, "shard": str(opts.shard)} if opts.shard else selection
+    return json.dumps(key, sort_keys=True), tree_digest(root, selection)
 
 
 def _selected(
@@ -403,6 +409,8 @@ def _selected(
     chosen = [profile_for(name, opts.paper) for name in (opts.profiles or PROFILE_NAMES)]
     report.problems += selection_problems(cat, opts.langs, opts.sheets)
     selected = cat.jobs(opts.langs, opts.sheets)
+    if opts.shard is not None:
+        selected = [job for job in selected if opts.shard.holds(job)]
     for fiche_problems in (f.problems for f in cat.fiches.values() if f.defn is None):
         report.problems += fiche_problems
     return selected, chosen

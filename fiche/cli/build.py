@@ -10,10 +10,25 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
+from fiche.build.shard import Shard, parse_shard
 from fiche.cli.common import lang_option, out_option, profiles_option, root_option
 
 if TYPE_CHECKING:
     from fiche.build.run import BuildReport, JobResult
+
+
+class ShardType(click.ParamType):
+    """`K/N`, checked here so that a bad value is a usage error (exit 2), not a build's."""
+
+    name = "K/N"
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None):
+        if isinstance(value, Shard):
+            return value
+        try:
+            return parse_shard(str(value))
+        except ValueError as e:
+            self.fail(str(e), param, ctx)
 
 
 @click.command()
@@ -46,6 +61,14 @@ if TYPE_CHECKING:
     help="A school profile (YAML): add its imprint; output goes to <out>/schools/<slug>/.",
 )
 @click.option(
+    "--shard",
+    type=ShardType(),
+    default=None,
+    metavar="K/N",
+    help="Only the K-th of N stable parts of the jobs (a sheet in a language stays in its "
+    "part as fiches are added); join the parts' manifests with `fiche manifest merge`.",
+)
+@click.option(
     "--no-wait",
     is_flag=True,
     help="If another build is writing into the output folder, fail (exit 2) instead of waiting.",
@@ -76,6 +99,7 @@ def build(root: Path, out: Path | None, quiet: bool, verbose: bool, **options: A
       fiche build --lang nl --sheet n3-sexting --profile print
       fiche build --profile office --paper letter --jobs 2
       fiche build --school examples/school.yaml
+      fiche build --shard 2/3 --out dist-2
     """
     # Loaded by this command only, so that `fiche --help` and the others stay quick.
     from fiche.build import run

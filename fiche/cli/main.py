@@ -12,7 +12,7 @@ import sys
 import click
 
 from fiche import __version__
-from fiche.cli import build, catalogue, check, diff, new, preview, serve, translation
+from fiche.cli import build, catalogue, check, diff, manifest, new, preview, serve, translation
 from fiche.core.errors import USER_FIXABLE_ERRNOS, FicheError, os_reason
 
 
@@ -104,6 +104,7 @@ for command in (
     preview.preview,
     diff.diff,
     new.new,
+    manifest.manifest,
     serve.serve,
 ):
     main.add_command(command)
