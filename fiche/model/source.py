@@ -18,6 +18,7 @@ import yaml
 
 from fiche.core.errors import FicheError, Problem
 from fiche.core.safeio import read_user_file
+from fiche.model.yamlcompose import compose
 
 MAX_FILE_BYTES = 1 << 20
 MAX_NODES = 200_000
@@ -141,9 +142,13 @@ def _line_col(data: str | bytes, at: int) -> tuple[int, int]:
     return line + 1, at - (start + 1) + 1
 
 
+# Python's own limit on nesting, met well before any real file's: say so, not crash.
+_TOO_DEEP = "values nested too deeply (hundreds of levels); flatten the file"
+
+
 def parse_yaml(text: str, name: str) -> Source:
     try:
-        node = yaml.compose(text, Loader=yaml.SafeLoader)
+        node = compose(text)
     except yaml.MarkedYAMLError as e:
         mark = e.problem_mark or e.context_mark
         line, col = (mark.line + 1, mark.column + 1) if mark else (0, 0)
@@ -153,11 +158,16 @@ def parse_yaml(text: str, name: str) -> Source:
         raise FicheError.at(name, "", f"malformed YAML: {reason}", line, col) from None
     except yaml.YAMLError as e:
         raise FicheError.at(name, "", f"malformed YAML: {e}") from None
+    except RecursionError:
+        raise FicheError.at(name, "", _TOO_DEEP) from None
     src = Source(name, None)
     if node is None:
         raise FicheError.at(name, "", "file is empty", 1, 1)
     builder = _Builder(src)
-    src.data = builder.build(node, ())
+    try:
+        src.data = builder.build(node, ())
+    except RecursionError:
+        raise FicheError.at(name, "", _TOO_DEEP) from None
     if builder.problems:
         raise FicheError(builder.problems)
     if not isinstance(src.data, dict):
