@@ -259,6 +259,8 @@ def merge(base: Source, over: Source) -> Source:
     points into the file it came from.
     """
     out = Source(over.path, None)
+    # Each copied value's marks, found by its place instead of by a look at every mark.
+    below = {id(t): _by_prefix(t) for t in (base.marks, base.key_marks, over.marks, over.key_marks)}
 
     def walk(b: Any, o: Any, loc: Path_) -> Any:
         if isinstance(b, dict) and isinstance(o, dict):
@@ -281,13 +283,21 @@ def merge(base: Source, over: Source) -> Source:
             out.key_marks[loc] = src.key_marks[loc]
 
     def copy(src: Source, value: Any, loc: Path_) -> Any:
-        for k, m in src.marks.items():
-            if k[: len(loc)] == loc:
-                out.marks[k] = m
-        for k, m in src.key_marks.items():
-            if k[: len(loc)] == loc and len(k) > len(loc):
-                out.key_marks[k] = m
+        for k in below[id(src.marks)].get(loc, ()):
+            out.marks[k] = src.marks[k]
+        for k in below[id(src.key_marks)].get(loc, ()):
+            if len(k) > len(loc):
+                out.key_marks[k] = src.key_marks[k]
         return value
 
     out.data = walk(base.data, over.data, ())
+    return out
+
+
+def _by_prefix(table: dict[Path_, Mark]) -> dict[Path_, list[Path_]]:
+    """Each place -> the places in `table` at or below it."""
+    out: dict[Path_, list[Path_]] = {}
+    for k in table:
+        for n in range(len(k) + 1):
+            out.setdefault(k[:n], []).append(k)
     return out
