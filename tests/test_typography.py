@@ -151,6 +151,22 @@ def test_exception_list_overrides_the_dictionary(tmp_path: Path):
     assert list(hyphenator("de", exc)("Elternabend"))  # others still use pyphen
 
 
+def test_a_dictionary_is_read_on_the_first_word_it_breaks_and_once(tmp_path: Path):
+    from fiche.typeset import typography
+
+    exc = tmp_path / "fr.txt"
+    exc.write_text("har-cèlement\n", encoding="utf-8")
+    typography._dictionary.cache_clear()
+    hy = hyphenator("fr", exc)
+    assert hy is not None
+    assert list(hy("harcèlement")) == [("har", "cèlement")]  # an exception: no dictionary
+    assert typography._dictionary.cache_info().currsize == 0
+    assert list(hy("relationnelle"))
+    exc.write_text("harcèle-ment\n", encoding="utf-8")  # another hyphenator, same patterns
+    assert list(hyphenator("fr", exc)("relationnelle")) == list(hy("relationnelle"))
+    assert typography._dictionary.cache_info().misses == 1  # read once
+
+
 def test_urls_emails_and_the_number_are_never_hyphenated():
     text = "Meer info op www.mediawijs.be/mediawijsonline of mediawijs@iminds.be, fiche N°3."
     for width in range(120, 400, 11):

@@ -47,6 +47,8 @@ def _named(ch: str) -> str:
 def _combining_problems(text: str) -> list[tuple[str, str]]:
     """Too many combining marks on one letter, or one mark twice: pdfium drops a glyph
     drawn again at the same place (as it drops the copies of "fake bold")."""
+    if not any(unicodedata.category(ch).startswith("M") for ch in set(text)):
+        return []  # most texts have no mark at all: not worth a look at every character
     out: list[tuple[str, str]] = []
     marks: list[str] = []
     for ch in text + " ":

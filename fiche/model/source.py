@@ -18,6 +18,7 @@ import yaml
 
 from fiche.core.errors import FicheError, Problem
 from fiche.core.safeio import read_user_file
+from fiche.model.yamlcompose import compose
 
 MAX_FILE_BYTES = 1 << 20
 MAX_NODES = 200_000
@@ -141,9 +142,13 @@ def _line_col(data: str | bytes, at: int) -> tuple[int, int]:
     return line + 1, at - (start + 1) + 1
 
 
+# Python's own limit on nesting, met well before any real file's: say so, not crash.
+_TOO_DEEP = "values nested too deeply (hundreds of levels); flatten the file"
+
+
 def parse_yaml(text: str, name: str) -> Source:
     try:
-        node = yaml.compose(text, Loader=yaml.SafeLoader)
+        node = compose(text)
     except yaml.MarkedYAMLError as e:
         mark = e.problem_mark or e.context_mark
         line, col = (mark.line + 1, mark.column + 1) if mark else (0, 0)
@@ -153,11 +158,16 @@ def parse_yaml(text: str, name: str) -> Source:
         raise FicheError.at(name, "", f"malformed YAML: {reason}", line, col) from None
     except yaml.YAMLError as e:
         raise FicheError.at(name, "", f"malformed YAML: {e}") from None
+    except RecursionError:
+        raise FicheError.at(name, "", _TOO_DEEP) from None
     src = Source(name, None)
     if node is None:
         raise FicheError.at(name, "", "file is empty", 1, 1)
     builder = _Builder(src)
-    src.data = builder.build(node, ())
+    try:
+        src.data = builder.build(node, ())
+    except RecursionError:
+        raise FicheError.at(name, "", _TOO_DEEP) from None
     if builder.problems:
         raise FicheError(builder.problems)
     if not isinstance(src.data, dict):
@@ -249,6 +259,8 @@ def merge(base: Source, over: Source) -> Source:
     points into the file it came from.
     """
     out = Source(over.path, None)
+    # Each copied value's marks, found by its place instead of by a look at every mark.
+    below = {id(t): _by_prefix(t) for t in (base.marks, base.key_marks, over.marks, over.key_marks)}
 
     def walk(b: Any, o: Any, loc: Path_) -> Any:
         if isinstance(b, dict) and isinstance(o, dict):
@@ -271,13 +283,21 @@ def merge(base: Source, over: Source) -> Source:
             out.key_marks[loc] = src.key_marks[loc]
 
     def copy(src: Source, value: Any, loc: Path_) -> Any:
-        for k, m in src.marks.items():
-            if k[: len(loc)] == loc:
-                out.marks[k] = m
-        for k, m in src.key_marks.items():
-            if k[: len(loc)] == loc and len(k) > len(loc):
-                out.key_marks[k] = m
+        for k in below[id(src.marks)].get(loc, ()):
+            out.marks[k] = src.marks[k]
+        for k in below[id(src.key_marks)].get(loc, ()):
+            if len(k) > len(loc):
+                out.key_marks[k] = src.key_marks[k]
         return value
 
     out.data = walk(base.data, over.data, ())
+    return out
+
+
+def _by_prefix(table: dict[Path_, Mark]) -> dict[Path_, list[Path_]]:
+    """Each place -> the places in `table` at or below it."""
+    out: dict[Path_, list[Path_]] = {}
+    for k in table:
+        for n in range(len(k) + 1):
+            out.setdefault(k[:n], []).append(k)
     return out

@@ -99,7 +99,6 @@ def _hyphenator(lang: str, exceptions: str) -> Hyphenator | None:
     code = pyphen.language_fallback(rules_for(lang).pyphen)
     if code is None:
         return None
-    dic = pyphen.Pyphen(lang=code, left=3, right=3)
     fixed = _read_exceptions(exceptions)
 
     def iterate(word: str) -> Iterator[tuple[str, str]]:
@@ -109,9 +108,19 @@ def _hyphenator(lang: str, exceptions: str) -> Hyphenator | None:
             for cut in reversed(cuts):
                 yield word[:cut], word[cut:]
             return
-        yield from dic.iterate(word)
+        yield from _dictionary(code).iterate(word)
 
     return iterate
+
+
+@functools.cache
+def _dictionary(code: str):  # -> pyphen.Pyphen, a module not imported until here
+    """The patterns of one language, read on its first word that is not an exception:
+    once per process (some tens of milliseconds), and never for a language whose text
+    breaks no word."""
+    import pyphen
+
+    return pyphen.Pyphen(lang=code, left=3, right=3)
 
 
 def _read_exceptions(text: str) -> dict[str, list[int]]:
