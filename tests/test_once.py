@@ -8,7 +8,7 @@ import pytest
 
 import fiche.build.job as job_module
 from fiche.build.job import build_job, build_profiles
-from fiche.build.run import build
+from fiche.build.run import Task, _by_sheet, build
 from fiche.model.catalog import Job, load_catalog
 from fiche.model.profiles import PROFILES
 from fiche.model.school import load_school
@@ -113,3 +113,13 @@ def test_a_sheet_that_does_not_fit_fails_each_of_its_outputs_once(project):
         assert "does not fit: sheet n3-sexting (nl), front page" in str(problem)
     assert sorted(r.profile for r in report.built) == ["office", "print", "screen"]
     assert report.exit_code == 2 and str(report).startswith("3 built, 0 up to date, 3 failed")
+
+
+def test_the_profiles_of_a_sheet_go_to_one_worker():
+    def tasks(sheet: str, lang: str) -> list[Task]:
+        job = Job("n3", sheet, lang)
+        return [Task(job, p, f"{lang}/{sheet}{p.suffix}.pdf", "") for p in PROFILES.values()]
+
+    a, b = tasks("n3-youth", "nl"), tasks("n3-school", "fr")
+    assert _by_sheet([a[0], b[0], a[1], b[1], a[2]]) == [tuple(a), tuple(b[:2])]
+    assert _by_sheet([]) == []

@@ -136,7 +136,11 @@ def _release() -> None:
 
 def _by_sheet(todo: list[Task]) -> list[tuple[Task, ...]]:
     """The tasks grouped by sheet × language (and school), in the order they came: one
-    worker sets and fits a sheet once and draws every profile of it that is due."""
+    worker sets and fits a sheet once and draws every profile of it that is due.
+
+    A sheet's profiles are not shared out among idle workers (one sheet, `--jobs 2`):
+    a worker's own start (the drawing stages' imports, the hyphenator, the measured
+    words) costs about as much as the draws it would take over."""
     groups: dict[tuple[Job, Path | None], list[Task]] = {}
     for task in todo:
         groups.setdefault((task.job, task.school), []).append(task)
