@@ -1,17 +1,18 @@
-"""One job (sheet × language × profile) into checked PDF bytes.
+"""One sheet × language into checked PDF bytes, in one or more profiles.
 
-`build_job` reads like the data flow: typeset → render → check what was drawn →
-post-process → check the PDF.
+`build_profiles` reads like the data flow: typeset → fit, once; then for each profile
+draw → check what was drawn → post-process → check the PDF.
 Importing this module loads every stage (ReportLab, pikepdf, pydantic): `run` imports
 it only when there is a job to build.
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from fiche.build.fitcheck import drawn_checks, render_sheet
+from fiche.build.fitcheck import drawn_checks
 from fiche.check.preflight import PreflightReport, preflight
 from fiche.check.textcheck import compare_in_order
 from fiche.core.builddate import build_date
@@ -19,7 +20,7 @@ from fiche.core.colour import icc_path
 from fiche.core.errors import FicheError, Problem
 from fiche.model.jobs import Job
 from fiche.model.profiles import Profile
-from fiche.paint.render import RenderResult
+from fiche.paint.render import FittedSheet, RenderResult, draw_sheet, fit_sheet
 from fiche.pdf.postprocess import DocMeta, postprocess
 from fiche.typeset.sheet import TypesetSheet, expected_text, typeset
 
@@ -49,8 +50,51 @@ def build_job(
     Raises `FicheError` on any defect, a collision too; with `strict`, the preflight's
     warnings and those about empty areas count too.
     """
-    sheet = typeset(cat, job, school)
-    result = render_sheet(cat, sheet, profile)
+    (out,) = build_profiles(cat, job, (profile,), strict, school)
+    if isinstance(out, FicheError):
+        raise out
+    return out
+
+
+def build_profiles(
+    cat: Catalog,
+    job: Job,
+    profiles: Sequence[Profile],
+    strict: bool = False,
+    school: LoadedSchool | None = None,
+) -> list[JobOutput | FicheError]:
+    """One sheet in one language, set and fitted once, then drawn and checked for each
+    of `profiles`: per profile, in their order, its output or what is wrong with it (as
+    `build_job` would raise it). A sheet that cannot be set or fitted fails every one."""
+    try:
+        sheet = typeset(cat, job, school)
+        fitted = fit_sheet(
+            sheet,
+            cat.layouts[sheet.layout],
+            cat.root / "assets",
+            layout_path=cat.layout_srcs[sheet.layout].path,
+            hyphenation_dir=cat.root / "hyphenation",
+        )
+    except FicheError as e:
+        return [e] * len(profiles)
+    outs: list[JobOutput | FicheError] = []
+    for profile in profiles:
+        try:
+            outs.append(_drawn_job(cat, job, sheet, fitted, profile, strict))
+        except FicheError as e:
+            outs.append(e)
+    return outs
+
+
+def _drawn_job(
+    cat: Catalog,
+    job: Job,
+    sheet: TypesetSheet,
+    fitted: FittedSheet,
+    profile: Profile,
+    strict: bool,
+) -> JobOutput:
+    result = draw_sheet(fitted, profile)
     # Collisions fail here, before the PDF is made; a page left too white is a warning.
     layout_warnings = drawn_checks(cat, sheet, result)
     pdf = _postprocess(cat, job, sheet, profile, result)

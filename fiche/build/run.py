@@ -1,7 +1,8 @@
 """Jobs (fiche × sheet × language × profile) into checked PDF files.
 
-`build` runs the jobs (each one `job.build_job`), keeps going when one fails,
-writes each file atomically and returns a `BuildReport` that decides the exit status.
+`build` runs the jobs (the profiles of one sheet × language together, set and fitted
+once: `job.build_profiles`), keeps going when one fails, writes each file atomically
+and returns a `BuildReport` that decides the exit status.
 """
 
 from __future__ import annotations
@@ -33,6 +34,7 @@ from fiche.model.languages import known_languages
 from fiche.model.profiles import PROFILE_NAMES, Profile, profile_for
 
 if TYPE_CHECKING:
+    from fiche.build.job import JobOutput
     from fiche.model.catalog import Catalog
     from fiche.model.school import LoadedSchool
 
@@ -133,18 +135,43 @@ def _release() -> None:
     gc.unfreeze()
 
 
-def _run_task(task: Task, out_dir: Path, strict: bool, cat: Catalog) -> JobResult:
-    """Build one task and write its file atomically; input problems, and an output that
-    cannot be written (disk full, read-only), come back as a result."""
+def _by_sheet(todo: list[Task]) -> list[tuple[Task, ...]]:
+    """The tasks grouped by sheet × language (and school), in the order they came: one
+    worker sets and fits a sheet once and draws every profile of it that is due.
+
+    A sheet's profiles are not shared out among idle workers (one sheet, `--jobs 2`):
+    a worker's own start (the drawing stages' imports, the hyphenator, the measured
+    words) costs about as much as the draws it would take over."""
+    groups: dict[tuple[Job, Path | None], list[Task]] = {}
+    for task in todo:
+        groups.setdefault((task.job, task.school), []).append(task)
+    return [tuple(g) for g in groups.values()]
+
+
+def _run_group(
+    group: tuple[Task, ...], out_dir: Path, strict: bool, cat: Catalog
+) -> list[JobResult]:
+    """Build the tasks of one sheet × language and write each file atomically; each
+    output's result, in the group's order: input problems (every output's, when the
+    sheet cannot be set or fitted), and an output that cannot be written (disk full,
+    read-only), come back as its result."""
     # Every stage, with ReportLab, pikepdf and pydantic: a build with nothing to do
     # never gets here.
-    from fiche.build.job import build_job
+    from fiche.build.job import build_profiles
 
+    first = group[0]
     try:
-        school = _school(task.school) if task.school else None
-        out = build_job(cat, task.job, task.profile, strict, school)
+        school = _school(first.school) if first.school else None
     except FicheError as e:
-        return JobResult(task.job, task.profile.name, problems=tuple(e.problems))
+        return [JobResult(t.job, t.profile.name, problems=tuple(e.problems)) for t in group]
+    outs = build_profiles(cat, first.job, [t.profile for t in group], strict, school)
+    return [_written(task, out, out_dir, cat) for task, out in zip(group, outs, strict=True)]
+
+
+def _written(task: Task, out: JobOutput | FicheError, out_dir: Path, cat: Catalog) -> JobResult:
+    """The result of one task's output, written atomically if it was made."""
+    if isinstance(out, FicheError):
+        return JobResult(task.job, task.profile.name, problems=tuple(out.problems))
     path = out_dir / task.path
     result = JobResult(
         task.job,
@@ -419,13 +446,15 @@ def _selected(
 def _run_all(
     todo: list[Task], cat: Catalog, out_dir: Path, opts: BuildOptions, tally: _Tally
 ) -> None:
+    groups = _by_sheet(todo)
     _keep()
     try:
-        if opts.jobs == 1 or len(todo) <= 1:
-            for task in todo:
-                tally.add(_run_task(task, out_dir, opts.strict, cat))
+        if opts.jobs == 1 or len(groups) <= 1:
+            for group in groups:
+                for result in _run_group(group, out_dir, opts.strict, cat):
+                    tally.add(result)
         else:
-            _run_parallel(todo, cat, out_dir, opts.strict, opts.jobs, tally.add)
+            _run_parallel(groups, cat, out_dir, opts.strict, opts.jobs, tally.add)
     finally:
         _release()
 
@@ -573,16 +602,21 @@ def _recorded_result(
 
 
 def _run_parallel(
-    todo: list[Task],
+    groups: list[tuple[Task, ...]],
     cat: Catalog,
     out_dir: Path,
     strict: bool,
     jobs: int | None,
     record: Callable[[JobResult], None],
 ) -> None:
-    workers = min(jobs or os.cpu_count() or 1, len(todo))
+    workers = min(jobs or os.cpu_count() or 1, len(groups))
+
+    def record_all(results: list[JobResult]) -> None:
+        for result in results:
+            record(result)
+
     try:
-        pool.run(todo, lambda task: _run_task(task, out_dir, strict, cat), workers, record)
+        pool.run(groups, lambda group: _run_group(group, out_dir, strict, cat), workers, record_all)
     except pool.WorkerDied as e:
         # Killed from outside (most often for memory): not a defect of the input nor of
         # fiche, and the files finished so far are kept and listed.

@@ -31,7 +31,7 @@ from fiche.core.colour import (
 from fiche.core.errors import FitError, GlyphError, Problem
 from fiche.engine.context import Ctx
 from fiche.engine.fitting import PageFit, evened, fit_page
-from fiche.engine.fonts import register_families
+from fiche.engine.fonts import Family, register_families
 from fiche.engine.rladapter import pdf_canvas
 from fiche.engine.styleuse import page_styles
 from fiche.engine.tagging import MarkedContent, Tagger
@@ -39,10 +39,14 @@ from fiche.model.layout import (
     Layout,
     Page,
 )
-from fiche.model.profiles import MM, PageBoxes, Profile, page_boxes
+from fiche.model.profiles import MM, PROFILES, PageBoxes, Profile, page_boxes
 from fiche.paint.page import Drawn, crop_marks, draw_page
+from fiche.typeset.linebreak import Hyphenator
 from fiche.typeset.sheet import TypesetSheet
 from fiche.typeset.typography import hyphenator
+
+# The profile pages are fitted with; any other gives the same fit (see `fit_sheet`).
+FIT_PROFILE = PROFILES["print"]
 
 
 @dataclass(frozen=True)
@@ -54,6 +58,26 @@ class RenderResult:
     drawn: tuple[tuple[Drawn, ...], ...] = ()  # per page: what was drawn where
 
 
+@dataclass(frozen=True)
+class FittedSheet:
+    """A sheet fitted once for every profile: the sizes and boxes of its pages, and what
+    a draw needs to set its text again.
+
+    Fitting reads the sheet, the layout, the fonts and the hyphenator, never what a
+    profile changes (colours, bleed, marks, paper, links, bookmarks, tags): see
+    `fit_sheet`. It holds no drawing state (flowables, tagger, outline), so any number
+    of draws may share it, in any order.
+    """
+
+    sheet: TypesetSheet
+    layout: Layout
+    layout_path: str
+    families: dict[str, Family]
+    hyph: Hyphenator | None
+    icc: Path
+    fits: tuple[PageFit, ...]
+
+
 def render_pdf(
     sheet: TypesetSheet,
     layout: Layout,
@@ -63,44 +87,72 @@ def render_pdf(
     hyphenation_dir: Path | None = None,
 ) -> RenderResult:
     """Draw both pages of `sheet` with `layout` for `profile`; raise on overflow."""
-    ctx = _context(sheet, layout, profile, assets, layout_path, hyphenation_dir)
-    g = layout.page
+    return draw_sheet(fit_sheet(sheet, layout, assets, layout_path, hyphenation_dir), profile)
+
+
+def fit_sheet(
+    sheet: TypesetSheet,
+    layout: Layout,
+    assets: Path,
+    layout_path: str = "",
+    hyphenation_dir: Path | None = None,
+) -> FittedSheet:
+    """Every page of `sheet` fitted, once for all profiles; raises `FitError` naming
+    what does not fit, or `GlyphError`.
+
+    Set with one fixed profile (`FIT_PROFILE`). What the others change does not move a
+    line: colours are only drawn; a profile's links are `<a>` runs of the same words in
+    the same font (a word's width is the sum of its runs'); bookmarks and tags are
+    written when a paragraph is drawn; an image converted to CMYK or RGB keeps its
+    pixels' aspect; bleed, marks and paper place the trim, which fitting measures in.
+    """
+    families = register_families(layout.fonts, assets / "fonts")
+    exc = hyphenation_dir / f"{sheet.lang}.txt" if hyphenation_dir else None
+    hyph = hyphenator(sheet.lang, exc if exc and exc.exists() else None)
+    fitted = FittedSheet(
+        sheet,
+        layout,
+        layout_path or f"layouts/{sheet.layout}.yaml",
+        families,
+        hyph,
+        icc_path(assets),
+        (),
+    )
+    return replace(fitted, fits=_fit_pages(_context(fitted, FIT_PROFILE)))
+
+
+def draw_sheet(fitted: FittedSheet, profile: Profile) -> RenderResult:
+    """The fitted pages drawn for `profile`, with their text set again: a draw has its
+    own flowables, tagger and outline, which drawing changes. Raises `FitError` on
+    what only drawing finds (a word wider than its column, an imprint's problems)."""
+    ctx = _context(fitted, profile)
+    g = fitted.layout.page
     boxes = page_boxes(profile, g.width_mm, g.height_mm, g.bleed_mm)
-    fits = _fit_pages(ctx)
-    pdf, drawn = _draw_pages(ctx, fits, boxes)
+    pdf, drawn = _draw_pages(ctx, fitted.fits, boxes)
     # what each page drew outside its regions' flowables (header texts, imprint) too
     fits = tuple(
         replace(f, styles=page_styles(f.styles, ctx.drawn_styles.get(n)))
-        for n, f in enumerate(fits, start=1)
+        for n, f in enumerate(fitted.fits, start=1)
     )
     if ctx.problems:
         raise FitError(ctx.problems)
     return RenderResult(pdf, boxes, fits, tuple(ctx.tagger.marks), drawn)
 
 
-def _context(
-    sheet: TypesetSheet,
-    layout: Layout,
-    profile: Profile,
-    assets: Path,
-    layout_path: str,
-    hyphenation_dir: Path | None,
-) -> Ctx:
-    """Fonts registered, colours for the profile, the language's hyphenator."""
-    fonts_dir = assets / "fonts"
-    families = register_families(layout.fonts, fonts_dir)
-    icc = icc_path(assets)
-    colours = {name: _colour(c.cmyk, profile, icc) for name, c in layout.palette.items()}
-    exc = hyphenation_dir / f"{sheet.lang}.txt" if hyphenation_dir else None
+def _context(fitted: FittedSheet, profile: Profile) -> Ctx:
+    """A new context to set the sheet in: colours for the profile, nothing set yet."""
+    colours = {
+        name: _colour(c.cmyk, profile, fitted.icc) for name, c in fitted.layout.palette.items()
+    }
     return Ctx(
-        sheet,
-        layout,
-        layout_path or f"layouts/{sheet.layout}.yaml",
-        families,
+        fitted.sheet,
+        fitted.layout,
+        fitted.layout_path,
+        fitted.families,
         colours,
-        hyphenator(sheet.lang, exc if exc and exc.exists() else None),
+        fitted.hyph,
         profile,
-        icc,
+        fitted.icc,
         tagger=Tagger(profile.tagged),
     )
 
