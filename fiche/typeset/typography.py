@@ -116,10 +116,15 @@ def _hyphenator(lang: str, exceptions: str) -> Hyphenator | None:
 @functools.cache
 def _dictionary(code: str):  # -> pyphen.Pyphen, a module not imported until here
     """The patterns of one language, read on its first word that is not an exception:
-    once per process (some tens of milliseconds), and never for a language whose text
-    breaks no word."""
+    once per process (from the cache of `hyphcache`), and never for a language whose
+    text breaks no word."""
     import pyphen
 
+    from fiche.typeset.hyphcache import patterns
+
+    path = pyphen.LANGUAGES[code]
+    if path not in pyphen.hdcache:  # parsed once per machine, not once per process
+        pyphen.hdcache[path] = patterns(path, pyphen.__version__, pyphen.HyphDict)
     return pyphen.Pyphen(lang=code, left=3, right=3)
 
 

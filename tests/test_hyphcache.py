@@ -1,0 +1,67 @@
+"""pyphen's patterns kept once per machine (`fiche.typeset.hyphcache`)."""
+
+from __future__ import annotations
+
+import marshal
+from pathlib import Path
+
+import pyphen
+import pytest
+
+from fiche.typeset.hyphcache import patterns
+
+DE = pyphen.LANGUAGES["de_DE"]
+WORDS = ["Sexualität", "weiterverbreiten", "Privatsphäre-Einstellungen", "Schulleitung"]
+
+
+@pytest.fixture
+def cache(tmp_path: Path, monkeypatch) -> Path:
+    monkeypatch.setenv("FICHE_CACHE_DIR", str(tmp_path))
+    return tmp_path / "hyphen"
+
+
+def _positions(hd) -> list[list[int]]:
+    return [hd.positions(w.lower()) for w in WORDS]
+
+
+def test_the_cached_patterns_are_pyphens_own(cache: Path):
+    parsed = pyphen.HyphDict(DE)
+    first = patterns(DE, pyphen.__version__, pyphen.HyphDict)  # parses, then stores
+    (stored,) = cache.iterdir()
+    again = patterns(DE, pyphen.__version__, pyphen.HyphDict)  # read from the cache
+    assert again.patterns == first.patterns == parsed.patterns
+    assert again.maxlen == parsed.maxlen
+    assert _positions(again) == _positions(parsed)
+    assert stored.name.startswith("hyph_de_DE-")
+
+
+def test_another_pyphen_version_parses_anew(cache: Path):
+    patterns(DE, "0.0.1", pyphen.HyphDict)
+    patterns(DE, "0.0.2", pyphen.HyphDict)
+    assert len(list(cache.iterdir())) == 2
+
+
+@pytest.mark.parametrize(
+    "content",
+    [
+        b"not marshal at all",
+        marshal.dumps({"ab": "c"}),
+        marshal.dumps((3, {"ab": (0, ("1",))})),
+        marshal.dumps((3, {"ab": (0, (1,), 2)})),
+        b"",
+    ],
+)
+def test_a_cache_file_that_is_not_the_table_is_ignored(cache: Path, content: bytes):
+    patterns(DE, pyphen.__version__, pyphen.HyphDict)
+    (stored,) = cache.iterdir()
+    stored.write_bytes(content)
+    hd = patterns(DE, pyphen.__version__, pyphen.HyphDict)
+    assert hd.patterns == pyphen.HyphDict(DE).patterns
+
+
+def test_a_cache_folder_that_cannot_be_written_changes_nothing(tmp_path: Path, monkeypatch):
+    blocker = tmp_path / "file"
+    blocker.write_text("a file where the cache folder would be", encoding="utf-8")
+    monkeypatch.setenv("FICHE_CACHE_DIR", str(blocker))
+    hd = patterns(DE, pyphen.__version__, pyphen.HyphDict)
+    assert _positions(hd) == _positions(pyphen.HyphDict(DE))
