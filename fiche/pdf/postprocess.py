@@ -12,7 +12,9 @@ concern is one step; a profile's fields decide which steps run:
 
 from __future__ import annotations
 
+import contextlib
 import functools
+import hashlib
 import io
 import re
 import uuid
@@ -23,6 +25,7 @@ from pathlib import Path
 
 import pikepdf
 
+from fiche.core.machinecache import load, store
 from fiche.engine.tagging import MarkedContent
 from fiche.model.profiles import PageBoxes, Profile
 
@@ -108,8 +111,20 @@ def _output_intent(doc: pikepdf.Pdf, icc: Path) -> None:
 
 @functools.lru_cache(maxsize=4)
 def _deflated(path: str, size: int, mtime_ns: int) -> bytes:
-    """The file at `path`, zlib-compressed once per process (and per version of it)."""
-    return zlib.compress(Path(path).read_bytes())
+    """The file at `path`, zlib-compressed once per process (and per version of it), and
+    once per machine: compressing the profile took 65 ms of every print file's process.
+    What the cache holds is used only if it inflates back to the file itself."""
+    data = Path(path).read_bytes()
+    key = hashlib.sha256(data + f"\0{zlib.ZLIB_RUNTIME_VERSION}".encode()).hexdigest()
+    name = f"{Path(path).stem}-{key[:32]}.deflate"
+    kept = load("icc", name)
+    if kept is not None:
+        with contextlib.suppress(zlib.error):
+            if zlib.decompress(kept) == data:
+                return kept
+    packed = zlib.compress(data)
+    store("icc", name, packed)
+    return packed
 
 
 def _viewer(doc: pikepdf.Pdf, profile: Profile) -> None:

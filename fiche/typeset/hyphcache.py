@@ -14,24 +14,14 @@ patterns, and so every hyphenation, are the same with or without it.
 
 from __future__ import annotations
 
-import contextlib
 import hashlib
 import marshal
-import os
 from pathlib import Path
 from typing import Any
 
-from fiche.core.atomic import write_atomic
+from fiche.core.machinecache import load, store
 
 FORMAT = 1  # raise when what is stored changes
-
-
-def cache_dir() -> Path:
-    """`FICHE_CACHE_DIR`, else the XDG cache folder's `fiche`, else `~/.cache/fiche`."""
-    if env := os.environ.get("FICHE_CACHE_DIR"):
-        return Path(env)
-    base = os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache"
-    return Path(base) / "fiche"
 
 
 def patterns(path: Path, version: str, parse: Any) -> Any:
@@ -43,8 +33,8 @@ def patterns(path: Path, version: str, parse: Any) -> Any:
     except OSError:
         return parse(path)
     key = hashlib.sha256(data + f"\0{version}\0{FORMAT}".encode()).hexdigest()
-    stored = cache_dir() / "hyphen" / f"{path.stem}-{key[:32]}.marshal"
-    table = _read(stored)
+    name = f"{path.stem}-{key[:32]}.marshal"
+    table = _read(load("hyphen", name))
     if table is not None:
         maxlen, found = table
         hd = parse.__new__(parse)
@@ -52,15 +42,16 @@ def patterns(path: Path, version: str, parse: Any) -> Any:
         return hd
     hd = parse(path)
     if _plain(hd.patterns):
-        with contextlib.suppress(OSError):  # a read-only home: the next one parses again
-            write_atomic(stored, marshal.dumps((hd.maxlen, hd.patterns)))
+        store("hyphen", name, marshal.dumps((hd.maxlen, hd.patterns)))
     return hd
 
 
-def _read(stored: Path) -> tuple[int, dict] | None:
+def _read(data: bytes | None) -> tuple[int, dict] | None:
+    if data is None:
+        return None
     try:
-        table = marshal.loads(stored.read_bytes())
-    except (OSError, EOFError, ValueError, TypeError):
+        table = marshal.loads(data)
+    except (EOFError, ValueError, TypeError):
         return None
     if (
         isinstance(table, tuple)

@@ -65,3 +65,27 @@ def test_a_cache_folder_that_cannot_be_written_changes_nothing(tmp_path: Path, m
     monkeypatch.setenv("FICHE_CACHE_DIR", str(blocker))
     hd = patterns(DE, pyphen.__version__, pyphen.HyphDict)
     assert _positions(hd) == _positions(pyphen.HyphDict(DE))
+
+
+def test_the_colour_profile_is_compressed_once_per_machine(tmp_path: Path, monkeypatch):
+    import zlib
+
+    from fiche.core.colour import icc_path
+    from fiche.pdf.postprocess import _deflated
+
+    from .conftest import REPO
+
+    monkeypatch.setenv("FICHE_CACHE_DIR", str(tmp_path))
+    icc = icc_path(REPO / "assets")
+    args = (str(icc), icc.stat().st_size, icc.stat().st_mtime_ns)
+    _deflated.cache_clear()
+    first = _deflated(*args)
+    (stored,) = (tmp_path / "icc").iterdir()
+    _deflated.cache_clear()
+    assert _deflated(*args) == first == zlib.compress(icc.read_bytes())
+    # an entry that does not inflate back to the profile is not used
+    for bad in (b"junk", zlib.compress(b"another profile")):
+        stored.write_bytes(bad)
+        _deflated.cache_clear()
+        assert _deflated(*args) == first
+    _deflated.cache_clear()
