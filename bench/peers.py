@@ -41,7 +41,7 @@ def typst_source(
                 f"#text(fill: brand, weight: 900, size: 11pt)[{_typst_escape(b.title.plain)}]\n"
             )
         if b.text:
-            size = "30pt" if b.kind == "heading" and b.level == 1 else "9.5pt"
+            size = "30pt" if getattr(b, "level", None) == 1 else "9.5pt"
             out.append(f"#text(size: {size})[{_typst_escape(b.text.plain)}]\n")
         for i, it in enumerate(b.items, start=1):
             mark = f"{i}." if b.kind in ("tips", "definition") else "-"
@@ -71,7 +71,7 @@ def html_source(sheet: TypesetSheet, fonts: Path) -> str:
         if b.title:
             out.append(f"<h3>{html.escape(b.title.plain)}</h3>")
         if b.text:
-            tag = "h1" if b.kind == "heading" and b.level == 1 else "p"
+            tag = "h1" if getattr(b, "level", None) == 1 else "p"
             out.append(f"<{tag}>{html.escape(b.text.plain)}</{tag}>")
         if b.items:
             tag = "ol" if b.kind in ("tips", "definition") else "ul"

@@ -17,8 +17,10 @@ from __future__ import annotations
 
 import argparse
 import dataclasses
+import importlib
 import json
 import os
+import shlex
 import shutil
 import statistics
 import subprocess
@@ -58,8 +60,6 @@ def _variant(typ: Path) -> Path:
 def _edited(sheet, n: int):
     """`sheet` with its first "Sexting" changed as in `_variant`, so that fiche, like
     Typst, sets a changed text each run instead of an identical one."""
-    import dataclasses
-
     from fiche.typeset.sheet import TText
 
     done = False
@@ -238,7 +238,10 @@ def _typst_cmd(out: Path, docs: list[Path]) -> list[str]:
     return [sys.executable, "-c", TYPST_PROCESS, str(FONTS), str(out), *map(str, docs)]
 
 
+# The issue's commands.
+ONE = "build --sheet n3-sexting --lang nl --profile print --force"
 TWELVE = ("n3-sexting", "n3-school", "n3-youth")
+TWELVE_OPTIONS = "--profile print --jobs 2 --force"
 
 
 def bench_processes(runs: int) -> tuple[list[Pair], list[tuple[str, float | bool]]]:
@@ -256,39 +259,17 @@ def bench_processes(runs: int) -> tuple[list[Pair], list[tuple[str, float | bool
     n = len(docs_all)
     pairs = [
         paired(
-            "one fiche, `fiche build --sheet n3-sexting --lang nl --profile print --force`",
-            [
-                *fiche,
-                "build",
-                "--sheet",
-                "n3-sexting",
-                "--lang",
-                "nl",
-                "--profile",
-                "print",
-                "--force",
-                "--out",
-                str(tmp / "f1"),
-            ],
+            f"one fiche, `fiche {ONE}`",
+            [*fiche, *shlex.split(ONE), "--out", str(tmp / "f1")],
             "1 compiled in a fresh process",
             _typst_cmd(tmp / "o1", one),
             runs,
             3.0,
         ),
         paired(
-            f"{len(twelve)} print PDFs ({', '.join(TWELVE)}), `--profile print --jobs 2 --force`",
-            [
-                *fiche,
-                "build",
-                *(a for s in TWELVE for a in ("--sheet", s)),
-                "--profile",
-                "print",
-                "--jobs",
-                "2",
-                "--force",
-                "--out",
-                str(tmp / "f12"),
-            ],
+            f"{len(twelve)} print PDFs ({', '.join(TWELVE)}), `{TWELVE_OPTIONS}`",
+            [*fiche, "build", *(a for s in TWELVE for a in ("--sheet", s))]
+            + [*shlex.split(TWELVE_OPTIONS), "--out", str(tmp / "f12")],
             f"{len(docs12)} compiled in one process",
             _typst_cmd(tmp / "o12", docs12),
             runs,
@@ -330,15 +311,14 @@ def bench_processes(runs: int) -> tuple[list[Pair], list[tuple[str, float | bool
 SERVE_TARGETS = {"start": 2.0, "save": 1.0}
 
 
-def bench_serve(runs: int) -> list[tuple[str, float | None, float]] | str:
+def bench_serve(runs: int) -> list[tuple[str, float, float]] | str:
     """`fiche serve`'s rows from bench/serve.py, if it is there: its `measure(runs)` gives
     {what: seconds} (a what naming "start" has the 2 s target, any other the 1 s one).
     Without `measure`, its own output as a script (`--runs N`). A string: say why not."""
     if not (ROOT / "bench" / "serve.py").exists():
         return "bench/serve.py does not exist yet: `fiche serve` not measured"
     try:
-        from bench import serve
-
+        serve = importlib.import_module("bench.serve")
         measure = getattr(serve, "measure", None)
         if measure is None:
             res = subprocess.run(
