@@ -39,9 +39,11 @@ test-slow: $(STAMP)
 	FICHE_FUZZ=long $(BIN)/python -m pytest -q --run-slow tests/test_fuzz.py tests/test_faults.py tests/test_fill.py
 
 # Timings: medians and ratios measured side by side; writes bench/results.md.
+# More paired runs: make bench BENCH_FLAGS='--runs 9'
+BENCH_FLAGS ?=
 bench: $(STAMP)
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check -c constraints.txt -e '.[bench]'
-	$(BIN)/python bench/run.py
+	$(BIN)/python bench/run.py $(BENCH_FLAGS)
 
 lint: $(STAMP)
 	$(BIN)/ruff check fiche tests bench cli.py

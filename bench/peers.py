@@ -11,8 +11,9 @@ from fiche.typeset.sheet import TBlock, TypesetSheet
 
 
 def _blocks(sheet: TypesetSheet, side: str) -> list[TBlock]:
-    page = next(p for p in sheet.pages if p.side == side)
-    return [b for r in page.regions for b in r.blocks]
+    """The side's blocks in reading order; none for a side the sheet does not have (a
+    poster is one-sided)."""
+    return [b for p in sheet.pages if p.side == side for r in p.regions for b in r.blocks]
 
 
 def _typst_escape(s: str) -> str:
@@ -21,7 +22,18 @@ def _typst_escape(s: str) -> str:
     return s
 
 
-def typst_source(sheet: TypesetSheet) -> str:
+def typst_source(
+    sheet: TypesetSheet,
+    width_mm: float = 210.0,
+    height_mm: float = 297.0,
+    bleed_mm: float = 3.0,
+    colour: str = "cmyk(0%, 88%, 30%, 0%)",
+) -> str:
+    """The fiche for Typst; by default the A4 print page (3 mm bleed, CMYK brand colour).
+    `bench/run.py` passes each layout's trim and each profile's bleed and colour, so that
+    the documents compiled in one process differ as fiche's outputs do (Typst would
+    otherwise answer a repeated document from its memo cache)."""
+
     def block(b: TBlock) -> str:
         out = []
         if b.title:
@@ -29,7 +41,7 @@ def typst_source(sheet: TypesetSheet) -> str:
                 f"#text(fill: brand, weight: 900, size: 11pt)[{_typst_escape(b.title.plain)}]\n"
             )
         if b.text:
-            size = "30pt" if b.kind == "heading" and b.level == 1 else "9.5pt"
+            size = "30pt" if getattr(b, "level", None) == 1 else "9.5pt"
             out.append(f"#text(size: {size})[{_typst_escape(b.text.plain)}]\n")
         for i, it in enumerate(b.items, start=1):
             mark = f"{i}." if b.kind in ("tips", "definition") else "-"
@@ -40,17 +52,17 @@ def typst_source(sheet: TypesetSheet) -> str:
 
     front = "".join(block(b) for b in _blocks(sheet, "front"))
     back = "".join(block(b) for b in _blocks(sheet, "back"))
-    return f"""#let brand = cmyk(0%, 88%, 30%, 0%)
-#set page(width: 216mm, height: 303mm, margin: (x: 17mm, top: 51mm, bottom: 16mm),
-  background: place(top, rect(width: 100%, height: 43mm, fill: brand)))
+    back_page = f"#pagebreak()\n#columns(2, gutter: 8mm)[\n{back}]\n" if back else ""
+    b = bleed_mm
+    return f"""#let brand = {colour}
+#set page(width: {width_mm + 2 * b:g}mm, height: {height_mm + 2 * b:g}mm,
+  margin: (x: {14 + b:g}mm, top: {48 + b:g}mm, bottom: {13 + b:g}mm),
+  background: place(top, rect(width: 100%, height: {40 + b:g}mm, fill: brand)))
 #set text(font: "Lato", size: 9.5pt, lang: "{sheet.lang}", hyphenate: true)
 #set par(leading: 0.55em)
 #columns(2, gutter: 5mm)[
 {front}]
-#pagebreak()
-#columns(2, gutter: 8mm)[
-{back}]
-"""
+{back_page}"""
 
 
 def html_source(sheet: TypesetSheet, fonts: Path) -> str:
@@ -59,7 +71,7 @@ def html_source(sheet: TypesetSheet, fonts: Path) -> str:
         if b.title:
             out.append(f"<h3>{html.escape(b.title.plain)}</h3>")
         if b.text:
-            tag = "h1" if b.kind == "heading" and b.level == 1 else "p"
+            tag = "h1" if getattr(b, "level", None) == 1 else "p"
             out.append(f"<{tag}>{html.escape(b.text.plain)}</{tag}>")
         if b.items:
             tag = "ol" if b.kind in ("tips", "definition") else "ul"
