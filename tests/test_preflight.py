@@ -318,3 +318,24 @@ def test_an_inline_image_is_named_among_the_colour_spaces():
     report = preflight(out.getvalue(), profile=PROFILES["print"])
     (colour,) = [c for c in report.checks if c.name == "colour spaces"]
     assert "inline image" in colour.detail
+
+
+@pytest.mark.parametrize(
+    ("x_mm", "y_mm", "inked"),
+    [(2, 150, True), (205, 150, True), (105, 2, True), (105, 294, True), (105, 150, False)],
+)
+def test_ink_near_each_edge_is_found_and_ink_inside_is_not(x_mm, y_mm, inked):
+    import io
+
+    from reportlab.pdfgen.canvas import Canvas
+
+    from fiche.check.preflight import _margin_problems
+
+    mm = 72 / 25.4
+    buf = io.BytesIO()
+    canv = Canvas(buf, pagesize=(210 * mm, 297 * mm))
+    canv.circle(x_mm * mm, y_mm * mm, 1.5 * mm, stroke=0, fill=1)
+    canv.showPage()
+    canv.save()
+    found = _margin_problems(buf.getvalue(), 5.0)
+    assert found == (["page 1: ink within 5 mm of the paper edge"] if inked else [])
