@@ -21,20 +21,23 @@ the same harness, so two versions can be compared side by side:
 
 Prints a Markdown table of medians (min–max). Nothing here is a test.
 
-Measured 2026-12-02, 2 CPUs, 5 runs each, before (main at 3d7e755: a full `run.build`
-with worker processes on every change, the page polling `/version` every second) and
-after (the warm worker, only the touched sheets, server-sent events); the two were run
-one after the other on a shared machine, the "before" in a busier minute:
+Measured 2026-12-02, 2 CPUs, seconds: before (main at 3d7e755: a full `run.build` with
+worker processes on every change, the page polling `/version` every second) and after
+(the warm worker, only the touched sheets, server-sent events), alternated in blocks of
+two runs (before, after, before, after); each figure the mean of the two blocks' medians:
 
 | what | before | after | ratio |
 |---|---|---|---|
-| start → first page shown | 14.99 | 1.86 | 0.12 |
-| start → every sheet shown | 14.99 | 4.85 | 0.32 |
-| save a sentence → its sheet shown | 5.00 | 0.49 | 0.10 |
-| save a sentence → all 5 nl sheets rebuilt | 4.17 | 1.03 | 0.25 |
-| save a layout colour → the sheet shown | 5.96 | 0.46 | 0.08 |
-| save a layout colour → all 4 sheets shown | 5.96 | 0.70 | 0.12 |
-| start again (cache kept) → first page shown | 1.99 | 1.18 | 0.59 |
+| start → first page shown | 4.87 | 1.71 | 0.35 |
+| start → every sheet shown | 4.88 | 4.48 | 0.92 |
+| save a sentence → its sheet shown | 1.94 | 0.47 | 0.24 |
+| save a sentence → all 5 nl sheets rebuilt | 1.40 | 0.90 | 0.64 |
+| save a layout colour → the sheet shown | 2.72 | 0.43 | 0.16 |
+| save a layout colour → all 4 sheets shown | 2.73 | 0.60 | 0.22 |
+| start again (cache kept) → first page shown | 0.88 | 0.96 | 1.09 |
+
+The harness as a whole process (both starts, both saves, Chromium), 3 paired runs,
+median wall time after/before: 0.70 (user CPU 0.61).
 """
 
 from __future__ import annotations
