@@ -507,3 +507,74 @@ def test_a_rebinding_page_in_the_browser_reads_nothing(start):
         assert response.status == 200 and "secret-title" in page.content()
         assert page.evaluate(show, thumbnail) == "shown"
         browser.close()
+
+
+# -- the event stream -----------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "target",
+    [
+        "/events",
+        "/events?v=",
+        "/events?v=x",
+        "/events?v=1&v=2",
+        "/events?v=" + "9" * 40,
+        "/events?v=1&focus=../../etc",
+        "/events?v=1&focus=nl/%0a",
+        "/events?v=1&focus=nl/a&x=1",
+        "/events?v=1&other=1",
+    ],
+)
+def test_an_event_stream_with_bad_values_is_a_bad_request(start, target):
+    port = start()
+    assert get(port, target).status == 400
+    assert get(port, "/events?v=1", extra="Last-Event-ID: 1; drop\r\n").status == 400
+
+
+def test_a_cross_site_event_stream_is_refused(start):
+    port = start()
+    assert get(port, "/events?v=1", extra="Sec-Fetch-Site: cross-site\r\n").status == 403
+    assert get(port, "/events?v=1", host="attacker.example").status == 421
+
+
+def read_until(sock: socket.socket, needle: bytes) -> bytes:
+    data = b""
+    while needle not in data:
+        chunk = sock.recv(65536)
+        if not chunk:
+            break
+        data += chunk
+    return data
+
+
+def test_a_stream_pushes_a_change_and_ends_when_the_server_stops(start):
+    port = start()
+    preview = start.preview
+    with connect(port) as sock:
+        sock.sendall(f"GET /events?v=3 HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\n\r\n".encode())
+        head = read_until(sock, b"retry:")
+        assert b"200 OK" in head and b"text/event-stream" in head
+        card = {**preview.state.cards[0], "sha": "def"}
+        preview.publish(cards=[card])
+        pushed = read_until(sock, b"\n\n" + b"event: version")
+        assert b"event: card\nid: 4\n" in pushed and b"?v=def" in pushed
+        preview.close()  # as the server does when it stops
+        assert read_all(sock) == b""  # the stream ended
+
+
+def test_streams_beyond_the_limit_are_turned_away(start):
+    port = start(max_streams=1)
+    with connect(port) as sock:
+        sock.sendall(f"GET /events?v=3 HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\n\r\n".encode())
+        read_until(sock, b"retry:")
+        assert get(port, "/events?v=3").status == 503
+        assert get(port, "/version").status == 200  # the rest is served
+
+
+def test_a_stale_page_is_told_to_reload(start):
+    port = start(heartbeat=0.05, lifetime=0.2)  # the stream ends by itself, soon
+    answer = get(port, "/events?v=99")  # a version this session never had
+    assert b"event: reload" in answer.body
+    idle = get(port, "/events?v=3")
+    assert idle.status == 200 and b": idle" in idle.body

@@ -82,7 +82,13 @@ def test_serve_shows_the_catalogue_and_refreshes_after_an_edit(project, server, 
         page.set_default_timeout(WAIT_MS)
         page.goto(url)
         cards = page.locator(".card")
-        assert cards.count() == 20  # 5 sheets x 4 languages, screen profile
+        assert cards.count() == 20  # 5 sheets x 4 languages, screen profile, listed at once
+        # Each sheet comes to the page as it is built, without a reload.
+        page.evaluate("window.sameDocument = true")
+        page.wait_for_function(
+            "() => [...document.querySelectorAll('.card')].every(c => c.querySelector('img'))"
+        )
+        assert page.evaluate("window.sameDocument") is True
         card = page.locator(nl_card)
         imgs = card.locator("img")
         assert imgs.count() == 2
@@ -95,7 +101,7 @@ def test_serve_shows_the_catalogue_and_refreshes_after_an_edit(project, server, 
             or "source" in card.locator(".status").inner_text()
         )
 
-        # A designer edits a sentence: the page reloads by itself with the new page.
+        # A designer edits a sentence: the page shows the new page by itself.
         edit(
             project / "content/n3/nl.yaml",
             "Het hoort bij flirten, voor je",
@@ -129,12 +135,12 @@ def test_serve_shows_the_catalogue_and_refreshes_after_an_edit(project, server, 
 
         # A rebuild that ends in a bug: the page says so instead of waiting forever,
         # and keeps the last pages it had.
-        import fiche.build.run
+        import fiche.build.job
 
         def bug(*args, **kwargs):
             raise RuntimeError("simulated bug in the build")
 
-        monkeypatch.setattr(fiche.build.run, "build", bug)
+        monkeypatch.setattr(fiche.build.job, "build_job", bug)
         edit(project / "content/n3/nl.yaml", too_long, "Het hoort echt bij flirten, voor je")
         page.wait_for_function(
             "() => document.querySelector('.problems').innerText.includes('simulated bug')"
@@ -152,6 +158,104 @@ def test_serve_shows_the_catalogue_and_refreshes_after_an_edit(project, server, 
             "() => !document.querySelector('.problems').innerText.includes('simulated bug')"
             f" && document.querySelectorAll('{nl_card} img').length == 2"
         )
+        browser.close()
+
+
+@pytest.fixture
+def fixed(tmp_path):
+    """A server over a preview whose state the test sets: no build, only the page."""
+    from PIL import Image
+
+    from fiche.tools.httpd import make_server
+    from fiche.tools.live import Preview, State
+
+    preview = Preview(tmp_path, tmp_path / "cache")
+    folder = tmp_path / "cache" / "png" / "nl"
+    folder.mkdir(parents=True)
+    for i in (1, 2):
+        Image.new("RGB", (30, 42), "white").save(folder / f"n3-youth.screen-p{i}.png")
+    preview.state = State(5, [youth_card("a1")], {}, [])
+    server = make_server(preview, 0, "t")
+    thread = threading.Thread(target=server.serve_forever, args=(0.05,), daemon=True)
+    thread.start()
+    yield preview, f"http://127.0.0.1:{server.server_address[1]}/"
+    server.shutdown()
+    server.server_close()
+    thread.join(SAFETY)
+
+
+def youth_card(sha: str, sheet: str = "n3-youth") -> dict:
+    pages = [f"nl/{sheet}.screen-p{i}.png" for i in (1, 2)]
+    return {"fiche": "n3", "sheet": sheet, "lang": "nl", "pages": pages, "error": "", "sha": sha}
+
+
+SHOWS = "sha => document.querySelector('.card img').getAttribute('src').endsWith('?v=' + sha)"
+
+
+def test_a_rebuilt_sheet_is_pushed_to_the_page_in_place(fixed):
+    pw = pytest.importorskip("playwright.sync_api", reason="playwright is not installed")
+    executable = chromium()
+    preview, url = fixed
+    with pw.sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=executable, args=CHROMIUM_ARGS)
+        page = browser.new_page()
+        page.set_default_timeout(WAIT_MS)
+        page.goto(url)
+        page.evaluate("window.sameDocument = true")
+        # Looking at the page large: that sheet is built first, and updated in the view.
+        page.locator(".card img").nth(1).click()
+        page.wait_for_function("() => document.getElementById('large').style.display == 'block'")
+        with preview.lock:  # the page's stream says which sheet it shows large
+            assert preview.changed.wait_for(lambda: "nl/n3-youth" in preview.focus, SAFETY)
+        preview.publish(cards=[youth_card("b2")], status={"n3/nl": "complete, pushed"})
+        page.wait_for_function(SHOWS, arg="b2")
+        page.wait_for_function("() => document.querySelector('#large img').src.endsWith('?v=b2')")
+        assert "n3-youth.screen-p2.png" in page.locator("#large img").get_attribute("src")
+        page.wait_for_function(
+            "() => document.querySelector('.status').textContent == 'complete, pushed'"
+        )
+        preview.publish(problems=["a problem of the catalogue"])
+        page.wait_for_function(
+            "() => document.querySelector('.problems').textContent.includes('a problem')"
+        )
+        assert page.evaluate("window.sameDocument") is True  # all without a reload
+        # Another list of sheets: the page reloads to show it.
+        preview.publish(cards=[youth_card("b2"), youth_card("c3", "n3-zz")])
+        page.wait_for_function("() => document.querySelectorAll('.card').length == 2")
+        assert page.evaluate("window.sameDocument") is None
+        browser.close()
+
+
+def test_without_server_sent_events_the_page_polls_and_reloads(fixed):
+    pw = pytest.importorskip("playwright.sync_api", reason="playwright is not installed")
+    executable = chromium()
+    preview, url = fixed
+    with pw.sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=executable, args=CHROMIUM_ARGS)
+        page = browser.new_page()
+        page.set_default_timeout(WAIT_MS)
+        page.add_init_script("delete window.EventSource")
+        page.goto(url)
+        page.wait_for_function(SHOWS, arg="a1")
+        preview.publish(cards=[youth_card("b2")])
+        page.wait_for_function(SHOWS, arg="b2")
+        browser.close()
+
+
+def test_a_refused_stream_falls_back_to_polling(fixed):
+    """More pages open than streams allowed: the page still follows the changes."""
+    pw = pytest.importorskip("playwright.sync_api", reason="playwright is not installed")
+    executable = chromium()
+    preview, url = fixed
+    with pw.sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=executable, args=CHROMIUM_ARGS)
+        page = browser.new_page()
+        page.set_default_timeout(WAIT_MS)
+        page.route("**/events?*", lambda route: route.fulfill(status=503, body="busy"))
+        page.goto(url)
+        page.wait_for_function(SHOWS, arg="a1")
+        preview.publish(cards=[youth_card("b2")])
+        page.wait_for_function(SHOWS, arg="b2")
         browser.close()
 
 

@@ -20,7 +20,8 @@ def serve(root: Path, port: int) -> None:
     Every sheet and language with thumbnails of both pages, the translation
     status, and errors in place of pages that failed. Watches content/,
     layouts/, assets/ and hyphenation/, rebuilds what a change affects, and the
-    page reloads itself. Click a thumbnail to see the page large. Ctrl-C stops.
+    page shows each sheet as soon as it is built (the one shown large first).
+    Click a thumbnail to see the page large. Ctrl-C stops.
 
     \b
     Example:

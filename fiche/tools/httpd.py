@@ -20,12 +20,11 @@ import time
 from dataclasses import dataclass
 from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from pathlib import Path
 from typing import cast
 from urllib.parse import unquote
 
 from fiche.tools.live import Preview
-from fiche.tools.page import render_page
+from fiche.tools.page import event_text, events, render_page
 
 log = logging.getLogger("fiche.tools.serve")
 
@@ -37,6 +36,9 @@ MAX_HEADERS = 40
 MAX_HEAD = 16384  # bytes of request line and headers together
 MAX_CONNECTIONS = 32
 LINGER = 1.0  # s to read what a client still sends after its answer (see linger)
+MAX_STREAMS = 8  # open /events streams (pages left open), below MAX_CONNECTIONS
+HEARTBEAT = 15.0  # s between two comments on an idle stream: a client gone is noticed
+LIFETIME = 600.0  # s a stream lasts; the browser opens the next one by itself
 
 REQUEST_START = re.compile(rb"[A-Z]")  # the first letter of a method
 LOOPBACK_NAMES = ("127.0.0.1", "localhost", "[::1]")
@@ -46,6 +48,12 @@ THUMBNAIL = re.compile(
     r"/(?P<folder>png|large)/(?P<lang>[a-z]{2,3}(?:-[A-Za-z0-9]{1,8})?)"
     r"/(?P<name>[a-z0-9][a-z0-9-]{0,99}(?:\.[a-z0-9-]{1,30})?-p[0-9]{1,3}\.png)"
 )
+# /events?v=<version>[&focus=<lang>/<sheet>]: nothing else, each at most once.
+EVENTS_QUERY = re.compile(
+    r"v=(?P<v>[0-9]{1,15})"
+    r"(?:&focus=(?P<focus>[a-z]{2,3}(?:-[A-Za-z0-9]{1,8})?(?:/|%2F)[a-z0-9][a-z0-9-]{0,99}))?"
+)
+VERSION = re.compile(r"[0-9]{1,15}")
 
 
 class HeadError(Exception):
@@ -63,6 +71,9 @@ class Limits:
     max_line: int = MAX_LINE
     max_headers: int = MAX_HEADERS
     max_head: int = MAX_HEAD
+    max_streams: int = MAX_STREAMS
+    heartbeat: float = HEARTBEAT
+    lifetime: float = LIFETIME
 
 
 def read_head(sock: socket.socket, limits: Limits) -> bytes | None:
@@ -121,14 +132,17 @@ def our_hosts(port: int) -> frozenset[str]:
     return frozenset(hosts)
 
 
-def thumbnail(cache: Path, path: str) -> bytes | None:
-    """The PNG file a request path names, or None; nothing else in the cache is served."""
+def thumbnail(preview: Preview, path: str) -> bytes | None:
+    """The PNG file a request path names, or None; nothing else in the cache is served.
+    A large page not rendered yet is rendered now from the sheet's PDF."""
     if not (m := THUMBNAIL.fullmatch(path)):
         return None
-    base = (cache / m["folder"]).resolve()
+    base = (preview.cache / m["folder"]).resolve()
     target = (base / m["lang"] / m["name"]).resolve()
-    if not target.is_relative_to(base) or not target.is_file():
+    if not target.is_relative_to(base):
         return None
+    if not target.is_file():
+        return preview.large_page(m["lang"], m["name"]) if m["folder"] == "large" else None
     return target.read_bytes()
 
 
@@ -183,10 +197,13 @@ class Handler(BaseHTTPRequestHandler):
         if refusal:
             status, text = refusal
             return self.reply(status, text + "\n")
+        target = self.path.split("#", 1)[0]
         try:
-            path = unquote(self.path.split("?", 1)[0].split("#", 1)[0], errors="strict")
+            path = unquote(target.split("?", 1)[0], errors="strict")
         except UnicodeDecodeError:  # no name of ours is anything but ASCII
             return self.reply(404, "not found\n")
+        if path == "/events":
+            return self.stream(target.partition("?")[2])
         with self.preview.lock:
             state = self.preview.state
         if path == "/":
@@ -195,13 +212,56 @@ class Handler(BaseHTTPRequestHandler):
             data = json.dumps({"version": state.version, "building": state.building})
             return self.reply(200, data, "application/json")
         try:
-            image = thumbnail(self.preview.cache, path)
+            image = thumbnail(self.preview, path)
         except OSError as e:  # e.g. a rebuild replacing the cache folder meanwhile
             log.debug("cannot read %s: %s", path, e)
             image = None
         if image is None:
             return self.reply(404, "not found\n")
         return self.reply(200, image, "image/png")
+
+    def stream(self, query: str) -> None:
+        """Server-sent events: what changes, as it changes, until the server stops, the
+        client goes, or the stream's lifetime is over (the browser then reconnects with
+        Last-Event-ID)."""
+        m = EVENTS_QUERY.fullmatch(query)
+        last = self.headers.get_all("Last-Event-ID") or []
+        if m is None or len(last) > 1 or (last and not VERSION.fullmatch(last[0].strip())):
+            return self.reply(HTTPStatus.BAD_REQUEST, "events need ?v=<version>[&focus=]\n")
+        seen = int(last[0]) if last else int(m["v"])
+        focus = m["focus"].replace("%2F", "/") if m["focus"] else None
+        server = cast(Server, self.server)
+        if not server.streams.acquire(blocking=False):
+            return self.reply(HTTPStatus.SERVICE_UNAVAILABLE, "too many live pages open\n")
+        self.preview.watching(focus, True)
+        try:
+            self.answered = True
+            self.send_response(200)
+            for name, value in (
+                ("Content-Type", "text/event-stream; charset=utf-8"),
+                ("Cache-Control", "no-store"),
+                ("X-Content-Type-Options", "nosniff"),
+                ("Connection", "close"),
+            ):
+                self.send_header(name, value)
+            self.end_headers()
+            if self.command == "HEAD":
+                return self.wfile.flush()
+            self.wfile.write(b"retry: 1000\n\n")
+            self.wfile.flush()
+            end = time.monotonic() + self.limits.lifetime
+            while (left := end - time.monotonic()) > 0:
+                state, closing = self.preview.events_since(seen, min(left, self.limits.heartbeat))
+                if closing:
+                    return None
+                out = b"".join(event_text(n, d, state.version) for n, d in events(state, seen))
+                self.wfile.write(out or b": idle\n\n")
+                self.wfile.flush()
+                seen = state.version
+            return None
+        finally:
+            self.preview.watching(focus, False)
+            server.streams.release()
 
     def refusal(self) -> tuple[HTTPStatus, str] | None:
         """Why this request gets no page, or None; checked before the path is looked at."""
@@ -305,6 +365,8 @@ class Server(ThreadingHTTPServer):
         max_connections: int = MAX_CONNECTIONS,
     ):
         self.slots = threading.BoundedSemaphore(max_connections)
+        limits = cast(Handler, handler).limits
+        self.streams = threading.BoundedSemaphore(limits.max_streams)
         super().__init__(address, handler)
 
     def process_request(self, request, client_address) -> None:
@@ -323,6 +385,10 @@ class Server(ThreadingHTTPServer):
             super().process_request_thread(request, client_address)
         finally:
             self.slots.release()
+
+    def server_close(self) -> None:
+        super().server_close()
+        cast(Handler, self.RequestHandlerClass).preview.close()  # ends the event streams
 
     def handle_error(self, request, client_address) -> None:
         # The handler catches everything; this is the last net, logged, not printed.
@@ -354,7 +420,12 @@ def make_server(
     max_headers: int = MAX_HEADERS,
     max_head: int = MAX_HEAD,
     max_connections: int = MAX_CONNECTIONS,
+    max_streams: int = MAX_STREAMS,
+    heartbeat: float = HEARTBEAT,
+    lifetime: float = LIFETIME,
 ) -> ThreadingHTTPServer:
     """The HTTP server, bound to the loopback address only: the page is for this machine."""
-    limits = Limits(timeout, deadline, max_line, max_headers, max_head)
+    limits = Limits(
+        timeout, deadline, max_line, max_headers, max_head, max_streams, heartbeat, lifetime
+    )
     return Server(("127.0.0.1", port), make_handler(preview, title, limits), max_connections)

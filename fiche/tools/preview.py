@@ -63,8 +63,11 @@ def check_page_sizes(doc: pypdfium2.PdfDocument, dpi: float, name: str) -> None:
         raise FicheError(problems)
 
 
-def render_png(pdf: Path, out_dir: Path, dpi: int = 110) -> list[Path]:
+def render_png(pdf: Path, out_dir: Path, dpi: int = 110, compress_level: int = 6) -> list[Path]:
     """Each page of `pdf` as `out_dir/<stem>-p<N>.png`; returns the paths.
+
+    `compress_level` is zlib's (0 to 9): `fiche serve`, whose images never leave the
+    machine, takes 1, which encodes several times faster.
 
     A file that is not a readable PDF, a page too big to render at `dpi`, or a folder or
     file that cannot be written, is a `FicheError` naming the path and the reason.
@@ -82,7 +85,7 @@ def render_png(pdf: Path, out_dir: Path, dpi: int = 110) -> list[Path]:
                 page.close()
             target = out_dir / f"{pdf.stem}-p{i + 1}.png"
             buf = io.BytesIO()
-            image.save(buf, format="PNG")
+            image.save(buf, format="PNG", compress_level=compress_level)
             with io_errors(target):
                 write_atomic(target, buf.getvalue())
             paths.append(target)

@@ -2,8 +2,10 @@
 
 A loopback-only HTTP server (`httpd`) shows every sheet × language with thumbnails of
 its front and back (screen profile), the translation status, and the error in place
-of the pages of a sheet that failed (`page`). A watcher thread rebuilds what a change
-of the inputs affects (`live`); the page reloads itself when a rebuild finished.
+of the pages of a sheet that failed (`page`). It listens as soon as the catalogue is
+loaded; one warm worker thread builds the sheets one by one behind it and again
+whatever a change of the inputs touches (`live`), and each sheet built is pushed to
+the page.
 """
 
 from __future__ import annotations
@@ -23,29 +25,50 @@ def serve(
     cache: Path | None = None,
     ready: Callable[[str], None] | None = None,
     stop: threading.Event | None = None,
-    interval: float = 0.5,
+    interval: float = 0.1,
 ) -> None:
-    """Build, then serve on 127.0.0.1 and rebuild on every change until `stop` is set."""
+    """Serve on 127.0.0.1, build behind it and rebuild on every change until `stop` is set."""
     preview = Preview(root, cache or root / ".fiche-cache" / "serve")
-    preview.refresh()
+    preview.load()
     server = make_server(preview, port, root.name)
     stop = stop or threading.Event()
+    say = ready or (lambda msg: None)
 
-    def rebuild() -> None:
-        t = time.perf_counter()
-        state = preview.refresh()
-        if ready:
-            outcome = "rebuilt" if not state.problems else "rebuilt with problems"
-            ready(f"{outcome} in {time.perf_counter() - t:.1f} s (version {state.version})")
+    def work() -> None:
+        first = True
+        while not stop.is_set():
+            preview.dirty.wait()
+            if stop.is_set():
+                return
+            preview.dirty.clear()
+            t = time.perf_counter()
+            state = preview.refresh()
+            outcome = "built" if first else "rebuilt"
+            first = False
+            if preview.dirty.is_set():  # changed again meanwhile: the next round finishes
+                continue
+            if state.problems:
+                outcome += " with problems"
+            n = preview.built
+            say(
+                f"{outcome} {n} sheet{'s' if n != 1 else ''} in "
+                f"{time.perf_counter() - t:.1f} s (version {state.version})"
+            )
 
-    watcher = threading.Thread(target=watch, args=(root, rebuild, stop, interval), daemon=True)
-    watcher.start()
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    if ready:
-        ready(f"serving http://127.0.0.1:{server.server_address[1]}/")
+    preview.dirty.set()  # the first round builds what the cache does not hold
+    threads = [
+        threading.Thread(target=work, daemon=True),
+        threading.Thread(target=watch, args=(root, preview.dirty.set, stop, interval), daemon=True),
+        threading.Thread(target=server.serve_forever, daemon=True),
+    ]
+    for thread in threads:
+        thread.start()
+    say(f"serving http://127.0.0.1:{server.server_address[1]}/")
     try:
         stop.wait()
     finally:
+        stop.set()
+        preview.dirty.set()  # wakes the worker, which sees `stop`
         server.shutdown()
         server.server_close()
+        threads[0].join()
