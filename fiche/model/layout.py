@@ -670,7 +670,7 @@ def _shape_problems(src: Source, pname: str, page: Page) -> list[Problem]:
         for i, d in enumerate(page.decorations):
             if isinstance(d, RectDecoration):
                 shape = "rectangle"
-                partly = _on_rect(r, d) and not _holds(d, r)
+                partly = _overlap(r, d) and not _holds(d, r)
             elif isinstance(d, CircleDecoration):
                 shape = "circle"
                 partly = _into_circle(r, d) > 0.01 and not _in_circle(r, d)
@@ -687,15 +687,6 @@ def _shape_problems(src: Source, pname: str, page: Page) -> list[Problem]:
                     )
                 )
     return problems
-
-
-def _on_rect(r: Region, d: RectDecoration) -> bool:
-    return (
-        r.x_mm < d.x_mm + d.w_mm
-        and d.x_mm < r.x_mm + r.w_mm
-        and r.y_mm < d.y_mm + d.h_mm
-        and d.y_mm < r.y_mm + r.h_mm
-    )
 
 
 def _holds(d: RectDecoration, r: Region) -> bool:
@@ -771,7 +762,7 @@ def _region_problems(layout: Layout, src: Source, loc: tuple, r: Region) -> list
     return problems + _column_problems(src, loc, r)
 
 
-def _overlap(r: Region, o: Region) -> bool:
+def _overlap(r: Region, o: Region | RectDecoration) -> bool:
     return (
         r.x_mm < o.x_mm + o.w_mm
         and o.x_mm < r.x_mm + r.w_mm
