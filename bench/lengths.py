@@ -193,19 +193,20 @@ def _telling(block: dict) -> Iterator[str]:
     """The texts of a block that tell something (not its heading, title or term)."""
     if block.get("kind") == "heading":
         return
-    yield from _texts({k: v for k, v in block.items() if k not in NAMING_KEYS})
+    yield from texts({k: v for k, v in block.items() if k not in NAMING_KEYS})
 
 
-def _texts(value: object) -> Iterator[str]:
+def texts(value: object) -> Iterator[str]:
+    """Every printed text in a block (or a part of one), in order."""
     if isinstance(value, str):
         yield value
     elif isinstance(value, list):
         for v in value:
-            yield from _texts(v)
+            yield from texts(v)
     elif isinstance(value, dict):
         for k, v in value.items():
             if k in TEXT_KEYS:
-                yield from _texts(v)
+                yield from texts(v)
 
 
 def _pool(blocks: dict[str, dict], bid: str, text: str) -> tuple[list[Piece], int]:
@@ -277,7 +278,7 @@ def _shorten(value: object, share: float) -> object:
 
 def words(value: object) -> int:
     """The words of a block's printed text (or of any part of one)."""
-    return sum(len(t.split()) for t in _texts(value))
+    return sum(len(t.split()) for t in texts(value))
 
 
 def share_of(share: Share, bid: str) -> float:

@@ -27,7 +27,16 @@ import yaml
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 
-from bench.lengths import FICHE, SHARES, copy_catalogue, shortened, variant, vary_language, words
+from bench.lengths import (
+    FICHE,
+    SHARES,
+    copy_catalogue,
+    shortened,
+    texts,
+    variant,
+    vary_language,
+    words,
+)
 from fiche.check.space import empty_area_warnings, largest_hole, layout_page_body
 from fiche.core.errors import FitError
 from fiche.model.catalog import Catalog, Job, load_catalog
@@ -347,22 +356,10 @@ def test_a_variant_has_its_share_of_words_and_keeps_addresses_and_marks(tmp_path
         known = {a.rstrip(".,;:)\"'") for a in address.findall(src)}
         assert {a.rstrip(".,;:)\"'") for a in address.findall(out)} <= known
         for block_id, block in yaml.safe_load(out)["blocks"].items():
-            for text in _texts(block):
+            for text in texts(block):
                 assert text.count("(") == text.count(")"), (block_id, text)
                 assert len(re.findall(r"\*\*", text)) % 2 == 0, (block_id, text)
                 assert text.replace("**", "").count("*") % 2 == 0, (block_id, text)
-
-
-def _texts(value) -> Iterator[str]:
-    if isinstance(value, str):
-        yield value
-    elif isinstance(value, list):
-        for v in value:
-            yield from _texts(v)
-    elif isinstance(value, dict):
-        for k, v in value.items():
-            if k in ("title", "text", "term", "meanings", "items"):
-                yield from _texts(v)
 
 
 def test_every_block_changes_and_a_longer_one_only_grows(tmp_path):
@@ -375,7 +372,7 @@ def test_every_block_changes_and_a_longer_one_only_grows(tmp_path):
                 assert out["blocks"][bid] == block  # a heading keeps its words
                 continue
             assert out["blocks"][bid] != block, bid
-            for old, new in zip(_texts(block), _texts(out["blocks"][bid]), strict=True):
+            for old, new in zip(texts(block), texts(out["blocks"][bid]), strict=True):
                 # what was there stays; whole sentences or clauses are added after it, or
                 # before the last sentence of a text that announces what follows (":")
                 last = old.rsplit(". ", 1)[-1]
