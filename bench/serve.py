@@ -154,16 +154,8 @@ def _one_run(code: Path, browser, servers: list[Server]) -> dict[str, float]:
         project = Path(tmp)
         for name in ("content", "layouts", "assets"):
             shutil.copytree(ROOT / name, project / name)
-        page = browser.new_page()
-        page.set_default_timeout(SAFETY_MS)
         youth = CARD.format(sheet="n3-youth", lang="nl")
-
-        server = Server(code, project)
-        servers.append(server)
-        _, line = server.wait_line(r"serving http://")
-        url = re.search(r"http://127\.0\.0\.1:\d+/", line).group(0)
-        page.goto(url)
-        page.wait_for_function(SHOWN, arg=[[".card", None]])
+        server, page = _started(browser, code, project, servers)
         out["start → first page shown"] = time.perf_counter() - server.start
         page.wait_for_function(EVERY)
         out["start → every sheet shown"] = time.perf_counter() - server.start
@@ -194,18 +186,23 @@ def _one_run(code: Path, browser, servers: list[Server]) -> dict[str, float]:
 
         # Again, on the cache this session left.
         page.close()
-        page = browser.new_page()
-        page.set_default_timeout(SAFETY_MS)
-        server = Server(code, project)
-        servers.append(server)
-        _, line = server.wait_line(r"serving http://")
-        url = re.search(r"http://127\.0\.0\.1:\d+/", line).group(0)
-        page.goto(url)
-        page.wait_for_function(SHOWN, arg=[[".card", None]])
+        server, page = _started(browser, code, project, servers)
         out["start again (cache kept) → first page shown"] = time.perf_counter() - server.start
         server.stop()
         page.close()
     return out
+
+
+def _started(browser, code: Path, project: Path, servers: list[Server]):
+    """A server started on `project` and a new page showing its first card."""
+    page = browser.new_page()
+    page.set_default_timeout(SAFETY_MS)
+    server = Server(code, project)
+    servers.append(server)
+    _, line = server.wait_line(r"serving http://")
+    page.goto(re.search(r"http://127\.0\.0\.1:\d+/", line).group(0))
+    page.wait_for_function(SHOWN, arg=[[".card", None]])
+    return server, page
 
 
 def main() -> None:
