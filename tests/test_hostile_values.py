@@ -81,10 +81,11 @@ def test_new_language_messages_list_the_known_languages(project):
     result = _new(project, "n9-x", "--lang", "../../layouts/school")
     assert result.output.splitlines()[0] == (
         "error: --lang: unknown language '../../layouts/school': "
-        "fiche sets de, en, fr, nl (two lower-case letters)"
+        "fiche sets de, en, fr, nl, pl, tr, uk (two lower-case letters)"
     )
     result = _new(project, "n9-x", "--lang", "it")
-    assert "error: --lang: unknown language 'it': fiche sets de, en, fr, nl" in result.output
+    known = "de, en, fr, nl, pl, tr, uk"
+    assert f"error: --lang: unknown language 'it': fiche sets {known}" in result.output
 
 
 def test_new_never_overwrites_an_existing_folder_or_file(project):
@@ -178,7 +179,7 @@ def test_unknown_source_language_and_file_language_are_located(project):
     msgs = [str(p) for p in load_catalog(project).all_problems()]
     assert msgs == [
         "content/n3/fiche.yaml:6:18: source_language: unknown language 'xx': "
-        "fiche sets de, en, fr, nl (two lower-case letters)"
+        "fiche sets de, en, fr, nl, pl, tr, uk (two lower-case letters)"
     ]
 
 
@@ -197,7 +198,8 @@ def _school_problems(project: Path, **changes) -> list[str]:
 def test_unknown_school_language_is_an_error(project):
     msgs = _school_problems(project, language="it")
     assert len(msgs) == 1 and msgs[0].endswith(
-        "language: unknown language 'it': fiche sets de, en, fr, nl (two lower-case letters)"
+        "language: unknown language 'it': "
+        "fiche sets de, en, fr, nl, pl, tr, uk (two lower-case letters)"
     ), msgs
 
 
@@ -206,7 +208,7 @@ def test_build_and_stamp_with_an_unknown_language(project):
     assert result.exit_code == 2 and "unknown language" in result.output, result.output
     result = CliRunner().invoke(main, ["stamp", "--root", str(project), "--lang", "it"])
     assert result.exit_code == 2, result.output
-    assert "--lang: unknown language 'it': fiche sets de, en, fr, nl" in result.output
+    assert "--lang: unknown language 'it': fiche sets de, en, fr, nl, pl, tr, uk" in result.output
 
 
 # --- URL templates ---------------------------------------------------------------------------

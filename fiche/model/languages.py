@@ -18,6 +18,12 @@ class LangRules:
     pyphen: str
     quote_space: str = ""  # inside quotes (French)
     space_before: dict[str, str] | None = None  # punctuation -> no-break space before it
+    # "pyphen": its patterns for `pyphen`; "turkish": the syllable rule of
+    # typeset.syllables (pyphen has no Turkish patterns)
+    breaks: str = "pyphen"
+    # When set, no hyphenated part may lack all of these: pyphen's Ukrainian patterns
+    # would leave parts such as "ть" or "в" alone.
+    vowels: str = ""
 
 
 RULES: dict[str, LangRules] = {
@@ -32,6 +38,9 @@ RULES: dict[str, LangRules] = {
         # the narrow no-break space too: readers then extract what was typeset.
         space_before={";": NNBSP, "!": NNBSP, "?": NNBSP, ":": NNBSP},
     ),
+    "pl": LangRules(("\u201e", "\u201d"), "pl_PL"),
+    "tr": LangRules(("\u201c", "\u201d"), "tr_TR", breaks="turkish"),
+    "uk": LangRules(("\u00ab", "\u00bb"), "uk_UA", vowels="аеєиіїоуюяАЕЄИІЇОУЮЯ"),
 }
 
 

@@ -26,6 +26,9 @@ LABELS = {
     "fr": ("Personne de contact à l'école", "À écrire"),
     "en": ("Contact person at school", "To be written"),
     "de": ("Ansprechperson an der Schule", "Noch zu schreiben"),
+    "pl": ("Osoba kontaktowa w szkole", "Do napisania"),
+    "tr": ("Okuldaki irtibat kişisi", "Yazılacak"),
+    "uk": ("Контактна особа в школі", "Ще не написано"),
 }
 
 

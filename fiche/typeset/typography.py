@@ -15,6 +15,8 @@ from pathlib import Path
 from fiche.core.safeio import read_user_file
 from fiche.model.languages import NBSP, NNBSP, rules_for
 from fiche.model.source import MAX_FILE_BYTES, decode_text
+from fiche.typeset.casing import lower
+from fiche.typeset.syllables import turkish_breaks, with_vowels
 
 # an apostrophe inside a word, before an elided s/t/n/k, or after a plural's s (parents')
 _APOSTROPHE = re.compile(r"(?<=\w)'(?=\w)|(?<![\w'])'(?=(s|t|n|k)\b)|(?<=\ws)'(?=[\s,.;:!?)]|$)")
@@ -95,11 +97,19 @@ def _hyphenator(lang: str, exceptions: str) -> Hyphenator | None:
         import pyphen
     except ImportError:  # pragma: no cover - pyphen is a dependency
         return None
+    rules = rules_for(lang)
+    fixed = _read_exceptions(exceptions, lang)
+    if rules.breaks == "turkish":
+        return _by_positions(fixed, turkish_breaks, lang)
     # pyphen names some dictionaries by language only ("fr", not "fr_FR")
-    code = pyphen.language_fallback(rules_for(lang).pyphen)
+    code = pyphen.language_fallback(rules.pyphen)
     if code is None:
         return None
-    fixed = _read_exceptions(exceptions)
+    if rules.vowels:
+        vowels = frozenset(rules.vowels)
+        return _by_positions(
+            fixed, lambda w: with_vowels(w, _dictionary(code).positions(w), vowels), lang
+        )
 
     def iterate(word: str) -> Iterator[tuple[str, str]]:
         key = word.lower()
@@ -128,7 +138,21 @@ def _dictionary(code: str):  # -> pyphen.Pyphen, a module not imported until her
     return pyphen.Pyphen(lang=code, left=3, right=3)
 
 
-def _read_exceptions(text: str) -> dict[str, list[int]]:
+def _by_positions(
+    fixed: dict[str, list[int]], positions: Callable[[str], list[int]], lang: str
+) -> Hyphenator:
+    """A hyphenator from a function giving a word's break positions (ascending), with
+    the exception list first."""
+
+    def iterate(word: str) -> Iterator[tuple[str, str]]:
+        cuts = fixed.get(lower(word, lang))
+        for cut in reversed(cuts if cuts is not None else positions(word)):
+            yield word[:cut], word[cut:]
+
+    return iterate
+
+
+def _read_exceptions(text: str, lang: str) -> dict[str, list[int]]:
     out: dict[str, list[int]] = {}
     for raw in text.splitlines():
         line = raw.split("#", 1)[0].strip()
@@ -139,7 +163,7 @@ def _read_exceptions(text: str) -> dict[str, list[int]]:
         for p in parts[:-1]:
             n += len(p)
             cuts.append(n)
-        out["".join(parts).lower()] = cuts
+        out[lower("".join(parts), lang)] = cuts
     return out
 
 
