@@ -12,7 +12,18 @@ import sys
 import click
 
 from fiche import __version__
-from fiche.cli import build, catalogue, check, diff, manifest, new, preview, serve, translation
+from fiche.cli import (
+    build,
+    catalogue,
+    check,
+    diff,
+    manifest,
+    new,
+    preview,
+    serve,
+    translation,
+    xliff,
+)
 from fiche.core.errors import USER_FIXABLE_ERRNOS, FicheError, os_reason
 
 
@@ -106,5 +117,6 @@ for command in (
     new.new,
     manifest.manifest,
     serve.serve,
+    xliff.xliff,
 ):
     main.add_command(command)

@@ -41,7 +41,7 @@ def smarten(text: str, lang: str) -> str:
     return text
 
 
-_MARK = re.compile(r"\*\*(.+?)\*\*|\*(.+?)\*")
+MARK = re.compile(r"\*\*(.+?)\*\*|\*(.+?)\*")
 
 
 def to_markup(text: str) -> tuple[str, str]:
@@ -49,7 +49,7 @@ def to_markup(text: str) -> tuple[str, str]:
     out: list[str] = []
     plain: list[str] = []
     pos = 0
-    for m in _MARK.finditer(text):
+    for m in MARK.finditer(text):
         out.append(_escape(text[pos : m.start()]))
         plain.append(text[pos : m.start()])
         inner = m.group(1) if m.group(1) is not None else m.group(2)
@@ -167,7 +167,7 @@ def _read_exceptions(text: str, lang: str) -> dict[str, list[int]]:
     return out
 
 
-_LINK = re.compile(
+LINK = re.compile(
     r"(?<![\w@/.])"
     r"(?P<url>(?:https?://|www\.)[\w-]+(?:\.[\w-]+)+(?:/[\w\-./%#?=~+]*)?)"
     r"|(?P<mail>[\w.+-]+@[\w-]+(?:\.[\w-]+)+)"
@@ -190,4 +190,4 @@ def linkify(markup: str) -> str:
         return f'<a href="{href}">{text}</a>{trail}'
 
     parts = re.split(r"(<[^>]*>)", markup)  # never touch the tags themselves
-    return "".join(p if p.startswith("<") else _LINK.sub(link, p) for p in parts)
+    return "".join(p if p.startswith("<") else LINK.sub(link, p) for p in parts)
