@@ -1,8 +1,10 @@
-"""Each language's typography beyond its quotes: the apostrophe and the marks that
-never begin a line."""
+"""Each language's typography beyond its quotes: the apostrophe, capitals by language,
+and the marks that never begin a line."""
 
 from __future__ import annotations
 
+import re
+import shutil
 import unicodedata
 
 import pytest
@@ -16,10 +18,11 @@ from fiche.model.languages import (
     rules_for,
 )
 from fiche.model.layout import FontFamily
+from fiche.typeset.casing import title, upper
 from fiche.typeset.linebreak import Measured
 from fiche.typeset.typography import hyphenator, smarten
 
-from .conftest import REPO
+from .conftest import REPO, edit
 
 FAM = register_family(
     "lato",
@@ -71,6 +74,84 @@ def test_a_ukrainian_word_with_an_apostrophe_is_one_word_and_is_hyphenated():
         # never a break right before the apostrophe: a line would begin with it
         assert all(w.text[k] != MODIFIER_APOSTROPHE for k, _ in cuts), (w.text, cuts)
     assert m.cuts(0) == [(9, True), (6, True), (3, True)]  # ком-пʼю-тер-ний
+
+
+# --- capitals ------------------------------------------------------------------------
+
+
+def test_title_case_keeps_the_dotted_capital_i():
+    assert title("siber zorbalık", "tr") == "Siber Zorbalık"
+    assert title("internet güvenliği", "tr") == "İnternet Güvenliği"
+    assert title("cyber pesten", "nl") == "Cyber Pesten"
+
+
+# Calls that change case. Only `fiche.typeset.casing` may make them on text a reader
+# sees: Python's own know no Turkish. The rest change file names, hosts and messages.
+_CASE_CALL = re.compile(r"\.(upper|lower|capitalize|title|casefold|swapcase)\(\)")
+_NOT_CONTENT = {
+    "fiche/model/contrast.py": ['(layout.fonts[style.font].regular or "").lower()'],
+    "fiche/model/school.py": ["self.path.stem.lower()", "logo.suffix.lower()"],
+    "fiche/model/catalog.py": ["p.suffix.lower()"],
+    "fiche/model/address.py": ["scheme.lower()"],
+    "fiche/model/validation.py": ["message[0].lower()"],  # pydantic's English messages
+    "fiche/paint/imprint.py": ["src.suffix.lower()"],
+    "fiche/cli/preview.py": ["n.lower()"],
+    "fiche/tools/httpd.py": [
+        "hosts[0].strip().lower()",
+        "origin.lower()",
+        '.get("Sec-Fetch-Site", "").lower()',
+    ],
+    "fiche/check/preflight.py": ["self.status.upper()"],
+}
+
+
+def test_no_code_changes_the_case_of_text_but_through_casing():
+    found = []
+    for path in sorted((REPO / "fiche").rglob("*.py")):
+        name = path.relative_to(REPO).as_posix()
+        if name == "fiche/typeset/casing.py":
+            continue
+        for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
+            calls = _CASE_CALL.search(line) or re.search(r"\bstr\.(upper|lower|title)\b", line)
+            if calls and not any(ok in line for ok in _NOT_CONTENT.get(name, [])):
+                found.append(f"{name}:{n}: {line.strip()}")
+    assert found == [], "use fiche.typeset.casing:\n" + "\n".join(found)
+
+
+def test_a_header_text_in_capitals_follows_the_sheets_language(project):
+    import pypdfium2
+
+    from fiche.build.run import build
+
+    content = project / "content/n3"
+    for lang, series, heading in (
+        ("tr", "Siber zorbalık", "Sexting"),
+        ("uk", "Кібербулінг", "Сім'я і п’ять порад"),
+    ):
+        shutil.copy(content / "de.yaml", content / f"{lang}.yaml")
+        edit(content / f"{lang}.yaml", "language: de", f"language: {lang}")
+        edit(content / f"{lang}.yaml", "series: Cybermobbing", f"series: {series}")
+        edit(content / f"{lang}.yaml", "    text: Sexting\n", f'    text: "{heading}"\n')
+    edit(content / "fiche.yaml", "[nl, fr, en, de]", "[nl, fr, en, de, tr, uk]")
+    edit(
+        project / "layouts/youth.yaml",
+        'text: "{series}", max_width_mm: 120}',
+        'text: "{series}", max_width_mm: 120, case: upper}',
+    )
+    out = project / "dist"
+    report = build(
+        project, out, langs=("tr", "uk", "nl"), sheets=("n3-youth",), profiles=("screen",)
+    )
+    assert not report.failed, [str(p) for r in report.failed for p in r.problems]
+
+    def front(lang: str) -> str:
+        page = pypdfium2.PdfDocument(out / lang / "n3-youth.screen.pdf")[0]
+        return page.get_textpage().get_text_range()
+
+    assert "SİBER ZORBALIK" in front("tr")
+    assert "КІБЕРБУЛІНГ" in front("uk")
+    assert "CYBERPESTEN" in front("nl")
+    assert "Сімʼя і пʼять порад" in front("uk")  # read back as the letter apostrophe
 
 
 # --- what may begin a line -----------------------------------------------------------
@@ -127,3 +208,4 @@ def test_every_language_has_the_marks_of_the_common_list():
         assert set(NO_LINE_START) <= set(rules_for(lang).no_line_start)
     assert "\u00bb" in rules_for("uk").no_line_start and "\u00bb" in rules_for("fr").no_line_start
     assert "\u201e" not in rules_for("pl").no_line_start  # Polish „ opens
+    assert upper("i", "tr") == "İ"
