@@ -12,6 +12,7 @@ from fiche.core.errors import Problem
 from fiche.engine.flowables import Bookmark, Outline, TextParagraph, TextStyle
 from fiche.engine.fonts import Family, missing_glyphs
 from fiche.engine.tagging import Chain, Tag, Tagger
+from fiche.model.languages import rules_for
 from fiche.model.layout import (
     Layout,
 )
@@ -63,7 +64,11 @@ def paragraph(
     markup = linkify(t.markup) if ctx.profile.links else t.markup
     # Words are measured once per font and set at every size that fitting tries.
     m = measured(
-        markup, _faces(ctx, style.fontName), style.hyphenator, style.hyphenationMinWordLength
+        markup,
+        _faces(ctx, style.fontName),
+        style.hyphenator,
+        style.hyphenationMinWordLength,
+        rules_for(ctx.sheet.lang).no_line_start,
     )
     bookmark = None
     if ctx.profile.bookmarks and outline is not None:

@@ -10,6 +10,13 @@ from dataclasses import dataclass
 
 NBSP = "\u00a0"
 NNBSP = "\u202f"
+RIGHT_QUOTE = "\u2019"  # the apostrophe of most languages: a punctuation mark
+MODIFIER_APOSTROPHE = "\u02bc"  # an apostrophe that is a letter (Ukrainian сімʼя)
+# Marks that close what comes before them and so never begin a line, in every language;
+# each language adds its closing quote (German “ closes, English “ opens). A ’ that
+# begins a word (Dutch ’s avonds, English ’90s) is an elision, not a closing mark:
+# the line breaker lets it begin a line.
+NO_LINE_START = ",.;:!?)]}\u2026\u2019\u201d"
 
 
 @dataclass(frozen=True)
@@ -24,6 +31,14 @@ class LangRules:
     # When set, no hyphenated part may lack all of these: pyphen's Ukrainian patterns
     # would leave parts such as "ть" or "в" alone.
     vowels: str = ""
+    # What a typed ' between two letters becomes. Ukrainian writes a letter there
+    # (U+02BC): сімʼя stays one word for line breaking, hyphenation and search.
+    word_apostrophe: str = RIGHT_QUOTE
+
+    @property
+    def no_line_start(self) -> str:
+        """The marks that never begin a line of this language."""
+        return NO_LINE_START + self.quotes[1]
 
 
 RULES: dict[str, LangRules] = {
@@ -40,7 +55,12 @@ RULES: dict[str, LangRules] = {
     ),
     "pl": LangRules(("\u201e", "\u201d"), "pl_PL"),
     "tr": LangRules(("\u201c", "\u201d"), "tr_TR", breaks="turkish"),
-    "uk": LangRules(("\u00ab", "\u00bb"), "uk_UA", vowels="аеєиіїоуюяАЕЄИІЇОУЮЯ"),
+    "uk": LangRules(
+        ("\u00ab", "\u00bb"),
+        "uk_UA",
+        vowels="аеєиіїоуюяАЕЄИІЇОУЮЯ",
+        word_apostrophe=MODIFIER_APOSTROPHE,
+    ),
 }
 
 

@@ -147,6 +147,11 @@ class TextDecoration(Model):
     text: str
     align: Literal["left", "center", "right"] = "left"
     max_width_mm: PositiveMm
+    case: Literal["none", "upper"] = Field(
+        default="none",
+        description="`upper`: the text in capitals, by the rules of the sheet's language "
+        "(Turkish i becomes İ); `none`: as the content writes it.",
+    )
 
 
 Decoration = Annotated[

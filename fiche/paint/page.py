@@ -33,6 +33,7 @@ from fiche.model.layout import (
 from fiche.model.profiles import MM, PageBoxes, Profile
 from fiche.model.templates import fill_template
 from fiche.paint.imprint import draw_imprint
+from fiche.typeset.casing import upper
 from fiche.typeset.sheet import TPage, TRegion
 
 
@@ -194,6 +195,8 @@ def _draw_text_decoration(ctx: Ctx, canv: Canvas, d: TextDecoration, H: float) -
     fields = ctx.sheet.fields()
     used = [k for k in fields if "{" + k + "}" in d.text]
     text = fill_template(d.text, {k: v.plain for k, v in fields.items()})
+    if d.case == "upper":
+        text = upper(text, ctx.sheet.lang)
     origin = fields[used[0]].origin if used else None
     st = ctx.layout.styles[d.style]
     font = ctx.families[st.font].regular

@@ -20,6 +20,7 @@ import yaml
 from fiche.core.errors import FicheError, Problem
 from fiche.model.catalog import load_catalog
 from fiche.model.languages import known_languages, unknown_language
+from fiche.typeset.casing import title
 
 LABELS = {
     "nl": ("Aanspreekpunt op school", "Te schrijven"),
@@ -154,7 +155,7 @@ def _files(
         data = {
             "language": lang,
             "meta": {
-                "series": series.replace("-", " ").title(),
+                "series": title(series.replace("-", " "), lang),
                 "number_label": f"N°{number}",
                 "author": todo,
                 "imprint_label": label,

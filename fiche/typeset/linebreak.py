@@ -10,7 +10,8 @@ of the words, plus a look at the hyphenation points of the word that does not fi
 
 Lines break at spaces, after a word's own hyphen or slash, and at hyphenation
 points; the no-break space (U+00A0) and the narrow no-break space (U+202F, French
-« » ; : ! ?) keep their neighbours together. Which words may break follows
+« » ; : ! ?) keep their neighbours together, and so does a space before a mark that
+may not begin a line (`no_start`: "mot ?", "word …", a closing quote). Which words may break follows
 ReportLab's rules: leading quotes/brackets and trailing punctuation are set aside,
 the rest must be letters (with hyphens, slashes or apostrophes between them) and
 at least `min_word` long, so URLs, e-mail addresses and "N°3" never break.
@@ -28,6 +29,8 @@ from typing import NamedTuple
 
 from reportlab.pdfbase.pdfmetrics import stringWidth
 
+from fiche.model.languages import NO_LINE_START, RIGHT_QUOTE
+
 Hyphenator = Callable[[str], Iterable[tuple[str, str]]]
 
 # Unicode spaces a line may break at: every one but the two no-break spaces.
@@ -35,10 +38,12 @@ _BREAKING = "\t\n\x0b\x0c\r\x1c\x1d\x1e\x1f \x85\u1680\u2000-\u200b\u2028\u2029\
 _SPLIT = re.compile(f"([{_BREAKING}]+)")
 _TAG = re.compile(r'<(/?)(b|i|a)(?:\s+href="([^"]*)")?\s*>|<[^>]*>')
 
-# ReportLab's hyphenation rules (reportlab.platypus.paragraph._hyGenPair).
-_LETTERS = "A-Za-z\xc0-\xd6\xd8-\xf6\xf8-\u024f\u1e00-\u1eff\u0410-\u044f"
+# ReportLab's hyphenation rules (reportlab.platypus.paragraph._hyGenPair), with all of
+# Cyrillic (ReportLab's А-я lacks Ukrainian і ї є ґ) and the letter apostrophe U+02BC.
+_LETTERS = "A-Za-z\xc0-\xd6\xd8-\xf6\xf8-\u024f\u1e00-\u1eff\u0400-\u04ff\u02bc"
 _PREFIX = re.compile("^['\"([{\xbf\xab\u2018\u201a\u201c\u201e\u00a0\u202f]+")
-_SUFFIX = re.compile("[]'\")}?!.,;:\xbb\u2019\u201b\u201d\u201f\u00a0\u202f]+$")
+# a space too: a mark that may not begin a line joins the word before it ("mot ?")
+_SUFFIX = re.compile("[]'\")}?!.,;:\xbb\u2019\u201b\u201d\u201f\u00a0\u202f ]+$")
 _WORD = re.compile(f"^[-/\xad'\u2019{_LETTERS}]+$")
 _LETTERS_ONLY = re.compile(f"^[{_LETTERS}]+$")
 # parts of a word: after a hyphen, slash or soft hyphen (a line may end there) and
@@ -150,6 +155,7 @@ class Measured:
         faces: Faces,
         hyphenator: Hyphenator | None = None,
         min_word: int = MIN_WORD,
+        no_start: str = NO_LINE_START,
     ):
         self.hyphenator = hyphenator
         self.min_word = min_word
@@ -185,7 +191,7 @@ class Measured:
                 pieces.append(Piece(part, font, href))
         if pieces:
             words.append(_word(pieces))
-        self.words = words
+        self.words = words = _glued(words, no_start)
         # ends[k]: where word k ends, in units from the start of the paragraph
         self.ends: list[float] = []
         pos = 0.0
@@ -403,6 +409,7 @@ def measured(
     faces: tuple[str, str, str, str],
     hyphenator: Hyphenator | None = None,
     min_word: int = MIN_WORD,
+    no_start: str = NO_LINE_START,
 ) -> Measured:
     """The measured words of `markup` in the font family `faces` (regular, bold,
     italic, bold italic), shared by every layout of the process.
@@ -410,9 +417,10 @@ def measured(
     A paragraph is measured once however often it is set: at every size fitting
     tries, in every output profile of a build, and again after an edit to another
     paragraph in `fiche serve`. The least recently used are dropped beyond
-    `_MEASURED_MAX`, so a long-lived worker does not grow.
+    `_MEASURED_MAX`, so a long-lived worker does not grow. `no_start`: the marks that
+    never begin a line (the language's `LangRules.no_line_start`).
     """
-    key = (markup, faces, hyphenator, min_word)
+    key = (markup, faces, hyphenator, min_word, no_start)
     got = _MEASURED.get(key)
     if got is not None:
         _MEASURED.move_to_end(key)
@@ -423,7 +431,9 @@ def measured(
         (False, True): faces[2],
         (True, True): faces[3],
     }
-    got = _MEASURED[key] = Measured(markup, lambda b, i: table[b, i], hyphenator, min_word)
+    got = _MEASURED[key] = Measured(
+        markup, lambda b, i: table[b, i], hyphenator, min_word, no_start
+    )
     if len(_MEASURED) > _MEASURED_MAX:
         _MEASURED.popitem(last=False)
     return got
@@ -433,6 +443,33 @@ def clear_caches() -> None:
     """Forget every measured paragraph and word (benchmarks of a cold start)."""
     _MEASURED.clear()
     _WIDTHS.clear()
+
+
+def _glued(words: list[Word], no_start: str) -> list[Word]:
+    """`words` with each one that begins with a mark of `no_start` joined to the word
+    before it, the space between them kept in the joined word: no line begins "?"."""
+    if not any(_closing(w.text, no_start) for w in words[1:]):
+        return words  # nearly every paragraph
+    out = [words[0]]
+    for w in words[1:]:
+        if not _closing(w.text, no_start):
+            out.append(w)
+            continue
+        a = out[-1]
+        gap = a.space_piece or Piece(" ", a.pieces[-1].font)
+        out[-1] = Word(
+            (*a.pieces, gap, *w.pieces),
+            a.text + gap.text + w.text,
+            a.width + a.space + w.width,
+            w.space,
+            w.space_piece,
+        )
+    return out
+
+
+def _closing(text: str, no_start: str) -> bool:
+    # ’ before a letter or digit begins a word of its own: ’s avonds, ’90s
+    return text[0] in no_start and not (text[0] == RIGHT_QUOTE and text[1:2].isalnum())
 
 
 def _word(pieces: list[Piece]) -> Word:

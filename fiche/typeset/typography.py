@@ -13,13 +13,15 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 from fiche.core.safeio import read_user_file
-from fiche.model.languages import NBSP, NNBSP, rules_for
+from fiche.model.languages import MODIFIER_APOSTROPHE, NBSP, NNBSP, rules_for
 from fiche.model.source import MAX_FILE_BYTES, decode_text
 from fiche.typeset.casing import lower
 from fiche.typeset.syllables import turkish_breaks, with_vowels
 
-# an apostrophe inside a word, before an elided s/t/n/k, or after a plural's s (parents')
-_APOSTROPHE = re.compile(r"(?<=\w)'(?=\w)|(?<![\w'])'(?=(s|t|n|k)\b)|(?<=\ws)'(?=[\s,.;:!?)]|$)")
+# an apostrophe typed inside a word, straight or curly: the language says which it becomes
+_IN_WORD = re.compile(r"(?<=\w)['\u2019](?=\w)")
+# the other apostrophes, always U+2019: before an elided s/t/n/k, after a plural's s (parents')
+_APOSTROPHE = re.compile(r"(?<![\w'])'(?=(s|t|n|k)\b)|(?<=\ws)'(?=[\s,.;:!?)]|$)")
 _DOUBLE = re.compile(r'"([^"\n]*)"')
 
 
@@ -27,6 +29,7 @@ def smarten(text: str, lang: str) -> str:
     """Plain quotes, apostrophes and spacing into the language's typographic forms."""
     r = rules_for(lang)
     text = text.replace("...", "\u2026")
+    text = _IN_WORD.sub(r.word_apostrophe, text)
     text = _APOSTROPHE.sub("\u2019", text)
     open_q, close_q = r.quotes
     text = _DOUBLE.sub(
@@ -107,12 +110,16 @@ def _hyphenator(lang: str, exceptions: str) -> Hyphenator | None:
         return None
     if rules.vowels:
         vowels = frozenset(rules.vowels)
-        return _by_positions(
-            fixed, lambda w: with_vowels(w, _dictionary(code).positions(w), vowels), lang
-        )
+
+        def positions(word: str) -> list[int]:
+            # the patterns spell the letter apostrophe (сімʼя) as ', one character as well
+            spelt = word.replace(MODIFIER_APOSTROPHE, "'")
+            return with_vowels(word, _dictionary(code).positions(spelt), vowels)
+
+        return _by_positions(fixed, positions, lang)
 
     def iterate(word: str) -> Iterator[tuple[str, str]]:
-        key = word.lower()
+        key = lower(word, lang)
         if key in fixed:
             cuts = fixed[key]
             for cut in reversed(cuts):
