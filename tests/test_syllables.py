@@ -66,3 +66,38 @@ def test_turkish_capitals_keep_the_dot_on_the_i():
     assert upper("istanbul ırmak", "tr") == "İSTANBUL IRMAK"
     assert lower("İSTANBUL IRMAK", "tr") == "istanbul ırmak"
     assert upper("istanbul", "en") == "ISTANBUL"
+
+
+@pytest.mark.parametrize(
+    "word",
+    [
+        "бать-ківсь-кі",
+        "зо-бра-жен-ня",  # not зоб-ра (pyphen), not зображе-ння
+        "при-брати",
+        "пере-слати",
+        "по-скар-жи-тися",  # not пос-кар
+        "напри-клад",
+        "стат-тю",  # not ста-ттю
+        "секс-тин-гу",  # not сексти-нгу
+        "почав-ши",
+        "вчи-тель-ка",  # the soft sign stays with its consonant
+        "шкіль-ний",
+        "ком-пʼю-тер-ний",  # the letter apostrophe is part of the word
+    ],
+)
+def test_ukrainian_words_break_where_ukrainian_syllables_do(word):
+    hyph = hyphenator("uk")
+    assert hyph is not None
+    plain = word.replace("-", "")
+    cuts = sorted(len(head) for head, _tail in hyph(plain))
+    assert _hyphenated(plain, cuts) == word
+
+
+def test_polish_one_letter_words_never_end_a_line():
+    from fiche.typeset.linebreak import Measured
+
+    bind = frozenset("aiouwzAIOUWZ")
+    m = Measured("ktoś cię o nie prosi i w domu", lambda b, i: "Helvetica", None, 6, ",.", bind)
+    assert [w.text for w in m.words] == ["ktoś", "cię", "o nie", "prosi", "i w domu"]
+    m = Measured("ktoś cię o nie prosi", lambda b, i: "Helvetica", None, 6, ",.")
+    assert len(m.words) == 5  # other languages: no such rule

@@ -69,6 +69,7 @@ def paragraph(
         style.hyphenator,
         style.hyphenationMinWordLength,
         rules_for(ctx.sheet.lang).no_line_start,
+        rules_for(ctx.sheet.lang).bind,
     )
     bookmark = None
     if ctx.profile.bookmarks and outline is not None:

@@ -34,6 +34,9 @@ class LangRules:
     # What a typed ' between two letters becomes. Ukrainian writes a letter there
     # (U+02BC): сімʼя stays one word for line breaking, hyphenation and search.
     word_apostrophe: str = RIGHT_QUOTE
+    # One-letter words that never end a line: bound to the word after them (Polish
+    # "w domu", "i nie"), as Polish typesetting asks.
+    bind: frozenset[str] = frozenset()
 
     @property
     def no_line_start(self) -> str:
@@ -53,7 +56,7 @@ RULES: dict[str, LangRules] = {
         # the narrow no-break space too: readers then extract what was typeset.
         space_before={";": NNBSP, "!": NNBSP, "?": NNBSP, ":": NNBSP},
     ),
-    "pl": LangRules(("\u201e", "\u201d"), "pl_PL"),
+    "pl": LangRules(("\u201e", "\u201d"), "pl_PL", bind=frozenset("aiouwzAIOUWZ")),
     "tr": LangRules(("\u201c", "\u201d"), "tr_TR", breaks="turkish"),
     "uk": LangRules(
         ("\u00ab", "\u00bb"),

@@ -102,6 +102,7 @@ class Word:
     width: float  # in units (points at size 1)
     space: float = 0.0  # the space after it, in units (0 after the last word)
     space_piece: Piece | None = None
+    head: int = 0  # characters of one-letter words bound to its front ("w ", "i w ")
 
 
 class Line(NamedTuple):
@@ -156,6 +157,7 @@ class Measured:
         hyphenator: Hyphenator | None = None,
         min_word: int = MIN_WORD,
         no_start: str = NO_LINE_START,
+        bind: frozenset[str] = frozenset(),
     ):
         self.hyphenator = hyphenator
         self.min_word = min_word
@@ -191,7 +193,7 @@ class Measured:
                 pieces.append(Piece(part, font, href))
         if pieces:
             words.append(_word(pieces))
-        self.words = words = _glued(words, no_start)
+        self.words = words = _bound(_glued(words, no_start), bind)
         # ends[k]: where word k ends, in units from the start of the paragraph
         self.ends: list[float] = []
         pos = 0.0
@@ -235,8 +237,9 @@ class Measured:
         got = []
         text = self.words[i].text
         if self.hyphenator is not None:
-            m = _PREFIX.match(text)
-            pfx = len(m.group(0)) if m else 0
+            bound = self.words[i].head  # bound one-letter words are not hyphenated
+            m = _PREFIX.match(text[bound:])
+            pfx = bound + (len(m.group(0)) if m else 0)
             m = _SUFFIX.search(text, pfx)
             end = m.start() if m else len(text)
             core = text[pfx:end]
@@ -410,6 +413,7 @@ def measured(
     hyphenator: Hyphenator | None = None,
     min_word: int = MIN_WORD,
     no_start: str = NO_LINE_START,
+    bind: frozenset[str] = frozenset(),
 ) -> Measured:
     """The measured words of `markup` in the font family `faces` (regular, bold,
     italic, bold italic), shared by every layout of the process.
@@ -418,9 +422,10 @@ def measured(
     tries, in every output profile of a build, and again after an edit to another
     paragraph in `fiche serve`. The least recently used are dropped beyond
     `_MEASURED_MAX`, so a long-lived worker does not grow. `no_start`: the marks that
-    never begin a line (the language's `LangRules.no_line_start`).
+    never begin a line (the language's `LangRules.no_line_start`); `bind`: the
+    one-letter words that never end one (`LangRules.bind`).
     """
-    key = (markup, faces, hyphenator, min_word, no_start)
+    key = (markup, faces, hyphenator, min_word, no_start, bind)
     got = _MEASURED.get(key)
     if got is not None:
         _MEASURED.move_to_end(key)
@@ -432,7 +437,7 @@ def measured(
         (True, True): faces[3],
     }
     got = _MEASURED[key] = Measured(
-        markup, lambda b, i: table[b, i], hyphenator, min_word, no_start
+        markup, lambda b, i: table[b, i], hyphenator, min_word, no_start, bind
     )
     if len(_MEASURED) > _MEASURED_MAX:
         _MEASURED.popitem(last=False)
@@ -465,6 +470,29 @@ def _glued(words: list[Word], no_start: str) -> list[Word]:
             w.space_piece,
         )
     return out
+
+
+def _bound(words: list[Word], bind: frozenset[str]) -> list[Word]:
+    """`words` with each word of `bind` joined to the word after it, the space between
+    them kept: Polish leaves no "w" or "i" at the end of a line. From the end, so that
+    "i w domu" becomes one word."""
+    if not bind or not any(w.text in bind for w in words[:-1]):
+        return words  # nearly every paragraph, and every language without the rule
+    out: list[Word] = []
+    for w in reversed(words):
+        if out and w.text in bind and w.space_piece is not None:
+            b = out[-1]
+            out[-1] = Word(
+                (*w.pieces, w.space_piece, *b.pieces),
+                w.text + w.space_piece.text + b.text,
+                w.width + w.space + b.width,
+                b.space,
+                b.space_piece,
+                len(w.text) + len(w.space_piece.text) + b.head,
+            )
+        else:
+            out.append(w)
+    return out[::-1]
 
 
 def _closing(text: str, no_start: str) -> bool:
