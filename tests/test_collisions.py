@@ -249,7 +249,7 @@ def test_validate_fit_warns_of_empty_areas_and_fails_on_them_when_strict(project
     assert result.exit_code == 0, result.output
     assert "warning: n3-sexting (nl) front: an empty area of " in result.output
     assert "in region 'side'" in result.output
-    assert "all 20 sheets fit" in result.output  # 5 sheets x 4 languages
+    assert "all 35 sheets fit" in result.output  # 5 sheets x 7 languages
     result = CliRunner().invoke(main, ["validate", "--root", str(project), "--fit", "--strict"])
     assert result.exit_code == 2 and "which fail with --strict" in result.output
 

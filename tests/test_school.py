@@ -26,7 +26,7 @@ def school_build(tmp_path_factory):
 
 def test_school_files_go_to_their_own_folder_and_pass_check(school_build):
     out, report = school_build
-    assert len(report.built) == 60  # 5 sheets x 4 languages x 3 profiles
+    assert len(report.built) == 105  # 5 sheets x 7 languages x 3 profiles
     for r in report.built:
         path = Path(r.path)
         assert path.is_relative_to(out / "schools" / "sjc-voorbeeldstad")
@@ -56,7 +56,7 @@ def test_imprint_text_and_logo_are_on_the_back(school_build):
             assert ops.count("f") + ops.count("f*") > 20
 
 
-@pytest.mark.parametrize("lang", ["nl", "fr", "en", "de"])
+@pytest.mark.parametrize("lang", ["nl", "fr", "en", "de", "tr", "pl", "uk"])
 def test_qr_code_scans_back_to_the_sheet_address(school_build, lang):
     import pypdfium2 as pdfium
     import zxingcpp

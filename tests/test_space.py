@@ -216,7 +216,7 @@ def test_the_three_quarter_variant_of_n3_loads(tmp_path):
     from fiche.model.catalog import load_catalog
 
     counts = variant(0.75, tmp_path)
-    assert set(counts) == {"nl", "fr", "en", "de"}
+    assert set(counts) == {"nl", "fr", "en", "de", "tr", "pl", "uk"}
     for before, after in counts.values():
         assert 0.74 < after / before < 0.78
     cat = load_catalog(tmp_path)

@@ -43,7 +43,7 @@ def import_(root: Path, path: Path, *more: str):
     return fiche("xliff", "import", "--root", str(root), str(path), *more)
 
 
-def _units(path: Path) -> dict[str, etree._Element]:
+def _units(path: Path) -> dict:
     root = etree.parse(str(path)).getroot()
     return {u.get("id"): u for u in root.iter(f"{NS2}unit")}
 

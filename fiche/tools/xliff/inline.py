@@ -11,11 +11,14 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from typing import Any
 
 from lxml import etree
 
 from fiche.typeset.typography import LINK, MARK
 
+# lxml's element type: lxml ships no type hints that mypy reads here
+Element = Any
 NS2 = "urn:oasis:names:tc:xliff:document:2.0"
 NS12 = "urn:oasis:names:tc:xliff:document:1.2"
 # code letter -> (2.0 type, 2.0 subType, 1.2 ctype, the mark around it in content text)
@@ -62,9 +65,9 @@ def spans(text: str) -> list[Span]:
     return out
 
 
-def fill(elem: etree._Element, text: str, version: str) -> None:
+def fill(elem: Element, text: str, version: str) -> None:
     """Put `text` into a <source> or <target> element, marks as inline codes."""
-    last: etree._Element | None = None
+    last: Element | None = None
     for span in spans(text):
         if span.code is None:
             if last is None:
@@ -88,7 +91,7 @@ class InlineError(ValueError):
     """A target whose codes or marks cannot be turned back into content text."""
 
 
-def text_of(elem: etree._Element, version: str) -> tuple[str, list[str]]:
+def text_of(elem: Element, version: str) -> tuple[str, list[str]]:
     """A <target> as content text, and the ids of its codes in order."""
     ns = NS2 if version == "2.0" else NS12
     tag = f"{{{ns}}}pc" if version == "2.0" else f"{{{ns}}}g"

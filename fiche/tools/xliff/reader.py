@@ -14,7 +14,7 @@ from pathlib import Path
 from lxml import etree
 
 from fiche.core.errors import FicheError, Problem
-from fiche.tools.xliff.inline import NS2, NS12, InlineError, code_ids, text_of
+from fiche.tools.xliff.inline import NS2, NS12, Element, InlineError, code_ids, text_of
 from fiche.tools.xliff.units import Unit
 
 MAX_XLIFF_BYTES = 20 * 1024 * 1024
@@ -48,7 +48,7 @@ def parse_xliff(data: bytes, name: str) -> Returned:
     return _read12(root, name)
 
 
-def _read2(root: etree._Element, name: str) -> Returned:
+def _read2(root: Element, name: str) -> Returned:
     files = root.findall(f"{{{NS2}}}file")
     src, lang = root.get("srcLang", ""), root.get("trgLang", "")
     targets: dict[str, tuple[str, int, list[str]]] = {}
@@ -74,7 +74,7 @@ def _read2(root: etree._Element, name: str) -> Returned:
     return Returned("2.0", src, lang, fiche, targets, frozenset(done))
 
 
-def _read12(root: etree._Element, name: str) -> Returned:
+def _read12(root: Element, name: str) -> Returned:
     files = root.findall(f"{{{NS12}}}file")
     targets: dict[str, tuple[str, int, list[str]]] = {}
     done: set[str] = set()
@@ -101,7 +101,7 @@ def _take(
     problems: list[Problem],
     name: str,
     uid: str,
-    target: etree._Element,
+    target: Element,
     version: str,
 ) -> None:
     try:
@@ -115,7 +115,7 @@ def _take(
     targets[uid] = (" ".join(text.split()), target.sourceline or 1, ids)
 
 
-def _at(name: str, elem: etree._Element, uid: str, message: str) -> Problem:
+def _at(name: str, elem: Element, uid: str, message: str) -> Problem:
     return Problem(name, elem.sourceline or 1, 0, f"unit {uid[:80]}", message)
 
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from lxml import etree
 
-from fiche.tools.xliff.inline import NS2, NS12, fill
+from fiche.tools.xliff.inline import NS2, NS12, Element, fill
 from fiche.tools.xliff.units import Unit
 
 VERSIONS = ("2.0", "1.2")
@@ -26,7 +26,7 @@ def xliff_document(
     units: list[Unit], fiche: str, src_lang: str, lang: str, original: str, version: str = "2.0"
 ) -> bytes:
     """The XLIFF file of `units` (UTF-8, with an XML declaration)."""
-    texts: list[tuple[etree._Element, str]] = []
+    texts: list[tuple[Element, str]] = []
     build = _v2 if version == "2.0" else _v12
     root = build(units, fiche, src_lang, lang, original, texts)
     # Indent first, fill the texts after: indenting never reaches inside them then
@@ -37,12 +37,12 @@ def xliff_document(
     return etree.tostring(root, xml_declaration=True, encoding="UTF-8", pretty_print=True)
 
 
-Texts = list[tuple[etree._Element, str]]
+Texts = list[tuple[Element, str]]
 
 
 def _v2(
     units: list[Unit], fiche: str, src: str, lang: str, original: str, texts: Texts
-) -> etree._Element:
+) -> Element:
     q = lambda tag: f"{{{NS2}}}{tag}"  # noqa: E731
     root = etree.Element(q("xliff"), nsmap={None: NS2}, version="2.0", srcLang=src, trgLang=lang)
     file = etree.SubElement(root, q("file"), id=fiche, original=original)
@@ -64,7 +64,7 @@ def _v2(
 
 def _v12(
     units: list[Unit], fiche: str, src: str, lang: str, original: str, texts: Texts
-) -> etree._Element:
+) -> Element:
     q = lambda tag: f"{{{NS12}}}{tag}"  # noqa: E731
     root = etree.Element(q("xliff"), nsmap={None: NS12}, version="1.2")
     file = etree.SubElement(
