@@ -206,7 +206,8 @@ def test_stamp_of_a_fiche_or_language_that_is_not_there(project):
     result = invoke("stamp", "--root", str(project), "--lang", "fr", "--fiche", "n9")
     assert result.exit_code == 2, result.output
     assert "error: --fiche: no fiche named n9 (known: n3)" in result.output, result.output
-    edit(project / "content/n3/fiche.yaml", "languages: [nl, fr, en, de, tr, pl, uk]", "languages: [nl, en]")
+    fiche = project / "content/n3/fiche.yaml"
+    edit(fiche, "languages: [nl, fr, en, de, tr, pl, uk]", "languages: [nl, en]")
     result = invoke("stamp", "--root", str(project), "--lang", "fr")
     assert result.exit_code == 2, result.output
     assert "error: --lang: no fiche is translated into fr" in result.output, result.output

@@ -83,6 +83,9 @@ def test_turkish_capitals_keep_the_dot_on_the_i():
         "вчи-тель-ка",  # the soft sign stays with its consonant
         "шкіль-ний",
         "ком-пʼю-тер-ний",  # the letter apostrophe is part of the word
+        "роз-ви-вати",  # a prefix stays whole: not ро-зви-вати
+        "від-вер-то",  # not ві-дверто
+        "без-печ-ний",
     ],
 )
 def test_ukrainian_words_break_where_ukrainian_syllables_do(word):

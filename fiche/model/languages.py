@@ -63,6 +63,8 @@ RULES: dict[str, LangRules] = {
         "uk_UA",
         vowels="аеєиіїоуюяАЕЄИІЇОУЮЯ",
         word_apostrophe=MODIFIER_APOSTROPHE,
+        # one-letter prepositions and conjunctions stay with the word after them
+        bind=frozenset("вузійаоВУЗІЙАО"),
     ),
 }
 

@@ -9,6 +9,8 @@ the start of a word (`tren`, `spor`) has no vowel before it and never breaks.
 
 from __future__ import annotations
 
+from fiche.typeset.casing import lower
+
 TURKISH_VOWELS = frozenset("aeıioöuüâîûAEIİOÖUÜÂÎÛ")
 
 
@@ -46,6 +48,9 @@ _OBSTRUENTS = frozenset("бпдтгґкхфзсшжчцБПДТГҐКХФЗСШ�
 _SONORANTS = frozenset("рлвРЛВ")
 _SIBILANTS = frozenset("сзшСЗШ")
 _SOFT = frozenset("ьЬʼ'")
+# Prefixes a break never splits when a consonant follows them (роз-вивати, від-верто,
+# not ро-звивати, ві-дверто): the break goes after the prefix instead.
+_PREFIXES = ("перед", "через", "понад", "роз", "без", "від", "під", "над", "між", "об")
 
 
 def with_vowels(word: str, cuts: list[int], vowels: frozenset[str]) -> list[int]:
@@ -99,6 +104,12 @@ def _onset(word: str, cut: int, vowels: frozenset[str]) -> int:
 
     def vowel(i: int) -> bool:
         return 0 <= i < len(word) and word[i] in vowels
+
+    low = lower(word, "uk")
+    for prefix in _PREFIXES:
+        n = len(prefix)
+        if low.startswith(prefix) and consonant(n) and abs(cut - n) <= 1:
+            return n if n <= len(word) - 2 else cut
 
     if vowel(cut - 2) and consonant(cut - 1) and _begins(word[cut - 1], word[cut:]):
         moved = cut - 1
