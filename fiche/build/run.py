@@ -383,7 +383,7 @@ def _build_locked(root: Path, out_dir: Path, opts: BuildOptions) -> BuildReport:
     from fiche.model.catalog import load_catalog
 
     try:
-        cat = load_catalog(root)
+        cat = load_catalog(root, opts.langs)
     except FicheError as e:
         return _failed(report, e, start)
     selected, chosen = _selected(cat, opts, report)

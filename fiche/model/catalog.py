@@ -56,6 +56,9 @@ class Catalog:
     layout_files: dict[str, list[Path]] = field(default_factory=dict)  # with its bases
     layout_problems: dict[str, list[Problem]] = field(default_factory=dict)
     problems: list[Problem] = field(default_factory=list)
+    # The languages loaded, when not all were (`load_catalog(langs=…)`): jobs are made
+    # only for these.
+    only_langs: tuple[str, ...] = ()
 
     @property
     def fonts_dir(self) -> Path:
@@ -82,7 +85,9 @@ class Catalog:
                 if sheets and sheet not in sheets and slug not in sheets:
                     continue
                 for lang in f.defn.languages:
-                    if langs and lang not in langs:
+                    if (langs and lang not in langs) or (
+                        self.only_langs and lang not in self.only_langs
+                    ):
                         continue
                     out.append(Job(slug, sheet, lang))
         return sorted(out)
@@ -108,10 +113,12 @@ def rel(root: Path, path: Path) -> str:
         return str(path)
 
 
-def load_catalog(root: Path) -> Catalog:
-    """Load and validate every fiche and layout under `root`."""
+def load_catalog(root: Path, langs: tuple[str, ...] = ()) -> Catalog:
+    """Load and validate every fiche and layout under `root`: with `langs`, only the
+    language files of those languages and of each fiche's source language (a build of
+    one language need not read and validate the six others)."""
     root = root.resolve()
-    cat = Catalog(root)
+    cat = Catalog(root, only_langs=tuple(langs))
     content_dir, layouts_dir = root / "content", root / "layouts"
     if not content_dir.is_dir():
         raise FicheError.at(
@@ -123,7 +130,7 @@ def load_catalog(root: Path) -> Catalog:
     # Dot folders are not fiches: `fiche new` writes into one before renaming it.
     for folder in sorted(p for p in content_dir.iterdir() if p.is_dir() and p.name[0] != "."):
         if (folder / "fiche.yaml").exists():  # load_yaml says what is wrong with it
-            cat.fiches[folder.name] = _load_fiche(cat, folder)
+            cat.fiches[folder.name] = _load_fiche(cat, folder, langs)
     if not cat.fiches:
         cat.problems.append(
             Problem(
@@ -214,7 +221,7 @@ def _resolve_extends(name: str, raw: dict[str, Source], seen: tuple[str, ...]) -
     return merged
 
 
-def _load_fiche(cat: Catalog, folder: Path) -> FicheEntry:
+def _load_fiche(cat: Catalog, folder: Path, only: tuple[str, ...] = ()) -> FicheEntry:
     entry = FicheEntry(folder.name, folder)
     path = folder / "fiche.yaml"
     try:
@@ -224,6 +231,8 @@ def _load_fiche(cat: Catalog, folder: Path) -> FicheEntry:
         entry.problems += e.problems
         return entry
     for lang in entry.defn.languages:
+        if only and lang not in only and lang != entry.defn.source_language:
+            continue
         lpath = folder / f"{lang}.yaml"
         display = rel(cat.root, lpath)
         if not lpath.exists():
