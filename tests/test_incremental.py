@@ -152,3 +152,62 @@ def test_the_manifest_forgets_a_file_deleted_behind_its_back(project):
     listed = {e["path"] for e in json.loads((out / "manifest.json").read_text())["outputs"]}
     assert listed == {str(p.relative_to(out)) for p in out.rglob("*.pdf")}
     assert len(listed) == 9  # nl's 5 but the deleted one, fr's 5
+
+
+def _counting_hashes(monkeypatch) -> list[str]:
+    import fiche.build.manifest as manifest
+
+    calls: list[str] = []
+    real = manifest.file_sha256
+
+    def counted(path, size=None):
+        calls.append(str(path))
+        return real(path, size)
+
+    monkeypatch.setattr(manifest, "file_sha256", counted)
+    return calls
+
+
+def test_a_no_op_reads_each_pdf_once_and_then_trusts_its_identity(project, monkeypatch):
+    out = project / "dist"
+    build(project, out, langs=("nl",), profiles=("screen",))
+    calls = _counting_hashes(monkeypatch)
+    assert str(build(project, out, langs=("nl",), profiles=("screen",))).startswith("0 built")
+    assert len(calls) == 5  # the first no-op hashes each PDF and records it
+    calls.clear()
+    assert str(build(project, out, langs=("nl",), profiles=("screen",))).startswith("0 built")
+    assert calls == []  # the next one reads none of them
+
+
+def test_a_pdf_changed_with_its_size_and_mtime_kept_is_still_rebuilt(project):
+    out = project / "dist"
+    build(project, out, langs=("nl",), profiles=("screen",))
+    build(project, out, langs=("nl",), profiles=("screen",))  # records every identity
+    pdf = out / "nl/n3-youth.screen.pdf"
+    st = pdf.stat()
+    data = bytearray(pdf.read_bytes())
+    data[-20] ^= 1  # one bit, same size
+    pdf.write_bytes(bytes(data))
+    os.utime(pdf, ns=(st.st_atime_ns, st.st_mtime_ns))  # the change time cannot be set back
+    again = build(project, out, langs=("nl",), profiles=("screen",))
+    assert str(again).startswith("1 built, 4 up to date"), str(again)
+    assert pdf.read_bytes() != bytes(data)
+
+
+def test_an_unreadable_or_planted_identity_cache_costs_only_time(project):
+    from fiche.build.statcache import NAME
+
+    out = project / "dist"
+    build(project, out, langs=("nl",), profiles=("screen",))
+    (out / NAME).write_text("{not json", encoding="utf-8")
+    assert str(build(project, out, langs=("nl",), profiles=("screen",))).startswith("0 built")
+    pdf = out / "nl/n3-youth.screen.pdf"
+    data = bytearray(pdf.read_bytes())
+    data[-20] ^= 1
+    pdf.write_bytes(bytes(data))
+    st = pdf.stat()
+    fake = {"nl/n3-youth.screen.pdf": [st.st_dev, st.st_ino, st.st_size, 0, 0, "0" * 64]}
+    (out / NAME).write_text(json.dumps(fake), encoding="utf-8")
+    again = build(project, out, langs=("nl",), profiles=("screen",))
+    assert str(again).startswith("1 built, 4 up to date"), str(again)
+    assert pdf.read_bytes() != bytes(data)

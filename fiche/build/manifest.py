@@ -27,6 +27,7 @@ import os
 import stat
 from dataclasses import asdict, dataclass, field
 from pathlib import Path, PurePosixPath
+from typing import Protocol
 
 from fiche.core.atomic import write_atomic
 from fiche.core.safeio import open_own
@@ -68,8 +69,8 @@ class Recorded:
 
 def parse(path: Path) -> dict | None:
     """The manifest file at `path` if it is one of fiche's: a JSON object with a version
-    and a list of outputs (of any version), read as `_read_own` reads; else None."""
-    raw = _read_own(path)
+    and a list of outputs (of any version), read as `read_own` reads; else None."""
+    raw = read_own(path)
     if raw is None:
         return None
     try:
@@ -80,7 +81,7 @@ def parse(path: Path) -> dict | None:
     return data if ours else None
 
 
-def _read_own(path: Path) -> bytes | None:
+def read_own(path: Path) -> bytes | None:
     """One of fiche's own files, or None: only a regular file, not through a link (a FIFO
     would hang, /dev/zero never end), of at most MAX_BYTES."""
     try:
@@ -169,7 +170,7 @@ def _trees(trees: object) -> dict[str, dict]:
 
 
 def _journal(out_dir: Path) -> list[Entry]:
-    raw = _read_own(out_dir / JOURNAL)
+    raw = read_own(out_dir / JOURNAL)
     if raw is None:
         return []
     lines = raw.decode("utf-8", errors="replace").splitlines()
@@ -263,11 +264,26 @@ def file_sha256(path: Path, size: int | None = None) -> str | None:
     return digest.hexdigest()
 
 
-def still_valid(out_dir: Path, entry: Entry, input_hash: str) -> bool:
-    """The recorded output was made from these inputs and is intact on disk."""
+def still_valid(
+    out_dir: Path, entry: Entry, input_hash: str, stats: StatLike | None = None
+) -> bool:
+    """The recorded output was made from these inputs and is intact on disk: its bytes
+    hashed again, unless `stats` knows the file unchanged since they last were."""
     if entry.input_hash != input_hash:
         return False
     path = out_dir / entry.path
     if not _inside(entry.path) or _size(path) != entry.bytes:
         return False
-    return file_sha256(path, entry.bytes) == entry.sha256
+    if stats is not None and stats.known(entry.path, entry.sha256):
+        return True
+    if file_sha256(path, entry.bytes) != entry.sha256:
+        return False
+    if stats is not None:
+        stats.record(entry.path, entry.sha256)
+    return True
+
+
+class StatLike(Protocol):
+    def known(self, rel: str, sha256: str) -> bool: ...
+
+    def record(self, rel: str, sha256: str) -> None: ...

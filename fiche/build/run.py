@@ -26,6 +26,7 @@ from fiche.build.manifest import JOURNAL, Entry, journal_append, still_valid, wr
 from fiche.build.manifest import read as read_manifest
 from fiche.build.outlock import Busy, Unlockable, foreign, hold, is_root
 from fiche.build.shard import Shard
+from fiche.build.statcache import StatCache
 from fiche.core.atomic import write_atomic
 from fiche.core.builddate import source_date_epoch
 from fiche.core.errors import FicheError, Problem, os_reason
@@ -373,9 +374,11 @@ def _build_locked(root: Path, out_dir: Path, opts: BuildOptions) -> BuildReport:
     key, tree = _selection(root, opts, school_files)
     recorded = read_manifest(out_dir)
     last = recorded.trees.get(key, {})
+    stats = StatCache(out_dir)
     if not opts.force and last.get("tree") == tree:
-        fast = _up_to_date(out_dir, recorded.entries, last["outputs"], opts.strict)
+        fast = _up_to_date(out_dir, recorded.entries, last["outputs"], opts.strict, stats)
         if fast is not None:
+            stats.save()
             fast.seconds = time.perf_counter() - start
             return fast
 
@@ -399,7 +402,9 @@ def _build_locked(root: Path, out_dir: Path, opts: BuildOptions) -> BuildReport:
         school_files=school_files,
         force=opts.force,
         strict=opts.strict,
+        stats=stats,
     )
+    stats.save()
     try:
         _run_all(todo, cat, out_dir, opts, tally)
     finally:
@@ -494,6 +499,7 @@ def _plan(
     school_files: dict[str, str],
     force: bool,
     strict: bool,
+    stats: StatCache | None = None,
 ) -> list[Task]:
     """The outputs to make; those that cannot be made or are up to date go into the
     tally's report at once."""
@@ -508,7 +514,7 @@ def _plan(
             rel = str(output_path(out_dir, job, profile).relative_to(out_dir))
             digest = job_input_hash(cat, job, profile, school_files)
             entry = recorded.get(rel)
-            if not force and entry is not None and still_valid(out_dir, entry, digest):
+            if not force and entry is not None and still_valid(out_dir, entry, digest, stats):
                 tally.add(_recorded_result(out_dir, entry, strict, job, profile.name))
             else:
                 todo.append(Task(job, profile, rel, digest, school))
@@ -565,7 +571,11 @@ def _write_manifest(
 
 
 def _up_to_date(
-    out_dir: Path, recorded: dict[str, Entry], outputs: list[str], strict: bool
+    out_dir: Path,
+    recorded: dict[str, Entry],
+    outputs: list[str],
+    strict: bool,
+    stats: StatCache | None = None,
 ) -> BuildReport | None:
     """The report of a build with nothing to do, read from the manifest alone, if every
     output the last build of this selection made is listed and intact; else None."""
@@ -573,7 +583,7 @@ def _up_to_date(
         return None
     report = BuildReport()
     for e in (recorded[o] for o in outputs):
-        if not still_valid(out_dir, e, e.input_hash):
+        if not still_valid(out_dir, e, e.input_hash, stats):
             return None
         job = Job(e.fiche, e.sheet, e.lang)
         report.results.append(_recorded_result(out_dir, e, strict, job, e.profile))
