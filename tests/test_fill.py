@@ -54,7 +54,8 @@ _FICHE = yaml.safe_load((REPO / "content" / FICHE / "fiche.yaml").read_text(enco
 SHEETS: dict[str, str] = {name: s["layout"] for name, s in _FICHE["sheets"].items()}
 # every layout a sheet may use: not the partials (`_base`) that others extend
 LAYOUTS = sorted(p.stem for p in (REPO / "layouts").glob("*.yaml") if not p.stem.startswith("_"))
-FAST_LANGS, SLOW_LANGS = ("nl", "fr"), ("de", "en")
+FAST_LANGS = ("nl", "fr")
+SLOW_LANGS = tuple(lang for lang in _FICHE["languages"] if lang not in FAST_LANGS)
 ALL_SHARES = tuple(sorted((*SHARES, 1.0)))
 
 
