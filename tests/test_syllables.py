@@ -104,3 +104,20 @@ def test_polish_one_letter_words_never_end_a_line():
     assert [w.text for w in m.words] == ["ktoś", "cię", "o nie", "prosi", "i w domu"]
     m = Measured("ktoś cię o nie prosi", lambda b, i: "Helvetica", None, 6, ",.")
     assert len(m.words) == 5  # other languages: no such rule
+
+
+@pytest.mark.parametrize(
+    ("text", "lang"),
+    [
+        ("\u201eBeziehungsgespr\u00e4ch\u201c", "de"),  # „…“: “ closes in German
+        ("\u00bbBeziehungsgespr\u00e4ch\u00ab", "de"),  # »…«
+        ("\u201erozpowszechnianie\u201d", "pl"),
+        ("\u00ab\u043f\u043e\u0432\u0456\u0434\u043e\u043c\u043b\u0435\u043d\u043d\u044f\u00bb", "uk"),
+        ("\u201cg\u00f6r\u00fcnt\u00fclerin\u201d", "tr"),
+    ],
+)
+def test_a_word_in_its_languages_quotes_can_still_be_hyphenated(text, lang):
+    from fiche.typeset.linebreak import Measured
+
+    m = Measured(text, lambda b, i: "Helvetica", hyphenator(lang), 6)
+    assert m.cuts(0), text

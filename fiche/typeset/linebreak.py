@@ -41,9 +41,13 @@ _TAG = re.compile(r'<(/?)(b|i|a)(?:\s+href="([^"]*)")?\s*>|<[^>]*>')
 # ReportLab's hyphenation rules (reportlab.platypus.paragraph._hyGenPair), with all of
 # Cyrillic (ReportLab's А-я lacks Ukrainian і ї є ґ) and the letter apostrophe U+02BC.
 _LETTERS = "A-Za-z\xc0-\xd6\xd8-\xf6\xf8-\u024f\u1e00-\u1eff\u0400-\u04ff\u02bc"
-_PREFIX = re.compile("^['\"([{\xbf\xab\u2018\u201a\u201c\u201e\u00a0\u202f]+")
+# Quotes on either side of a word, in every language's use of them: “ closes German
+# („Wort“) and » opens it (»Wort«), so each may stand before or after a word.
+_PREFIX = re.compile("^['\"([{\xbf\xab\xbb\u2018\u201a\u201c\u201e\u2039\u203a\u00a0\u202f]+")
 # a space too: a mark that may not begin a line joins the word before it ("mot ?")
-_SUFFIX = re.compile("[]'\")}?!.,;:\xbb\u2019\u201b\u201d\u201f\u00a0\u202f ]+$")
+_SUFFIX = re.compile(
+    "[]'\")}?!.,;:\xab\xbb\u2018\u2019\u201b\u201c\u201d\u201f\u2039\u203a\u00a0\u202f ]+$"
+)
 _WORD = re.compile(f"^[-/\xad'\u2019{_LETTERS}]+$")
 _LETTERS_ONLY = re.compile(f"^[{_LETTERS}]+$")
 # parts of a word: after a hyphen, slash or soft hyphen (a line may end there) and
