@@ -61,6 +61,9 @@ def test_export_gives_each_text_a_unit_with_its_state_codes_and_context(proj):
     assert [(c.get("id"), c.get("subType")) for c in codes] == [("b1", "xlf:b")]
     title = units["blocks.title.text"].iter(f"{NS2}note")
     assert any(n.get("category") == "budget" for n in title)
+    # the series name's place in the header bands, at their smallest size
+    series = {n.get("category"): n.text for n in units["meta.series"].iter(f"{NS2}note")}
+    assert series["budget"].startswith("at most about ")
     # no mark travels as asterisks, in any text of any unit
     for unit in units.values():
         for elem in unit.iter(f"{NS2}source", f"{NS2}target"):

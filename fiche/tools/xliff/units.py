@@ -15,7 +15,8 @@ from typing import Any
 
 from fiche.model.catalog import Catalog, FicheEntry
 from fiche.model.content import block_hash
-from fiche.model.layout import Layout
+from fiche.model.layout import Layout, TextDecoration
+from fiche.model.templates import fill_template
 
 # The fields of a block that hold words a reader sees (image `alt` is read aloud).
 TEXT_FIELDS = ("title", "term", "text", "meanings", "items", "alt")
@@ -87,10 +88,15 @@ def fiche_units(cat: Catalog, fiche: str, lang: str) -> list[Unit]:
     target = target_src.data if target_src is not None else {}
     places = _places(entry)
     out: list[Unit] = []
+    meta = source.get("meta") or {}
     for key, note in META_NOTES.items():
         text = lookup(source, ("meta", key))
         if isinstance(text, str):
-            out.append(_unit(("meta", key), text, target, "translated", [note]))
+            unit = _unit(("meta", key), text, target, "translated", [note])
+            unit.budget = _band_budget(cat, entry, key, meta)
+            if unit.budget is not None:
+                unit.notes.append(("budget", f"at most about {unit.budget} characters"))
+            out.append(unit)
     for sheet, sdef in (source.get("sheets") or {}).items():
         for key in SHEET_FIELDS:
             text = lookup(sdef, (key,))
@@ -149,6 +155,34 @@ def _places(entry: FicheEntry) -> dict[str, list[tuple[str, str, str]]]:
                 for bid in blocks:
                     out.setdefault(bid, []).append((sheet, side, region))
     return out
+
+
+def _band_budget(cat: Catalog, entry: FicheEntry, key: str, meta: dict) -> int | None:
+    """Characters a header text may have: the narrowest place a layout of the fiche's
+    sheets gives `{key}` in a page's header texts, at the style's smallest size, less the
+    rest of that line (the number after the series name) as the source writes it."""
+    assert entry.defn is not None
+    budgets = []
+    for sdef in entry.defn.sheets.values():
+        layout = cat.layouts.get(sdef.layout)
+        if layout is None:
+            continue
+        pages = [layout.pages.front, layout.pages.back]
+        for page in (p for p in pages if p is not None):
+            for d in page.decorations:
+                if not isinstance(d, TextDecoration) or "{" + key + "}" not in d.text:
+                    continue
+                template = d.text
+                style = layout.styles.get(d.style)
+                if style is None:
+                    continue
+                rest = fill_template(
+                    template.replace("{" + key + "}", ""),
+                    {k: str(v) for k, v in meta.items() if isinstance(v, str)},
+                )
+                per_line = d.max_width_mm / (MEAN_ADVANCE_EM * style.size_range[0] * PT_MM)
+                budgets.append(math.floor(per_line) - len(rest))
+    return max(1, min(budgets)) if budgets else None
 
 
 def _budget(
