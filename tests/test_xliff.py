@@ -229,7 +229,7 @@ def test_a_bad_target_is_refused_naming_file_line_and_unit_and_nothing_is_writte
     ("old", "new", "args", "said"),
     [
         ('<unit id="blocks.why.title">', '<unit id="blocks.why.titel">', (), "no such text"),
-        ('trgLang="tr"', 'trgLang="pl"', ("--lang", "tr"), "target language: 'pl', not tr"),
+        ('trgLang="tr"', 'trgLang="pl"', ("--lang", "tr"), ":2:1: target language: 'pl', not tr"),
         ('srcLang="nl"', 'srcLang="fr"', (), "source language: 'fr', but n3 is written in nl"),
         ('trgLang="tr"', 'trgLang="it"', (), "unknown language 'it'"),
         ('<file id="n3"', '<file id="n4"', (), "no fiche 'n4' here"),

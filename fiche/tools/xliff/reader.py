@@ -30,6 +30,7 @@ class Returned:
     fiche: str | None  # the <file id> (2.0) or product-name (1.2)
     targets: dict[str, tuple[str, int, list[str]]]  # unit id -> (text, line, code ids)
     done: frozenset[str]  # the units a translator marked translated (or reviewed, final)
+    line: int = 1  # of the element that names the languages
 
 
 def parse_xliff(data: bytes, name: str) -> Returned:
@@ -71,7 +72,7 @@ def _read2(root: Element, name: str) -> Returned:
     if problems:
         raise FicheError(problems)
     fiche = files[0].get("id") if len(files) == 1 else None
-    return Returned("2.0", src, lang, fiche, targets, frozenset(done))
+    return Returned("2.0", src, lang, fiche, targets, frozenset(done), root.sourceline or 1)
 
 
 def _read12(root: Element, name: str) -> Returned:
@@ -93,7 +94,8 @@ def _read12(root: Element, name: str) -> Returned:
         raise FicheError(problems)
     product = files[0].get("product-name", "") if len(files) == 1 else ""
     fiche = product.removeprefix("fiche ") if product.startswith("fiche ") else None
-    return Returned("1.2", src, lang, fiche, targets, frozenset(done))
+    line = (files[0].sourceline or 1) if files else (root.sourceline or 1)
+    return Returned("1.2", src, lang, fiche, targets, frozenset(done), line)
 
 
 def _take(
@@ -128,16 +130,18 @@ def check_returned(
         problems.append(
             Problem(
                 name,
-                0,
+                got.line,
                 0,
                 "source language",
                 f"{got.src_lang!r}, but {fiche} is written in {src_lang}",
             )
         )
     if got.lang != lang:
-        problems.append(Problem(name, 0, 0, "target language", f"{got.lang!r}, not {lang}"))
+        problems.append(Problem(name, got.line, 0, "target language", f"{got.lang!r}, not {lang}"))
     if got.fiche is not None and got.fiche != fiche:
-        problems.append(Problem(name, 0, 0, "file", f"made for fiche {got.fiche!r}, not {fiche}"))
+        problems.append(
+            Problem(name, got.line, 0, "file", f"made for fiche {got.fiche!r}, not {fiche}")
+        )
     by_id = {u.id: u for u in units}
     out: dict[str, str] = {}
     for uid, (text, line, ids) in got.targets.items():

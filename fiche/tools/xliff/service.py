@@ -58,14 +58,16 @@ def import_xliff(
     slug = fiche or got.fiche
     if slug is None or slug not in cat.fiches:
         known = ", ".join(sorted(cat.fiches))
-        raise FicheError.at(name, "file", f"no fiche {slug!r} here (known: {known}); pass --fiche")
+        raise FicheError.at(
+            name, "file", f"no fiche {slug!r} here (known: {known}); pass --fiche", got.line
+        )
     entry = cat.fiches[slug]
     if entry.defn is None:
         raise FicheError(entry.problems)
     if lang is not None and got.lang != lang:
-        raise FicheError.at(name, "target language", f"{got.lang!r}, not {lang}")
+        raise FicheError.at(name, "target language", f"{got.lang!r}, not {lang}", got.line)
     if got.lang not in known_languages():
-        raise FicheError.at(name, "target language", unknown_language(got.lang))
+        raise FicheError.at(name, "target language", unknown_language(got.lang), got.line)
     src_lang, lang = entry.defn.source_language, got.lang
     if src_lang not in entry.langs or (lang in entry.lang_srcs and lang not in entry.langs):
         raise FicheError(entry.lang_problems.get(src_lang, []) + entry.lang_problems.get(lang, []))

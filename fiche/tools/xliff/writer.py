@@ -40,9 +40,7 @@ def xliff_document(
 Texts = list[tuple[Element, str]]
 
 
-def _v2(
-    units: list[Unit], fiche: str, src: str, lang: str, original: str, texts: Texts
-) -> Element:
+def _v2(units: list[Unit], fiche: str, src: str, lang: str, original: str, texts: Texts) -> Element:
     q = lambda tag: f"{{{NS2}}}{tag}"  # noqa: E731
     root = etree.Element(q("xliff"), nsmap={None: NS2}, version="2.0", srcLang=src, trgLang=lang)
     file = etree.SubElement(root, q("file"), id=fiche, original=original)
