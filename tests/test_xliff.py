@@ -254,3 +254,93 @@ def test_a_translation_that_no_longer_fits_is_reported_with_its_unit(proj):
     result = import_(proj, path)
     assert result.exit_code == 2, result.output
     assert "meta.series" in result.output and "XLIFF unit: meta.series" in result.output
+
+
+def _set_target(path: Path, uid: str, inner: str, state: str = "translated") -> None:
+    """A unit's target and state changed as a translation tool would write them."""
+    tree = etree.parse(str(path))
+    unit = next(u for u in tree.getroot().iter(f"{NS2}unit") if u.get("id") == uid)
+    seg = unit.find(f"{NS2}segment")
+    seg.set("state", state)
+    old = seg.find(f"{NS2}target")
+    if old is not None:
+        seg.remove(old)
+    new = etree.fromstring(f'<target xmlns="{NS2[1:-1]}">{inner}</target>')
+    seg.append(new)
+    tree.write(str(path), xml_declaration=True, encoding="UTF-8")
+
+
+def test_a_file_named_for_one_language_never_overwrites_another(proj):
+    path = export(proj, "pl")
+    path.write_text(path.read_text(encoding="utf-8").replace('trgLang="pl"', 'trgLang="tr"'))
+    before = (proj / "content/n3/tr.yaml").read_bytes()
+    result = import_(proj, path)
+    assert result.exit_code == 2
+    assert "'tr', but the file is named for pl; pass --lang" in result.output
+    assert (proj / "content/n3/tr.yaml").read_bytes() == before
+    path.write_text(path.read_text(encoding="utf-8").replace('trgLang="tr"', 'trgLang="pl-PL"'))
+    assert import_(proj, path, "--no-fit").exit_code == 0  # memoQ's and Trados' tags
+
+
+def test_a_draft_not_marked_translated_stays_out(proj):
+    path = export(proj, "pl")
+    _set_target(path, "blocks.why.title", "Szkic?", state="initial")
+    before = (proj / "content/n3/pl.yaml").read_bytes()
+    result = import_(proj, path, "--no-fit")
+    assert result.exit_code == 0, result.output
+    assert "1 unit(s) changed but not marked translated: left out (blocks.why.title)" in (
+        result.output
+    )
+    assert (proj / "content/n3/pl.yaml").read_bytes() == before
+
+
+def test_what_a_translator_types_comes_back_as_typed(proj):
+    path = export(proj, "pl")
+    _set_target(path, "blocks.why.title", "Dlaczego\u00a0w\u00a0ogóle?")  # no-break spaces
+    _set_target(path, "meta.imprint_label", "yes")  # a YAML 1.1 boolean if left plain
+    _set_target(path, "blocks.what.title", "Uczniowie*uczennice <mrk id='m1' type='term'>to</mrk>")
+    _set_target(  # an address the source does not have
+        path,
+        "blocks.not-new.title",
+        'Nic nowego (<pc id="l1" type="link">www.saferinternet.pl</pc>)',
+    )
+    result = import_(proj, path, "--no-fit")
+    assert result.exit_code == 0, result.output
+    data = yaml.safe_load((proj / "content/n3/pl.yaml").read_text(encoding="utf-8"))
+    assert data["blocks"]["why"]["title"] == "Dlaczego\u00a0w\u00a0ogóle?"
+    assert data["meta"]["imprint_label"] == "yes"
+    assert data["blocks"]["what"]["title"] == "Uczniowie*uczennice to"
+    assert data["blocks"]["not-new"]["title"] == "Nic nowego (www.saferinternet.pl)"
+    again = import_(proj, export(proj, "pl"), "--no-fit")  # the next round trip is stable
+    assert again.exit_code == 0 and "nothing to change" in again.output, again.output
+
+
+def test_a_link_must_keep_an_address(proj):
+    path = export(proj, "pl")
+    _set_target(path, "blocks.more-info.text", 'Więcej: <pc id="l1" type="link">tutaj</pc>')
+    result = import_(proj, path)
+    assert result.exit_code == 2
+    assert "link l1 must hold a web or e-mail address, not 'tutaj'" in result.output
+
+
+def test_a_new_language_needs_every_text(proj):
+    (proj / "content/n3/uk.yaml").unlink()
+    path = export(proj, "uk")
+    _set_target(path, "meta.series", "Кібербулінг")
+    result = import_(proj, path)
+    assert result.exit_code == 2
+    assert "content/n3/uk.yaml does not exist yet, and a new language needs every text" in (
+        result.output
+    )
+    assert not (proj / "content/n3/uk.yaml").exists()
+
+
+def test_a_text_that_no_longer_fits_leaves_the_file_as_it_was(proj):
+    path = export(proj, "pl")
+    _set_target(path, "meta.series", "Przemoc w internecie i w szkole wśród młodzieży")
+    before = (proj / "content/n3/pl.yaml").read_bytes()
+    result = import_(proj, path)
+    assert result.exit_code == 2
+    assert "XLIFF unit: meta.series" in result.output
+    assert "content/n3/pl.yaml was left as it was" in result.output
+    assert (proj / "content/n3/pl.yaml").read_bytes() == before

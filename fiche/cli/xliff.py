@@ -104,10 +104,10 @@ def import_(root: Path, file: Path, fiche: str | None, lang: str | None, no_fit:
     Example:
       fiche xliff import --lang tr ~/Downloads/n3.tr.xlf
     """
-    from fiche.tools.xliff.service import fit_problems, import_xliff
+    from fiche.tools.xliff.service import import_xliff
 
     with io_errors(file):
-        report = import_xliff(root, file, fiche, lang)
+        report = import_xliff(root, file, fiche, lang, fit=not no_fit)
     if report.written:
         click.echo(
             f"{report.path}: {len(report.changed)} text(s) changed, "
@@ -115,15 +115,17 @@ def import_(root: Path, file: Path, fiche: str | None, lang: str | None, no_fit:
         )
     else:
         click.echo(f"{report.path}: nothing to change")
+    for ids, why in (
+        (report.pending, "changed but not marked translated: left out"),
+        (report.empty, "without a target: left as they were"),
+    ):
+        if ids:
+            more = f" and {len(ids) - 5} more" if len(ids) > 5 else ""
+            click.echo(f"note: {len(ids)} unit(s) {why} ({', '.join(ids[:5])}{more})")
     if report.not_listed:
         click.echo(
             f"note: {report.lang} is not among the languages of content/{report.fiche}/fiche.yaml;"
             " add it there to build it"
         )
-        return
-    if no_fit:
-        return
-    problems = fit_problems(root, report)
-    if problems:
-        raise FicheError(problems)
-    click.echo(f"every sheet of {report.fiche} fits in {report.lang}")
+    elif report.written and not no_fit:
+        click.echo(f"every sheet of {report.fiche} fits in {report.lang}")

@@ -12,6 +12,7 @@ import io
 import textwrap
 from typing import Any
 
+import yaml
 from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
 from ruamel.yaml.scalarstring import (
@@ -39,11 +40,13 @@ def apply_targets(
     units: list[Unit],
     changes: dict[str, str],
     stamp: dict[str, str],
+    *,
     lang: str,
+    header: str = "",
 ) -> str:
     """The language file `text` with `changes` (unit id -> text) written in and the
-    blocks of `stamp` given their source hash; a new file in the source's shape when
-    `text` is empty."""
+    blocks of `stamp` given their source hash; a new file in the source's shape, under
+    `header`, when `text` is empty."""
     y = _yaml()
     data = y.load(text) if text.strip() else _skeleton(source, lang)
     by_id = {u.id: u for u in units}
@@ -60,25 +63,43 @@ def apply_targets(
             block.insert(0, "source", digest)
     out = io.StringIO()
     y.dump(data, out)
-    return out.getvalue()
+    return out.getvalue() if text.strip() else header + out.getvalue()
 
 
 def _skeleton(source: Any, lang: str) -> CommentedMap:
-    """A new language file: the source's blocks with their kinds and settings, no texts."""
+    """A new language file in the source's shape and order: every key of the source, its
+    texts as placeholders that the import overwrites (a new file is written only when
+    every text is translated)."""
     data = CommentedMap()
     data["language"] = lang
-    data["meta"] = CommentedMap(
-        {k: v for k, v in (source.get("meta") or {}).items() if k == "author"}
-    )
-    data["sheets"] = CommentedMap()
-    data["blocks"] = CommentedMap()
-    for bid, block in (source.get("blocks") or {}).items():
-        copy = CommentedMap()
-        for key, value in block.items():
-            if key not in TEXT_FIELDS and key not in ("source", "todo"):
-                copy[key] = value
-        data["blocks"][bid] = copy
+    for key in ("meta", "sheets", "blocks"):
+        value = source.get(key)
+        if isinstance(value, dict):
+            data[key] = _copied(value, top=key == "blocks")
     return data
+
+
+def _copied(value: Any, top: bool = False) -> Any:
+    if isinstance(value, dict):
+        out = CommentedMap()
+        for k, v in value.items():
+            if k in ("source", "todo"):
+                continue
+            out[k] = _copied(v)
+        if top:  # a blank line between blocks, as the hand-written files have
+            for k in list(out)[1:]:
+                out.yaml_set_comment_before_after_key(k, before="\n", indent=2)
+        return out
+    if isinstance(value, list):
+        return CommentedSeq(_copied(v) for v in value)
+    return value
+
+
+HEADER = (
+    "# yaml-language-server: $schema=../../schemas/content.schema.json\n"
+    "# {fiche} in {lang}, translated from {source}.yaml; first written by `fiche xliff import`.\n"
+    "# Text may use plain quotes and apostrophes (\"...\" and '), **strong** and *emphasis*.\n"
+)
 
 
 def _get(data: Any, path: tuple[str | int, ...]) -> Any:
@@ -147,7 +168,14 @@ def _styled(new: str, old: Any, indent: int) -> Any:
 
 
 def _needs_quotes(text: str) -> bool:
-    return text[:1] in "\"'&*!|>%@`#{[-?:," or ": " in text or " #" in text
+    """Whether a plain scalar would not read back as this text: `yes`, `No`, `Off`,
+    `1.5`, `~` are other types to YAML 1.1, and some marks begin YAML syntax."""
+    if text[:1] in "\"'&*!|>%@`#{[-?:," or ": " in text or " #" in text:
+        return True
+    try:
+        return yaml.safe_load(text) != text
+    except yaml.YAMLError:
+        return True
 
 
 def _folded(text: str, indent: int) -> FoldedScalarString:

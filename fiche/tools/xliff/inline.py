@@ -92,14 +92,37 @@ class InlineError(ValueError):
 
 
 def text_of(elem: Element, version: str) -> tuple[str, list[str]]:
-    """A <target> as content text, and the ids of its codes in order."""
+    """A <target> as content text, and the ids of its codes in order.
+
+    `<mrk>` annotations that translation tools add (terms, comments) are unwrapped; a
+    text that would hold a mark no code stands for (`**` typed by hand) is refused, but
+    a lone asterisk that makes no mark (Schüler*innen) is text like any other."""
     ns = NS2 if version == "2.0" else NS12
     tag = f"{{{ns}}}pc" if version == "2.0" else f"{{{ns}}}g"
     ids: list[str] = []
-    parts = [_plain(elem.text)]
+    parts: list[str] = []
+    _walk(elem, tag, ns, ids, parts, inside=None)
+    text = "".join(parts)
+    marks = sorted(s.code[0] for s in spans(text) if s.code is not None and s.code[0] != "l")
+    coded = sorted(c[0] for c in ids if c[0] != "l")
+    if marks != coded:
+        raise InlineError(
+            "an asterisk in the text would become strong or emphasis: use the inline codes"
+        )
+    return text, ids
+
+
+def _walk(
+    elem: Element, tag: str, ns: str, ids: list[str], parts: list[str], inside: str | None
+) -> None:
+    parts.append(elem.text or "")
     for child in elem:
         if not isinstance(child.tag, str):  # a comment or processing instruction
-            parts.append(_plain(child.tail))
+            parts.append(child.tail or "")
+            continue
+        if child.tag == f"{{{ns}}}mrk":  # an annotation: its text counts, not the mark
+            _walk(child, tag, ns, ids, parts, inside)
+            parts.append(child.tail or "")
             continue
         if child.tag != tag:
             name = etree.QName(child).localname
@@ -107,28 +130,29 @@ def text_of(elem: Element, version: str) -> tuple[str, list[str]]:
                 f"<{name}> is not an inline code fiche knows (only <{tag.split('}')[1]}>)"
             )
         cid = child.get("id", "")
-        if not re.fullmatch(r"[bil][1-9][0-9]*", cid) or len(child):
+        if inside is not None or not re.fullmatch(r"[bil][1-9][0-9]*", cid):
             raise InlineError(
                 f"inline code id={cid!r} is not one fiche made (or holds other codes)"
             )
         ids.append(cid)
-        inner = _plain(child.text)
-        if not inner.strip():
+        inner: list[str] = []
+        _walk(child, tag, ns, ids, inner, cid)
+        content = "".join(inner)
+        if not content.strip():
             raise InlineError(f"inline code {cid} is empty")
+        if cid[0] == "l" and not _is_address(content):
+            raise InlineError(
+                f"link {cid} must hold a web or e-mail address, not {content[:40]!r}: "
+                "the sheet prints the address itself"
+            )
         mark = KINDS[cid[0]][3]
-        parts.append(f"{mark}{inner}{mark}")
-        parts.append(_plain(child.tail))
-    return "".join(parts), ids
+        parts.append(f"{mark}{content}{mark}")
+        parts.append(child.tail or "")
 
 
-def _plain(s: str | None) -> str:
-    """Text outside codes: an asterisk there would become a mark no code stands for."""
-    s = s or ""
-    if "*" in s:
-        raise InlineError(
-            "an asterisk in the text would become strong or emphasis: use the inline codes"
-        )
-    return s
+def _is_address(text: str) -> bool:
+    m = LINK.fullmatch(text.strip())
+    return m is not None
 
 
 def code_ids(text: str) -> list[str]:

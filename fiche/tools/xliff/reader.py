@@ -8,6 +8,7 @@ the line and the unit.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -51,7 +52,7 @@ def parse_xliff(data: bytes, name: str) -> Returned:
 
 def _read2(root: Element, name: str) -> Returned:
     files = root.findall(f"{{{NS2}}}file")
-    src, lang = root.get("srcLang", ""), root.get("trgLang", "")
+    src, lang = lang_code(root.get("srcLang", "")), lang_code(root.get("trgLang", ""))
     targets: dict[str, tuple[str, int, list[str]]] = {}
     done: set[str] = set()
     problems: list[Problem] = []
@@ -80,15 +81,16 @@ def _read12(root: Element, name: str) -> Returned:
     targets: dict[str, tuple[str, int, list[str]]] = {}
     done: set[str] = set()
     problems: list[Problem] = []
-    src = files[0].get("source-language", "") if files else ""
-    lang = files[0].get("target-language", "") if files else ""
+    src = lang_code(files[0].get("source-language", "")) if files else ""
+    lang = lang_code(files[0].get("target-language", "")) if files else ""
     for file in files:
         for tu in file.iter(f"{{{NS12}}}trans-unit"):
             target = tu.find(f"{{{NS12}}}target")
             if target is not None:
                 _take(targets, problems, name, tu.get("id", ""), target, "1.2")
                 # 1.2 leaves the state optional: a target without one is taken as done
-                if target.get("state", "translated") in DONE_12:
+                state = target.get("state", "translated")
+                if state in DONE_12 or tu.get("approved") == "yes":
                     done.add(tu.get("id", ""))
     if problems:
         raise FicheError(problems)
@@ -114,60 +116,89 @@ def _take(
     if uid in targets:
         problems.append(_at(name, target, uid, "a second unit with this id"))
         return
-    targets[uid] = (" ".join(text.split()), target.sourceline or 1, ids)
+    targets[uid] = (flat(text), target.sourceline or 1, ids)
+
+
+def flat(text: str) -> str:
+    """Line breaks and runs of spaces as one space, as a folded YAML text reads; the
+    no-break spaces a translator typed (Polish "w\u00a0domu") stay."""
+    return re.sub(r"[ \t\r\n]+", " ", text).strip(" ")
+
+
+def lang_code(tag: str) -> str:
+    """A language tag as fiche names languages: `pl-PL` and `pl_PL` (memoQ, Trados) are
+    `pl`."""
+    return re.split(r"[-_]", tag.strip(), maxsplit=1)[0].lower()
 
 
 def _at(name: str, elem: Element, uid: str, message: str) -> Problem:
     return Problem(name, elem.sourceline or 1, 0, f"unit {uid[:80]}", message)
 
 
+@dataclass
+class Checked:
+    changes: dict[str, str]  # unit id -> new content text, of units marked done
+    pending: list[str]  # units whose new target is not marked translated: left out
+    empty: list[str]  # units with an empty target: left as they were
+
+
 def check_returned(
     got: Returned, units: list[Unit], name: str, src_lang: str, lang: str, fiche: str
-) -> dict[str, str]:
-    """The targets that change the content, by unit id, once every check passed."""
-    problems: list[Problem] = []
-    if got.src_lang != src_lang:
-        problems.append(
-            Problem(
-                name,
-                got.line,
-                0,
-                "source language",
-                f"{got.src_lang!r}, but {fiche} is written in {src_lang}",
-            )
-        )
-    if got.lang != lang:
-        problems.append(Problem(name, got.line, 0, "target language", f"{got.lang!r}, not {lang}"))
-    if got.fiche is not None and got.fiche != fiche:
-        problems.append(
-            Problem(name, got.line, 0, "file", f"made for fiche {got.fiche!r}, not {fiche}")
-        )
+) -> Checked:
+    """What the file changes, once every check passed. Only targets a translator marked
+    translated (reviewed, final; 1.2 also approved) are taken: a draft or a machine
+    suggestion left in `initial` stays out of the sheets."""
+    problems = _header_problems(got, name, src_lang, lang, fiche)
     by_id = {u.id: u for u in units}
-    out: dict[str, str] = {}
+    out = Checked({}, [], [])
     for uid, (text, line, ids) in got.targets.items():
         unit = by_id.get(uid)
         if unit is None:
             problems.append(Problem(name, line, 0, f"unit {uid[:80]}", "no such text in the fiche"))
             continue
         if not text.strip():
-            continue  # an empty target: not translated yet
+            out.empty.append(uid)
+            continue
         said = _codes_differ(code_ids(unit.source), ids)
         if said:
             problems.append(Problem(name, line, 0, f"unit {uid}", said))
             continue
-        if text != " ".join((unit.target or "").split()):
-            out[uid] = text
+        if text == flat(unit.target or ""):
+            continue
+        if uid in got.done:
+            out.changes[uid] = text
+        else:
+            out.pending.append(uid)
     if problems:
         raise FicheError(problems)
     return out
 
 
+def _header_problems(
+    got: Returned, name: str, src_lang: str, lang: str, fiche: str
+) -> list[Problem]:
+    problems = []
+    if got.src_lang != src_lang:
+        said = f"{got.src_lang!r}, but {fiche} is written in {src_lang}"
+        problems.append(Problem(name, got.line, 0, "source language", said))
+    if got.lang != lang:
+        problems.append(Problem(name, got.line, 0, "target language", f"{got.lang!r}, not {lang}"))
+    if got.fiche is not None and got.fiche != fiche:
+        said = f"made for fiche {got.fiche!r}, not {fiche}"
+        problems.append(Problem(name, got.line, 0, "file", said))
+    return problems
+
+
 def _codes_differ(want: list[str], have: list[str]) -> str:
-    """What is wrong with a target's inline codes, or "" when they are the source's."""
+    """What is wrong with a target's inline codes, or "" when they are the source's. A
+    link the source does not have may be added (a translator may give an address in the
+    reader's language); every code of the source must stay."""
     if sorted(want) == sorted(have):
         return ""
     lost = sorted(set(want) - set(have))
-    extra = sorted(set(have) - set(want))
+    extra = sorted(c for c in set(have) - set(want) if c[0] != "l")
+    if not lost and not extra and len(set(have)) == len(have):
+        return ""
     said = []
     if lost:
         said.append(f"inline code(s) of the source lost: {', '.join(lost)}")

@@ -12,7 +12,7 @@ from fiche.model.catalog import Catalog, load_catalog
 from fiche.model.content import block_hash, load_language_file
 from fiche.model.languages import known_languages, unknown_language
 from fiche.model.source import MAX_FILE_BYTES, decode_text, parse_yaml
-from fiche.tools.xliff.apply import apply_targets
+from fiche.tools.xliff.apply import HEADER, apply_targets
 from fiche.tools.xliff.reader import check_returned, parse_xliff, read_file
 from fiche.tools.xliff.units import Unit, fiche_units
 from fiche.tools.xliff.writer import xliff_document
@@ -45,13 +45,21 @@ class ImportReport:
     stamped: list[str] = field(default_factory=list)  # block ids
     written: bool = False
     not_listed: bool = False  # the language is not (yet) among the fiche's languages
+    pending: list[str] = field(default_factory=list)  # changed, but not marked translated
+    empty: list[str] = field(default_factory=list)  # empty targets
 
 
 def import_xliff(
-    root: Path, xliff: Path, fiche: str | None = None, lang: str | None = None
+    root: Path,
+    xliff: Path,
+    fiche: str | None = None,
+    lang: str | None = None,
+    fit: bool = True,
 ) -> ImportReport:
-    """Check `xliff`, then write its translations into the language file. With `lang`,
-    the file must be a translation into that language."""
+    """Check `xliff`, then write its translations into the language file and, with `fit`,
+    set and draw the language's sheets: when a text no longer fits, the old file is put
+    back and the problems name the units. With `lang`, the file must be a translation
+    into that language."""
     name = str(xliff)
     got = parse_xliff(read_file(xliff), name)
     cat = load_catalog(root)
@@ -64,32 +72,84 @@ def import_xliff(
     entry = cat.fiches[slug]
     if entry.defn is None:
         raise FicheError(entry.problems)
-    if lang is not None and got.lang != lang:
-        raise FicheError.at(name, "target language", f"{got.lang!r}, not {lang}", got.line)
-    if got.lang not in known_languages():
-        raise FicheError.at(name, "target language", unknown_language(got.lang), got.line)
+    _check_target_language(got.lang, lang, xliff, got.line)
     src_lang, lang = entry.defn.source_language, got.lang
     if src_lang not in entry.langs or (lang in entry.lang_srcs and lang not in entry.langs):
         raise FicheError(entry.lang_problems.get(src_lang, []) + entry.lang_problems.get(lang, []))
     units = fiche_units(cat, slug, lang)
-    changes = check_returned(got, units, name, src_lang, lang, slug)
+    checked = check_returned(got, units, name, src_lang, lang, slug)
+    changes = checked.changes
+    path = entry.folder / f"{lang}.yaml"
+    rel = f"content/{slug}/{lang}.yaml"
+    if not path.exists():
+        _check_complete(units, changes, name, got.line, rel)
     source = entry.langs[src_lang]
     target = entry.langs.get(lang)
     hashes = {bid: block_hash(b) for bid, b in source.blocks.items()}
     stamp = _to_stamp(units, got.done, changes, got.targets, hashes, target)
-    rel = f"content/{slug}/{lang}.yaml"
     report = ImportReport(slug, lang, rel, sorted(changes), sorted(stamp))
+    report.pending, report.empty = checked.pending, checked.empty
     report.not_listed = lang not in entry.defn.languages
     if not changes and not stamp:
         return report
-    path = entry.folder / f"{lang}.yaml"
     old = decode_text(path.read_bytes(), rel) if path.exists() else ""
-    new = apply_targets(old, entry.lang_srcs[src_lang].data, units, changes, stamp, lang)
+    header = HEADER.format(fiche=slug, lang=lang, source=src_lang)
+    new = apply_targets(
+        old, entry.lang_srcs[src_lang].data, units, changes, stamp, lang=lang, header=header
+    )
     _check_language_file(new, rel)
-    if new != old:
-        write_atomic(path, new.encode("utf-8"))
-        report.written = True
+    if new == old:
+        return report
+    write_atomic(path, new.encode("utf-8"))
+    report.written = True
+    if fit and not report.not_listed:
+        problems = fit_problems(root, report)
+        if problems:
+            if old:
+                write_atomic(path, old.encode("utf-8"))
+            else:
+                path.unlink()
+            report.written = False
+            said = f"{rel} was left as it was; shorten these texts, or import with --no-fit"
+            raise FicheError([*problems, Problem.general(said)])
     return report
+
+
+def _check_target_language(said: str, wanted: str | None, xliff: Path, line: int) -> None:
+    """The file's target language is the one asked for (`--lang`), else the one its name
+    gives (`n3.pl.xlf`, as `fiche xliff export` names it): a file whose trgLang a tool
+    or a hand changed must not overwrite another language."""
+    name = str(xliff)
+    if said not in known_languages():
+        raise FicheError.at(name, "target language", unknown_language(said), line)
+    if wanted is not None and said != wanted:
+        raise FicheError.at(name, "target language", f"{said!r}, not {wanted}", line)
+    named = re.fullmatch(r".+\.([a-z]{2})\.xlf", xliff.name)
+    if wanted is None and named and named.group(1) != said:
+        raise FicheError.at(
+            name,
+            "target language",
+            f"{said!r}, but the file is named for {named.group(1)}; "
+            "pass --lang with the language it holds",
+            line,
+        )
+
+
+def _check_complete(
+    units: list[Unit], changes: dict[str, str], name: str, line: int, rel: str
+) -> None:
+    """A language file is written whole: a new one needs every text translated."""
+    missing = [u.id for u in units if u.id not in changes]
+    if missing:
+        more = f" and {len(missing) - 8} more" if len(missing) > 8 else ""
+        shown = ", ".join(missing[:8]) + more
+        raise FicheError.at(
+            name,
+            "target language",
+            f"{rel} does not exist yet, and a new language needs every text: "
+            f"{len(missing)} unit(s) have no target marked translated ({shown})",
+            line,
+        )
 
 
 def _to_stamp(
