@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from typing import Literal
 
@@ -208,11 +209,12 @@ def _draw_text_decoration(ctx: Ctx, canv: Canvas, d: TextDecoration, H: float) -
         size = max(lo, size - 0.25)
     width = stringWidth(text, font, size)
     if width > limit + 0.01:
+        over = math.ceil((width - limit) / MM * 10) / 10  # never "0.0 mm wider"
         ctx.problems.append(
             problem_at(
                 ctx,
                 origin,
-                f"'{text}' is {(width - limit) / MM:.1f} mm wider than its place in "
+                f"'{text}' is {over:.1f} mm wider than its place in "
                 f"the header of sheet {ctx.sheet.sheet} ({ctx.sheet.lang}) even at {lo:g} pt",
             )
         )
