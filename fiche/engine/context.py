@@ -63,13 +63,14 @@ def paragraph(
         check_glyphs(ctx, t, style)
     markup = linkify(t.markup) if ctx.profile.links else t.markup
     # Words are measured once per font and set at every size that fitting tries.
+    rules = rules_for(ctx.sheet.lang)
     m = measured(
         markup,
         _faces(ctx, style.fontName),
         style.hyphenator,
         style.hyphenationMinWordLength,
-        rules_for(ctx.sheet.lang).no_line_start,
-        rules_for(ctx.sheet.lang).bind,
+        rules.no_line_start,
+        rules.bind,
     )
     bookmark = None
     if ctx.profile.bookmarks and outline is not None:

@@ -465,14 +465,7 @@ def _glued(words: list[Word], no_start: str) -> list[Word]:
             out.append(w)
             continue
         a = out[-1]
-        gap = a.space_piece or Piece(" ", a.pieces[-1].font)
-        out[-1] = Word(
-            (*a.pieces, gap, *w.pieces),
-            a.text + gap.text + w.text,
-            a.width + a.space + w.width,
-            w.space,
-            w.space_piece,
-        )
+        out[-1] = _joined(a, a.space_piece or Piece(" ", a.pieces[-1].font), w, a.head)
     return out
 
 
@@ -485,18 +478,24 @@ def _bound(words: list[Word], bind: frozenset[str]) -> list[Word]:
     out: list[Word] = []
     for w in reversed(words):
         if out and w.text in bind and w.space_piece is not None:
-            b = out[-1]
-            out[-1] = Word(
-                (*w.pieces, w.space_piece, *b.pieces),
-                w.text + w.space_piece.text + b.text,
-                w.width + w.space + b.width,
-                b.space,
-                b.space_piece,
-                len(w.text) + len(w.space_piece.text) + b.head,
-            )
+            b, gap = out[-1], w.space_piece
+            out[-1] = _joined(w, gap, b, len(w.text) + len(gap.text) + b.head)
         else:
             out.append(w)
     return out[::-1]
+
+
+def _joined(a: Word, gap: Piece, b: Word, head: int) -> Word:
+    """Words `a` and `b` as one, the space `gap` between them kept: a line never breaks
+    there. `head`: the characters at the front that are not hyphenated."""
+    return Word(
+        (*a.pieces, gap, *b.pieces),
+        a.text + gap.text + b.text,
+        a.width + a.space + b.width,
+        b.space,
+        b.space_piece,
+        head,
+    )
 
 
 def _closing(text: str, no_start: str) -> bool:

@@ -103,7 +103,7 @@ def _hyphenator(lang: str, exceptions: str) -> Hyphenator | None:
     rules = rules_for(lang)
     fixed = _read_exceptions(exceptions, lang)
     if rules.breaks == "turkish":
-        return _by_positions(fixed, turkish_breaks, lang)
+        return _with_exceptions(fixed, lang, _pairs(turkish_breaks))
     # pyphen names some dictionaries by language only ("fr", not "fr_FR")
     code = pyphen.language_fallback(rules.pyphen)
     if code is None:
@@ -116,18 +116,8 @@ def _hyphenator(lang: str, exceptions: str) -> Hyphenator | None:
             spelt = word.replace(MODIFIER_APOSTROPHE, "'")
             return with_vowels(word, _dictionary(code).positions(spelt), vowels)
 
-        return _by_positions(fixed, positions, lang)
-
-    def iterate(word: str) -> Iterator[tuple[str, str]]:
-        key = lower(word, lang)
-        if key in fixed:
-            cuts = fixed[key]
-            for cut in reversed(cuts):
-                yield word[:cut], word[cut:]
-            return
-        yield from _dictionary(code).iterate(word)
-
-    return iterate
+        return _with_exceptions(fixed, lang, _pairs(positions))
+    return _with_exceptions(fixed, lang, lambda word: _dictionary(code).iterate(word))
 
 
 @functools.cache
@@ -145,15 +135,25 @@ def _dictionary(code: str):  # -> pyphen.Pyphen, a module not imported until her
     return pyphen.Pyphen(lang=code, left=3, right=3)
 
 
-def _by_positions(
-    fixed: dict[str, list[int]], positions: Callable[[str], list[int]], lang: str
-) -> Hyphenator:
-    """A hyphenator from a function giving a word's break positions (ascending), with
-    the exception list first."""
+def _with_exceptions(fixed: dict[str, list[int]], lang: str, breaks: Hyphenator) -> Hyphenator:
+    """`breaks`, but the breaks of the exception list for the words it lists."""
 
     def iterate(word: str) -> Iterator[tuple[str, str]]:
         cuts = fixed.get(lower(word, lang))
-        for cut in reversed(cuts if cuts is not None else positions(word)):
+        if cuts is None:
+            yield from breaks(word)
+            return
+        for cut in reversed(cuts):
+            yield word[:cut], word[cut:]
+
+    return iterate
+
+
+def _pairs(positions: Callable[[str], list[int]]) -> Hyphenator:
+    """A hyphenator from a word's break positions (ascending), longest head first."""
+
+    def iterate(word: str) -> Iterator[tuple[str, str]]:
+        for cut in reversed(positions(word)):
             yield word[:cut], word[cut:]
 
     return iterate
@@ -181,15 +181,18 @@ LINK = re.compile(
 )
 
 
+def address(m: re.Match) -> str:
+    """The address a match of `LINK` holds: the sentence punctuation after it (a full
+    stop, a closing bracket) is not part of it."""
+    return m.group(0).rstrip(".,;:!?)")
+
+
 def linkify(markup: str) -> str:
     """Web addresses and e-mail addresses in paragraph markup as clickable links."""
 
     def link(m: re.Match) -> str:
-        text = m.group(0)
-        trail = ""
-        while text and text[-1] in ".,;:!?)":  # sentence punctuation is not part of it
-            trail = text[-1] + trail
-            text = text[:-1]
+        text = address(m)
+        trail = m.group(0)[len(text) :]
         if m.group("mail"):
             href = f"mailto:{text}"
         else:
