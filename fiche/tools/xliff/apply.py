@@ -143,12 +143,7 @@ def _set(data: Any, path: tuple[str | int, ...], new: str, source: Any) -> None:
 def _indent(path: tuple[str | int, ...]) -> int:
     """The column a folded text's lines start at: two spaces a mapping level, four for
     a list item's own text."""
-    col = 0
-    for i, part in enumerate(path):
-        col += 4 if isinstance(part, int) else 2
-        if i == len(path) - 1 and isinstance(part, int):
-            col += 0
-    return col
+    return sum(4 if isinstance(part, int) else 2 for part in path)
 
 
 def _styled(new: str, old: Any, indent: int) -> Any:

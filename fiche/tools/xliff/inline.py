@@ -15,7 +15,7 @@ from typing import Any
 
 from lxml import etree
 
-from fiche.typeset.typography import LINK, MARK
+from fiche.typeset.typography import LINK, MARK, address
 
 # lxml's element type: lxml ships no type hints that mypy reads here
 Element = Any
@@ -47,7 +47,7 @@ def spans(text: str) -> list[Span]:
     def plain(part: str) -> None:  # links inside plain text
         pos = 0
         for m in LINK.finditer(part):
-            url = m.group(0).rstrip(".,;:!?)")
+            url = address(m)
             if pos < m.start():
                 out.append(Span(part[pos : m.start()]))
             out.append(Span(url, code("l")))

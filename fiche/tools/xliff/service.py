@@ -9,7 +9,7 @@ from pathlib import Path
 from fiche.core.atomic import write_atomic
 from fiche.core.errors import FicheError, Problem
 from fiche.model.catalog import Catalog, load_catalog
-from fiche.model.content import block_hash, load_language_file
+from fiche.model.content import LanguageFile, block_hash, load_language_file
 from fiche.model.languages import known_languages, unknown_language
 from fiche.model.source import MAX_FILE_BYTES, decode_text, parse_yaml
 from fiche.tools.xliff.apply import HEADER, apply_targets
@@ -158,7 +158,7 @@ def _to_stamp(
     changes: dict[str, str],
     targets: dict[str, tuple[str, int, list[str]]],
     hashes: dict[str, str],
-    target,
+    target: LanguageFile | None,
 ) -> dict[str, str]:
     """The blocks whose every unit the translator marked done: their source hash, where
     the file does not hold it yet."""

@@ -157,6 +157,11 @@ def _places(entry: FicheEntry) -> dict[str, list[tuple[str, str, str]]]:
     return out
 
 
+def _per_line(width_mm: float, size_pt: float) -> float:
+    """Characters of running text in `width_mm` at `size_pt`, on average."""
+    return width_mm / (MEAN_ADVANCE_EM * size_pt * PT_MM)
+
+
 def _band_budget(cat: Catalog, entry: FicheEntry, key: str, meta: dict) -> int | None:
     """Characters a header text may have: the narrowest place a layout of the fiche's
     sheets gives `{key}` in a page's header texts, at the style's smallest size, less the
@@ -180,7 +185,7 @@ def _band_budget(cat: Catalog, entry: FicheEntry, key: str, meta: dict) -> int |
                     template.replace("{" + key + "}", ""),
                     {k: str(v) for k, v in meta.items() if isinstance(v, str)},
                 )
-                per_line = d.max_width_mm / (MEAN_ADVANCE_EM * style.size_range[0] * PT_MM)
+                per_line = _per_line(d.max_width_mm, style.size_range[0])
                 budgets.append(math.floor(per_line) - len(rest))
     return max(1, min(budgets)) if budgets else None
 
@@ -207,8 +212,7 @@ def _budget(
         style = layout.styles.get(role)
         if style is None:
             continue
-        size = style.size_pt if isinstance(style.size_pt, float | int) else min(style.size_pt)
-        per_line = box.w_mm / (MEAN_ADVANCE_EM * size * PT_MM)
+        size = style.size_range[0]
         lines = max(1, math.floor(box.h_mm / (style.leading * size * PT_MM)))
-        budgets.append(math.floor(per_line * lines))
+        budgets.append(math.floor(_per_line(box.w_mm, size) * lines))
     return min(budgets) if budgets else None
