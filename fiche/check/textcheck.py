@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import bisect
 import functools
+import io
 import re
 import unicodedata
 from typing import NamedTuple
@@ -35,12 +36,75 @@ def extract_pages(pdf: bytes) -> list[str]:
         doc.close()
 
 
-def bad_characters(text: str, source: str = "") -> list[str]:
-    """Signs of broken text mapping: U+FFFD, private-use characters, '(cid:', unless
-    the `source` the PDF was made from (when known) has them itself."""
-    bad = sorted(
-        {c for c in text if (c == "\ufffd" or unicodedata.category(c) == "Co") and c not in source}
+def structure_text(pdf: bytes) -> str:
+    """The /ActualText of the structure elements, in the tree's order, a line each: the
+    text a screen reader reads (exact for right-to-left pages, whose page text each
+    reader reorders by its own guess)."""
+    import pikepdf
+
+    out: list[str] = []
+    with pikepdf.open(io.BytesIO(pdf)) as doc:
+        root = doc.Root.get("/StructTreeRoot")
+        if root is None:
+            return ""
+        todo = [root.get("/K")]
+        seen: set[tuple[int, int]] = set()
+        while todo:
+            k = todo.pop()
+            if isinstance(k, pikepdf.Array):
+                todo.extend(reversed(list(k)))
+            elif isinstance(k, pikepdf.Dictionary):
+                if k.is_indirect:
+                    if k.objgen in seen:
+                        continue
+                    seen.add(k.objgen)
+                text = k.get("/ActualText")
+                if text is not None:
+                    out.append(str(text))
+                    continue
+                if "/K" in k and k.get("/Type") != "/OBJR":
+                    todo.append(k.K)
+    return "\n".join(out)
+
+
+# A bracket may come back as its mirror image from a right-to-left line: ( and ) count alike.
+_MIRROR = str.maketrans(")]}>\u00bb\u203a", "([{<\u00ab\u2039")
+
+
+def missing_characters(extracted: str, expected: list[str]) -> list[str]:
+    """The characters of `expected` (spaces aside) that `extracted` holds fewer of: for a
+    right-to-left page, whose page text each reader reorders by its own guess, what can
+    be checked there is that nothing drawn is lost (its order is checked in the
+    structure text)."""
+    from collections import Counter
+
+    def count(text: str) -> Counter[str]:
+        # NFKC: a reader may give "…" back as "...", which is not a loss
+        text = unicodedata.normalize("NFKC", text).translate(_MIRROR)
+        return Counter(text.replace("\ufffe", ""))
+
+    have = count(extracted)
+    want = count("".join(expected))
+    return sorted(
+        ch for ch, n in want.items() if not ch.isspace() and ch not in "-\u00ad" and have[ch] < n
     )
+
+
+def _bad(c: str) -> bool:
+    # U+FFFD, private use, and Arabic presentation forms: a shaped glyph mapped to its
+    # form instead of its letters
+    return (
+        c == "\ufffd"
+        or unicodedata.category(c) == "Co"
+        or "\ufb50" <= c <= "\ufdff"
+        or "\ufe70" <= c <= "\ufeff"
+    )
+
+
+def bad_characters(text: str, source: str = "") -> list[str]:
+    """Signs of broken text mapping: U+FFFD, private-use characters, presentation forms,
+    '(cid:', unless the `source` the PDF was made from (when known) has them itself."""
+    bad = sorted({c for c in text if _bad(c) and c not in source})
     out = [f"U+{ord(c):04X}" for c in bad]
     if text.count("(cid:") > source.count("(cid:"):
         out.append("'(cid:' sequences")

@@ -10,7 +10,7 @@ from reportlab.lib.colors import Color
 from fiche.core.characters import unreadable_characters
 from fiche.core.errors import Problem
 from fiche.engine.flowables import Bookmark, Outline, TextParagraph, TextStyle
-from fiche.engine.fonts import Family, missing_glyphs
+from fiche.engine.fonts import Family, heavy, missing_glyphs
 from fiche.engine.tagging import Chain, Tag, Tagger
 from fiche.model.languages import rules_for
 from fiche.model.layout import (
@@ -41,11 +41,32 @@ class Ctx:
     drawn_styles: dict[int, dict[str, float]] = field(default_factory=dict)
     # regular face -> (regular, bold, italic, bold italic), looked up for every paragraph
     faces: dict = field(init=False)
+    # language -> the family the layout sets its letters in (`language_fonts`)
+    own: dict[str, Family] = field(init=False)
 
     def __post_init__(self) -> None:
         self.faces = {
             f.regular: (f.regular, f.bold, f.italic, f.bold_italic) for f in self.families.values()
         }
+        self.own = {lang: self.families[name] for lang, name in self.layout.language_fonts.items()}
+
+    def fonts_for(
+        self, font: str, lang: str
+    ) -> tuple[tuple[str, str, str, str], tuple[str, str, str, str] | None]:
+        """The faces that set text of language `lang` in the family whose regular face is
+        `font`, and the faces that set what they lack (None: they lack nothing).
+
+        A language with a family of its own (`language_fonts`: Arabic letters) is set in
+        it, at the weight of the style's family (a bold title stays bold); the style's own
+        family sets the rest (Latin names, brackets, @).
+        """
+        faces = _faces(self, font)
+        own = self.own.get(lang)
+        if own is None:
+            return faces, None
+        if heavy(font):
+            return (own.bold, own.bold, own.bold_italic, own.bold_italic), faces
+        return (own.regular, own.bold, own.italic, own.bold_italic), faces
 
 
 def paragraph(
@@ -60,17 +81,20 @@ def paragraph(
     key = (t.origin, style.fontName)
     if key not in ctx.checked:
         ctx.checked.add(key)
-        check_glyphs(ctx, t, style)
+        check_glyphs(ctx, t, style, lang)
     markup = linkify(t.markup) if ctx.profile.links else t.markup
     # Words are measured once per font and set at every size that fitting tries.
-    rules = rules_for(ctx.sheet.lang)
+    rules = rules_for(lang or ctx.sheet.lang)
+    faces, fallback = ctx.fonts_for(style.fontName, lang or ctx.sheet.lang)
     m = measured(
         markup,
-        _faces(ctx, style.fontName),
+        faces,
         style.hyphenator,
         style.hyphenationMinWordLength,
         rules.no_line_start,
         rules.bind,
+        fallback=fallback,
+        rtl=rules.rtl,
     )
     bookmark = None
     if ctx.profile.bookmarks and outline is not None:
@@ -90,25 +114,18 @@ def _faces(ctx: Ctx, font: str) -> tuple[str, str, str, str]:
     return ctx.faces.get(font, (font, font, font, font))
 
 
-def check_glyphs(ctx: Ctx, t: TText, style: TextStyle) -> None:
-    fam = next(
-        (
-            f
-            for f in ctx.families.values()
-            if style.fontName in (f.regular, f.bold, f.italic, f.bold_italic)
-        ),
-        None,
-    )
-    fonts = [style.fontName]
-    if fam and "<b>" in t.markup:
-        fonts.append(fam.bold)
-    if fam and "<i>" in t.markup:
-        fonts.append(fam.italic)
-    for font in fonts:
-        glyph_problems(ctx, font, t.plain, t.origin)
+def check_glyphs(ctx: Ctx, t: TText, style: TextStyle, lang: str = "") -> None:
+    faces, fallback = ctx.fonts_for(style.fontName, lang or ctx.sheet.lang)
+    slots = [0]
+    if "<b>" in t.markup:
+        slots.append(1)
+    if "<i>" in t.markup:
+        slots.append(2)
+    for k in slots:
+        glyph_problems(ctx, faces[k], t.plain, t.origin, fallback[k] if fallback else None)
 
 
-def glyph_problems(ctx: Ctx, font: str, text: str, origin) -> None:
+def glyph_problems(ctx: Ctx, font: str, text: str, origin, fallback: str | None = None) -> None:
     unreadable, said = unreadable_characters(text)
     for what, remedy in said:
         problem = problem_at(
@@ -119,7 +136,7 @@ def glyph_problems(ctx: Ctx, font: str, text: str, origin) -> None:
         )
         if problem not in ctx.problems:  # a text set in several fonts is checked per font
             ctx.problems.append(problem)
-    for ch in missing_glyphs(font, text):
+    for ch in missing_glyphs(font, text, fallback):
         if ch in unreadable:
             continue
         ctx.problems.append(

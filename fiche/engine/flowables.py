@@ -25,7 +25,10 @@ from reportlab.pdfbase.pdfmetrics import getAscentDescent
 from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import Flowable
 
+from fiche.engine.glyphs import Placed, operators
+from fiche.engine.rladapter import document
 from fiche.engine.tagging import Tag, Tagger
+from fiche.typeset import shaping
 from fiche.typeset.linebreak import MIN_WORD, Hyphenator, Line, Measured, units
 
 # A marker draws itself around (x, y) = centre of the first line's x-height;
@@ -249,6 +252,9 @@ class TextParagraph(BlockFlowable):
         return left, left + widest
 
     def _draw_lines(self, x0: float, y0: float) -> None:
+        if self.measured.rtl:
+            self._draw_shaped(x0, y0)
+            return
         canv, st = self.canv, self.style
         size, avail = st.fontSize, self._avail(self.width)
         y = y0 + self.height - size
@@ -295,6 +301,45 @@ class TextParagraph(BlockFlowable):
                     x += w
             y -= st.leading
         canv.drawText(tx)
+        for href, x, y, w, f in links:
+            ascent, descent = getAscentDescent(f, size)
+            canv.linkURL(href, (x, y + descent, x + w, y + ascent), relative=1)
+
+    def _draw_shaped(self, x0: float, y0: float) -> None:
+        """Lines of a right-to-left paragraph: each reordered for display and drawn as
+        shaped glyphs (`glyphs`); a justified paragraph's last line ends at the right."""
+        canv, st = self.canv, self.style
+        size, avail = st.fontSize, self._avail(self.width)
+        y = y0 + self.height - size
+        canv.setFillColor(st.textColor)
+        last = len(self.lines) - 1
+        links = []
+        for n, line in enumerate(self.lines):
+            width = line.width * size
+            x = x0 + st.leftIndent
+            extra = 0.0
+            runs = self.measured.visual(line)
+            if st.alignment == TA_CENTER:
+                x += (avail - width) / 2
+            elif st.alignment == TA_JUSTIFY and not (n == last and self.ends_paragraph):
+                spaces = sum(p.text.count(" ") for p, _ in runs)
+                if spaces and width < avail:
+                    extra = (avail - width) / spaces
+                else:
+                    x += avail - width
+            elif st.alignment != TA_LEFT:  # right, and a justified paragraph's last line
+                x += avail - width
+            placed = []
+            pos = 0.0
+            for piece, rtl in runs:
+                gs = shaping.glyphs(piece.text, piece.font, rtl)
+                placed.append(Placed(piece.font, gs, pos, extra))
+                w = sum(g.advance for g in gs) * size + extra * piece.text.count(" ")
+                if piece.href:
+                    links.append((piece.href, x + pos, y, w, piece.font))
+                pos += w
+            canv.addLiteral(operators(document(canv), placed, x, y, size))
+            y -= st.leading
         for href, x, y, w, f in links:
             ascent, descent = getAscentDescent(f, size)
             canv.linkURL(href, (x, y + descent, x + w, y + ascent), relative=1)

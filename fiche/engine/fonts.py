@@ -36,9 +36,12 @@ from reportlab.pdfbase.ttfonts import TTFont
 from fiche.core.errors import FicheError
 from fiche.engine.rladapter import name_face
 from fiche.model.layout import FontFamily
+from fiche.typeset import shaping
 from fiche.typeset.linebreak import clear_caches
 
 FACES = ("regular", "bold", "italic", "bold_italic")
+# They order a line and are drawn as nothing: no glyph needed.
+_BIDI_CONTROLS = "\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069"
 
 
 @dataclass
@@ -197,12 +200,23 @@ def _register(path: Path, file: _File, font: TTFont | None, face: str) -> str:
 
 
 def _font(name: str, data: bytes, path: Path) -> TTFont:
+    shaping.register(name, data)
     return TTFont(name, _FontFile(data, str(path)), shapable=False)
 
 
-def missing_glyphs(font: str, text: str) -> list[str]:
-    """Characters of `text` that the registered font `font` cannot draw."""
-    return sorted(set(text).difference(_drawable(font), "\n\t\u00ad"))
+def missing_glyphs(font: str, text: str, fallback: str | None = None) -> list[str]:
+    """Characters of `text` that the registered font `font` cannot draw, nor `fallback`
+    (the font that sets what `font` lacks) when there is one."""
+    missing = set(text).difference(_drawable(font), "\n\t\u00ad", _BIDI_CONTROLS)
+    if fallback is not None:
+        missing.difference_update(_drawable(fallback))
+    return sorted(missing)
+
+
+def heavy(font: str) -> bool:
+    """Whether the registered font `font` is bold or heavier (its OS/2 weight class)."""
+    table = pdfmetrics.getFont(font).face.get_table("OS/2")
+    return int.from_bytes(table[4:6], "big") >= 600
 
 
 def _drawable(font: str) -> frozenset[str]:

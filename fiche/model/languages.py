@@ -26,7 +26,8 @@ class LangRules:
     quote_space: str = ""  # inside quotes (French)
     space_before: dict[str, str] | None = None  # punctuation -> no-break space before it
     # "pyphen": its patterns for `pyphen`; "turkish": the syllable rule of
-    # typeset.syllables (pyphen has no Turkish patterns)
+    # typeset.syllables (pyphen has no Turkish patterns); "none": lines break at spaces
+    # only (Arabic is not hyphenated)
     breaks: str = "pyphen"
     # When set, no hyphenated part may lack all of these: pyphen's Ukrainian patterns
     # would leave parts such as "ть" or "в" alone.
@@ -37,14 +38,27 @@ class LangRules:
     # One-letter words that never end a line: bound to the word after them (Polish
     # "w domu", "i nie"), as Polish typesetting asks.
     bind: frozenset[str] = frozenset()
+    # Which way its lines read: "rtl" mirrors the layout and orders each line by the
+    # Unicode bidi algorithm.
+    direction: str = "ltr"
+    # Its own marks that never begin a line (Arabic comma, semicolon, question mark).
+    closing: str = ""
 
     @property
     def no_line_start(self) -> str:
         """The marks that never begin a line of this language."""
-        return NO_LINE_START + self.quotes[1]
+        return NO_LINE_START + self.quotes[1] + self.closing
+
+    @property
+    def rtl(self) -> bool:
+        return self.direction == "rtl"
 
 
 RULES: dict[str, LangRules] = {
+    # Arabic: « » without spaces, no hyphenation (a word is never broken), right to left.
+    "ar": LangRules(
+        ("\u00ab", "\u00bb"), "", breaks="none", direction="rtl", closing="\u060c\u061b\u061f"
+    ),
     "nl": LangRules(("\u201c", "\u201d"), "nl_NL"),
     "en": LangRules(("\u201c", "\u201d"), "en_GB"),
     "de": LangRules(("\u201e", "\u201c"), "de_DE"),

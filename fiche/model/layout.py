@@ -19,6 +19,7 @@ from pydantic import Field, StringConstraints, field_validator, model_validator
 
 from fiche.core.errors import LayoutError, Problem
 from fiche.model.kinds import roles
+from fiche.model.languages import known_languages, unknown_language
 from fiche.model.legibility import MIN_X_HEIGHT_DEG, RUNNING_TEXT, font_x_height, least_size_pt
 from fiche.model.source import Source
 from fiche.model.templates import check_template
@@ -437,6 +438,12 @@ class Layout(Model):
         default=9.0, description="Body text never gets smaller than this, and never under 9 pt."
     )
     fonts: Annotated[dict[Name, FontFamily], Field(min_length=1)]
+    language_fonts: dict[str, Name] = Field(
+        default_factory=dict,
+        description="The family that sets a language's own letters, by language code "
+        "(ar: an Arabic family); every style keeps its own family for the characters "
+        "that family lacks (Latin names, brackets, @), at the style's weight.",
+    )
     palette: Annotated[dict[Name, Colour], Field(min_length=1)]
     styles: dict[Name, Style]
     look: Look
@@ -574,6 +581,13 @@ def _style_problems(layout: Layout, src: Source) -> list[Problem]:
         for name in required
         if name not in layout.styles
     ]
+    for lang, name in layout.language_fonts.items():
+        if lang not in known_languages():
+            problems.append(src.problem(("language_fonts", lang), unknown_language(lang)))
+        if name not in layout.fonts:
+            problems.append(
+                src.problem(("language_fonts", lang), _unknown("font", name, layout.fonts))
+            )
     for name, st in layout.styles.items():
         if st.font not in layout.fonts:
             problems.append(

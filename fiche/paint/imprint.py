@@ -8,7 +8,6 @@ from reportlab.graphics.barcode.qr import QrCodeWidget
 from reportlab.graphics.shapes import Drawing
 from reportlab.lib.colors import CMYKColor, Color
 from reportlab.lib.utils import ImageReader
-from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.pdfgen.canvas import Canvas
 
 from fiche.core.colour import (
@@ -22,6 +21,7 @@ from fiche.core.safeio import Refused
 from fiche.engine.columns import mm_box
 from fiche.engine.context import Ctx, check_glyphs, problem_at
 from fiche.engine.flowables import TextStyle
+from fiche.engine.oneline import one_line
 from fiche.engine.rladapter import draw_drawing
 from fiche.engine.styles import size_at
 from fiche.engine.styleuse import note_drawn
@@ -98,12 +98,14 @@ def _imprint_sizes(
     line_font = ctx.families[line_style.font].regular
     for t, font in [(title, title_font)] + [(t, line_font) for t in imp.lines]:
         check_glyphs(ctx, t, TextStyle("imprint", fontName=font))
+    title_line = one_line(ctx, title.plain, title_font)
+    lines = [one_line(ctx, t.plain, line_font) for t in imp.lines]
     for step in range(10, -1, -1):
         k = step / 10
         ts, ls = size_at(title_style.size_range, k), size_at(line_style.size_range, k)
         tl, ll = ts * title_style.leading, ls * line_style.leading
-        widths = [stringWidth(title.plain, title_font, ts)]
-        widths += [stringWidth(t.plain, line_font, ls) for t in imp.lines]
+        widths = [title_line.width(ts)]
+        widths += [line.width(ls) for line in lines]
         if tl + ll * len(imp.lines) <= height + 0.01 and max(widths) <= width + 0.01:
             return ts, ls
     # Blame the widest line when width is what fails (an over-long website, say).
@@ -137,18 +139,22 @@ def _imprint_text(
     ll = ls * line_style.leading
     left, top = top_left
     canv.setFillColor(ctx.colours[title_style.color])
-    canv.setFont(ctx.families[title_style.font].regular, ts)
+    title_line = one_line(ctx, title.plain, ctx.families[title_style.font].regular)
+    if title_line.set is None:  # shaped text sets its fonts itself
+        canv.setFont(title_line.font, ts)
     note_drawn(ctx, canv, "imprint-title", ts)
     baseline = top - ts
     with ctx.tagger.content(canv, (("Div", "imprint"), ("P", "imprint/title")), text=title.plain):
-        canv.drawString(left, baseline, title.plain)
-    canv.setFont(ctx.families[line_style.font].regular, ls)
+        title_line.draw(canv, left, baseline, ts)
+    lines = [one_line(ctx, t.plain, ctx.families[line_style.font].regular) for t in imp.lines]
+    if lines and lines[0].set is None:
+        canv.setFont(lines[0].font, ls)
     canv.setFillColor(ctx.colours[line_style.color])
-    for k, t in enumerate(imp.lines):
+    for k, (t, line) in enumerate(zip(imp.lines, lines, strict=True)):
         note_drawn(ctx, canv, "imprint", ls)
         baseline -= ll
         with ctx.tagger.content(canv, (("Div", "imprint"), ("P", f"imprint/{k}")), text=t.plain):
-            canv.drawString(left, baseline, t.plain)
+            line.draw(canv, left, baseline, ls)
     return baseline, ll
 
 

@@ -7,7 +7,6 @@ from dataclasses import dataclass
 from typing import Literal
 
 from reportlab.lib.colors import CMYKColor
-from reportlab.pdfbase.pdfmetrics import getAscentDescent, stringWidth
 from reportlab.pdfgen.canvas import Canvas
 
 from fiche.engine.blocks import region_flowables
@@ -22,6 +21,7 @@ from fiche.engine.columns import (
 )
 from fiche.engine.context import Ctx, glyph_problems, problem_at
 from fiche.engine.fitting import PageFit, RegionFit
+from fiche.engine.oneline import one_line
 from fiche.engine.styles import region_styles, styles_at
 from fiche.engine.styleuse import note_drawn
 from fiche.model.layout import (
@@ -201,13 +201,16 @@ def _draw_text_decoration(ctx: Ctx, canv: Canvas, d: TextDecoration, H: float) -
     origin = fields[used[0]].origin if used else None
     st = ctx.layout.styles[d.style]
     font = ctx.families[st.font].regular
-    glyph_problems(ctx, font, text, origin)
+    faces, fallback = ctx.fonts_for(font, ctx.sheet.lang)
+    glyph_problems(ctx, faces[0], text, origin, fallback[0] if fallback else None)
+    line = one_line(ctx, text, font)
+    font = line.font
     lo, hi = st.size_range
     size = hi
     limit = d.max_width_mm * MM
-    while stringWidth(text, font, size) > limit and size > lo:
+    while line.width(size) > limit and size > lo:
         size = max(lo, size - 0.25)
-    width = stringWidth(text, font, size)
+    width = line.width(size)
     if width > limit + 0.01:
         over = math.ceil((width - limit) / MM * 10) / 10  # never "0.0 mm wider"
         ctx.problems.append(
@@ -219,18 +222,14 @@ def _draw_text_decoration(ctx: Ctx, canv: Canvas, d: TextDecoration, H: float) -
             )
         )
         return ()
-    canv.setFont(font, size)
+    if line.set is None:
+        canv.setFont(font, size)
     note_drawn(ctx, canv, d.style, size)
     canv.setFillColor(ctx.colours[st.color])
     x, y = d.x_mm * MM, (H - d.y_mm) * MM
-    if d.align == "left":
-        canv.drawString(x, y, text)
-    elif d.align == "right":
-        canv.drawRightString(x, y, text)
-    else:
-        canv.drawCentredString(x, y, text)
+    line.draw(canv, x, y, size, d.align)
     left = {"left": x, "right": x - width, "center": x - width / 2}[d.align]
-    ascent, descent = getAscentDescent(font, size)  # descent is negative
+    ascent, descent = line.extent(size)  # descent is negative
     top = y + ascent
     return (
         Drawn("decoration", "", None, left / MM, H - top / MM, width / MM, (ascent - descent) / MM),

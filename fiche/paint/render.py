@@ -35,6 +35,7 @@ from fiche.engine.fonts import Family, register_families
 from fiche.engine.rladapter import pdf_canvas
 from fiche.engine.styleuse import page_styles
 from fiche.engine.tagging import MarkedContent, Tagger
+from fiche.model.languages import rules_for
 from fiche.model.layout import (
     Layout,
     Page,
@@ -153,7 +154,8 @@ def _context(fitted: FittedSheet, profile: Profile) -> Ctx:
         fitted.hyph,
         profile,
         fitted.icc,
-        tagger=Tagger(profile.tagged),
+        # right to left: tagged in every profile, for the structure's exact text
+        tagger=Tagger(profile.tagged or rules_for(fitted.sheet.lang).rtl),
     )
 
 

@@ -27,6 +27,7 @@ import pikepdf
 
 from fiche.core.machinecache import load, store
 from fiche.engine.tagging import MarkedContent
+from fiche.model.languages import rules_for
 from fiche.model.profiles import PageBoxes, Profile
 
 N = pikepdf.Name
@@ -60,10 +61,13 @@ def postprocess(
             if icc is None:
                 raise ValueError("the print profile needs the ICC profile's path")
             _output_intent(doc, icc)
-        _viewer(doc, profile)
+        # Right to left: the page text is each reader's guess at the order, the
+        # structure's /ActualText is exact (RTL-NOTES); every profile gets the tree.
+        rtl = rules_for(meta.lang).rtl
+        _viewer(doc, profile, rtl)
         _metadata(doc, meta, profile)
-        if profile.tagged:
-            _structure(doc, marks, meta)
+        if profile.tagged or rtl:
+            _structure(doc, marks, meta, actual_text=rtl)
         out = io.BytesIO()
         doc.save(
             out,
@@ -127,8 +131,10 @@ def _deflated(path: str, size: int, mtime_ns: int) -> bytes:
     return packed
 
 
-def _viewer(doc: pikepdf.Pdf, profile: Profile) -> None:
+def _viewer(doc: pikepdf.Pdf, profile: Profile, rtl: bool = False) -> None:
     prefs = pikepdf.Dictionary(DisplayDocTitle=True)
+    if rtl:  # pages and spreads read from right to left
+        prefs.Direction = pikepdf.Name.R2L
     if profile.duplex:
         prefs.Duplex = pikepdf.Name.DuplexFlipLongEdge
         prefs.PrintScaling = pikepdf.Name("/None")
@@ -180,7 +186,9 @@ def _metadata(doc: pikepdf.Pdf, meta: DocMeta, profile: Profile) -> None:
             xmp["xmpMM:RenditionClass"] = "default"
 
 
-def _structure(doc: pikepdf.Pdf, marks: tuple[MarkedContent, ...], meta: DocMeta) -> None:
+def _structure(
+    doc: pikepdf.Pdf, marks: tuple[MarkedContent, ...], meta: DocMeta, actual_text: bool = False
+) -> None:
     """The structure tree from the marks recorded while drawing (PDF/UA-1).
 
     Each mark names the chain of elements its content belongs to, so elements are
@@ -192,6 +200,8 @@ def _structure(doc: pikepdf.Pdf, marks: tuple[MarkedContent, ...], meta: DocMeta
     for m in marks:
         tree.add_mark(m)
     tree.add_annotations()
+    if actual_text:
+        tree.add_actual_text()
     tree.finish()
     doc.Root.MarkInfo = pikepdf.Dictionary(Marked=True)
     _clean_to_unicode(doc)
@@ -214,6 +224,7 @@ class _StructTree:
         self.elems: dict[str, pikepdf.Object] = {}
         self.kids: dict[int, list[pikepdf.Object | int]] = {id(self.document): []}
         self.texts: dict[str, str] = {}
+        self.parts: dict[str, list[str]] = {}  # the distinct texts of each element's marks
         # the parent tree: per page the leaf of each MCID, then one annotation element
         # per key from len(pages) on
         self.mark_rows: dict[int, list[pikepdf.Object | None]] = {
@@ -255,9 +266,42 @@ class _StructTree:
             self.kids[id(leaf)].append(pikepdf.Dictionary(Type=N.MCR, Pg=page, MCID=m.mcid))
         key = m.chain[-1][1]
         self.texts[key] = self.texts.get(key, "") + " " + m.text
+        if m.text and m.text not in self.parts.setdefault(key, []):
+            self.parts[key].append(m.text)  # a paragraph split over columns: once
         row = self.mark_rows[m.page]
         row.extend([None] * (m.mcid + 1 - len(row)))
         row[m.mcid] = leaf
+
+    def add_actual_text(self) -> None:
+        """Each element that shows text carries it as /ActualText, in logical order: what
+        readers of a right-to-left page cannot rebuild from the glyphs drawn."""
+        for key, parts in self.parts.items():
+            e = self.elems.get(key)
+            if e is None:
+                continue
+            kids = self.kids[id(e)]
+            if all(isinstance(k, int) or "/MCID" in k for k in kids):
+                e.ActualText = pikepdf.String(" ".join(parts))
+                continue
+            # An item with a list of its own: its text moves to a body of its own, as an
+            # ActualText on the item would hide the nested items from a screen reader.
+            body = self.doc.make_indirect(
+                pikepdf.Dictionary(
+                    Type=N.StructElem,
+                    S=N.LBody if e.S == N.LI else N.Span,
+                    P=e,
+                    Pg=e.Pg,
+                    ActualText=pikepdf.String(" ".join(parts)),
+                )
+            )
+            own = [k for k in kids if isinstance(k, int) or "/MCID" in k]
+            self.kids[id(body)] = own
+            self.kids[id(e)] = [body, *(k for k in kids if not any(k is o for o in own))]
+            self.elems[f"{key}/text"] = body
+            for row in self.mark_rows.values():
+                for i, leaf in enumerate(row):
+                    if leaf is not None and leaf.objgen == e.objgen:
+                        row[i] = body
 
     def add_annotations(self) -> None:
         for i, page in enumerate(self.pages):

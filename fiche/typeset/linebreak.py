@@ -30,6 +30,7 @@ from typing import NamedTuple
 from reportlab.pdfbase.pdfmetrics import stringWidth
 
 from fiche.model.languages import NO_LINE_START, RIGHT_QUOTE
+from fiche.typeset import bidi, shaping
 
 Hyphenator = Callable[[str], Iterable[tuple[str, str]]]
 
@@ -85,7 +86,11 @@ def units(text: str, font: str) -> float:
     if got is None:
         if len(_WIDTHS) >= _WIDTHS_MAX:  # bounded: a long-lived worker must not grow
             _WIDTHS.clear()
-        got = _WIDTHS[key] = stringWidth(text, font, 1.0)
+        if shaping.needs_shaping(text):  # joined letters are narrower than single ones
+            got = shaping.width(text, font)
+        else:
+            got = stringWidth(shaping.strip_controls(text), font, 1.0)
+        _WIDTHS[key] = got
     return got
 
 
@@ -162,13 +167,17 @@ class Measured:
         min_word: int = MIN_WORD,
         no_start: str = NO_LINE_START,
         bind: frozenset[str] = frozenset(),
+        *,
+        fallback: Faces | None = None,
+        rtl: bool = False,
     ):
         self.hyphenator = hyphenator
         self.min_word = min_word
+        self.rtl = rtl
         words: list[Word] = []
         pieces: list[Piece] = []
         gap: Piece | None = None  # whitespace met since the last word
-        if "<" not in markup and "&" not in markup:  # one run: most paragraphs
+        if "<" not in markup and "&" not in markup and fallback is None:  # most paragraphs
             font = faces(False, False)
             space = Piece(" ", font)
             sp = units(" ", font)
@@ -179,7 +188,10 @@ class Measured:
             ]
             if words:
                 words[-1].space, words[-1].space_piece = 0.0, None
-        for text, font, href in () if words else parse(markup, faces):
+        runs = () if words else parse(markup, faces)
+        if fallback is not None:
+            runs = _fallen_back(runs, faces, fallback)
+        for text, font, href in runs:
             for k, part in enumerate(_SPLIT.split(text)):
                 if not part:
                     continue
@@ -200,10 +212,15 @@ class Measured:
         self.words = words = _bound(_glued(words, no_start), bind)
         # ends[k]: where word k ends, in units from the start of the paragraph
         self.ends: list[float] = []
+        # starts[k]: where word k starts in the paragraph's text (words joined by spaces)
+        self.starts: list[int] = []
         pos = 0.0
+        chars = 0
         for w in words:
             self.ends.append(pos + w.width)
             pos += w.width + w.space
+            self.starts.append(chars)
+            chars += len(w.text) + 1
         self._cuts: dict[int, list[tuple[int, bool]]] = {}
         self._partial: dict[tuple[int, int, int], float] = {}
 
@@ -406,6 +423,38 @@ class Measured:
     def text(self, line: Line) -> str:
         return "".join(p.text for p in self.segments(line))
 
+    def visual(self, line: Line) -> list[tuple[Piece, bool]]:
+        """The line's runs of one font, link and direction, left to right as drawn;
+        each with whether it reads right to left.
+
+        The paragraph's levels are resolved once over its whole text (words joined by
+        spaces); the line is reordered on its own, as the bidi algorithm says.
+        """
+        pieces = self.segments(line)
+        i, c = line.start
+        start = self.starts[i] + c
+        para = bidi.paragraph(" ".join(w.text for w in self.words), self.rtl)
+        end = start + sum(len(p.text) for p in pieces)
+        if line.hyphen:  # a drawn hyphen is not in the paragraph's text
+            end -= 1
+        # each piece's span in the paragraph's text, in logical order
+        spans = []
+        pos = start
+        for p in pieces:
+            spans.append((pos, pos + len(p.text), p))
+            pos += len(p.text)
+        out: list[tuple[Piece, bool]] = []
+        for run in para.runs(start, end):
+            parts = [
+                (Piece(p.text[max(a, run.start) - a : min(b, run.end) - a], p.font, p.href))
+                for a, b, p in spans
+                if a < run.end and b > run.start
+            ]
+            out += [(p, run.rtl) for p in (reversed(parts) if run.rtl else parts)]
+        if line.hyphen and pieces:
+            out.append((Piece("-", pieces[-1].font), False))
+        return out
+
 
 _MEASURED: OrderedDict[tuple, Measured] = OrderedDict()
 _MEASURED_MAX = 1024  # a catalogue's paragraphs in every language: about 800
@@ -418,6 +467,9 @@ def measured(
     min_word: int = MIN_WORD,
     no_start: str = NO_LINE_START,
     bind: frozenset[str] = frozenset(),
+    *,
+    fallback: tuple[str, str, str, str] | None = None,
+    rtl: bool = False,
 ) -> Measured:
     """The measured words of `markup` in the font family `faces` (regular, bold,
     italic, bold italic), shared by every layout of the process.
@@ -427,9 +479,10 @@ def measured(
     paragraph in `fiche serve`. The least recently used are dropped beyond
     `_MEASURED_MAX`, so a long-lived worker does not grow. `no_start`: the marks that
     never begin a line (the language's `LangRules.no_line_start`); `bind`: the
-    one-letter words that never end one (`LangRules.bind`).
+    one-letter words that never end one (`LangRules.bind`); `fallback`: the faces
+    that set the characters `faces` lack; `rtl`: the paragraph reads right to left.
     """
-    key = (markup, faces, hyphenator, min_word, no_start, bind)
+    key = (markup, faces, hyphenator, min_word, no_start, bind, fallback, rtl)
     got = _MEASURED.get(key)
     if got is not None:
         _MEASURED.move_to_end(key)
@@ -440,12 +493,47 @@ def measured(
         (False, True): faces[2],
         (True, True): faces[3],
     }
+    spare = None
+    if fallback is not None:
+        other = dict(zip(faces, fallback, strict=True))
+        spare = lambda b, i: other[table[b, i]]  # noqa: E731
     got = _MEASURED[key] = Measured(
-        markup, lambda b, i: table[b, i], hyphenator, min_word, no_start, bind
+        markup,
+        lambda b, i: table[b, i],
+        hyphenator,
+        min_word,
+        no_start,
+        bind,
+        fallback=spare,
+        rtl=rtl,
     )
     if len(_MEASURED) > _MEASURED_MAX:
         _MEASURED.popitem(last=False)
     return got
+
+
+def _fallen_back(
+    runs: Iterable[tuple[str, str, str | None]], faces: Faces, fallback: Faces
+) -> list[tuple[str, str, str | None]]:
+    """`runs` with each character the run's font lacks set in the fallback face of the
+    same weight and style: an Arabic font has no Latin letters, no ( ) ? / @ %."""
+    other = {faces(b, i): fallback(b, i) for b in (False, True) for i in (False, True)}
+    out = []
+    for text, font, href in runs:
+        covers = shaping.covers(font)
+        spare = other.get(font, font)
+        cur: list[str] = []
+        cur_font = font
+        for ch in text:
+            f = font if covers(ch) or ch.isspace() or spare == font else spare
+            if f != cur_font and cur:
+                out.append(("".join(cur), cur_font, href))
+                cur = []
+            cur_font = f
+            cur.append(ch)
+        if cur:
+            out.append(("".join(cur), cur_font, href))
+    return out
 
 
 def clear_caches() -> None:

@@ -101,6 +101,8 @@ def _hyphenator(lang: str, exceptions: str) -> Hyphenator | None:
     except ImportError:  # pragma: no cover - pyphen is a dependency
         return None
     rules = rules_for(lang)
+    if rules.breaks == "none":
+        return None
     fixed = _read_exceptions(exceptions, lang)
     if rules.breaks == "turkish":
         return _with_exceptions(fixed, lang, _pairs(turkish_breaks))
