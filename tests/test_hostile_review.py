@@ -149,7 +149,7 @@ def test_build_with_an_invalid_fiche_still_refuses_a_language_fiche_cannot_set(p
     errors = _errors(result.output)
     assert any(where in e for e in errors), result.output
     (lang,) = [e for e in errors if "--lang" in e]
-    assert "unknown language(s): ../x (known: de, en, fr, nl, pl, tr, uk)" in lang
+    assert "unknown language(s): ../x (known: ar, de, en, fr, nl, pl, tr, uk)" in lang
     assert not [e for e in errors if "no sheet" in e], result.output
 
 

@@ -81,10 +81,10 @@ def test_new_language_messages_list_the_known_languages(project):
     result = _new(project, "n9-x", "--lang", "../../layouts/school")
     assert result.output.splitlines()[0] == (
         "error: --lang: unknown language '../../layouts/school': "
-        "fiche sets de, en, fr, nl, pl, tr, uk (two lower-case letters)"
+        "fiche sets ar, de, en, fr, nl, pl, tr, uk (two lower-case letters)"
     )
     result = _new(project, "n9-x", "--lang", "it")
-    known = "de, en, fr, nl, pl, tr, uk"
+    known = "ar, de, en, fr, nl, pl, tr, uk"
     assert f"error: --lang: unknown language 'it': fiche sets {known}" in result.output
 
 
@@ -139,7 +139,10 @@ def test_every_known_language_has_rules_labels_and_hyphenation():
 
     assert set(LABELS) == set(RULES) == set(known_languages())
     for lang in known_languages():
-        assert hyphenator(lang) is not None, lang
+        # a language that is never hyphenated (Arabic) has no hyphenator, the others one
+        assert (hyphenator(lang) is None) == (RULES[lang].breaks == "none"), lang
+    assert RULES["ar"].direction == "rtl" and hyphenator("ar") is None
+    assert {lang for lang, r in RULES.items() if r.direction == "rtl"} == {"ar"}
 
 
 def test_rules_for_an_unknown_language_raises_instead_of_using_english():
@@ -161,7 +164,7 @@ def test_unknown_language_in_fiche_yaml_is_located(project):
     line = line_of(path, "languages:")
     assert any(
         m.startswith(f"content/n3/fiche.yaml:{line}:")
-        and "languages[3]: unknown language 'it': fiche sets de, en, fr, nl" in m
+        and "languages[3]: unknown language 'it': fiche sets ar, de, en, fr, nl" in m
         for m in msgs
     ), msgs
 
@@ -179,7 +182,7 @@ def test_unknown_source_language_and_file_language_are_located(project):
     msgs = [str(p) for p in load_catalog(project).all_problems()]
     assert msgs == [
         "content/n3/fiche.yaml:6:18: source_language: unknown language 'xx': "
-        "fiche sets de, en, fr, nl, pl, tr, uk (two lower-case letters)"
+        "fiche sets ar, de, en, fr, nl, pl, tr, uk (two lower-case letters)"
     ]
 
 
@@ -199,7 +202,7 @@ def test_unknown_school_language_is_an_error(project):
     msgs = _school_problems(project, language="it")
     assert len(msgs) == 1 and msgs[0].endswith(
         "language: unknown language 'it': "
-        "fiche sets de, en, fr, nl, pl, tr, uk (two lower-case letters)"
+        "fiche sets ar, de, en, fr, nl, pl, tr, uk (two lower-case letters)"
     ), msgs
 
 
@@ -208,7 +211,8 @@ def test_build_and_stamp_with_an_unknown_language(project):
     assert result.exit_code == 2 and "unknown language" in result.output, result.output
     result = CliRunner().invoke(main, ["stamp", "--root", str(project), "--lang", "it"])
     assert result.exit_code == 2, result.output
-    assert "--lang: unknown language 'it': fiche sets de, en, fr, nl, pl, tr, uk" in result.output
+    known = "ar, de, en, fr, nl, pl, tr, uk"
+    assert f"--lang: unknown language 'it': fiche sets {known}" in result.output
 
 
 # --- URL templates ---------------------------------------------------------------------------

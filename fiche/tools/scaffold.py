@@ -23,6 +23,7 @@ from fiche.model.languages import known_languages, unknown_language
 from fiche.typeset.casing import title
 
 LABELS = {
+    "ar": ("مسؤول الاتصال في المدرسة", "قيد الكتابة"),
     "nl": ("Aanspreekpunt op school", "Te schrijven"),
     "fr": ("Personne de contact à l'école", "À écrire"),
     "en": ("Contact person at school", "To be written"),

@@ -79,7 +79,8 @@ def hyphenator(lang: str, exceptions_file: Path | None = None) -> Hyphenator | N
     allowed) use those breaks only. Words with digits, '@', '/' or '.' never
     break: the line breaker does not offer those to the hyphenator at all.
     The file is read on every call, so an edit counts in a long-running process
-    (`fiche serve`); equal contents give the same hyphenator object.
+    (`fiche serve`); equal contents give the same hyphenator object. None for a
+    language whose words are never hyphenated (`LangRules.breaks`: Arabic).
     """
     text = ""
     if exceptions_file is not None and exceptions_file.exists():
@@ -101,6 +102,8 @@ def _hyphenator(lang: str, exceptions: str) -> Hyphenator | None:
     except ImportError:  # pragma: no cover - pyphen is a dependency
         return None
     rules = rules_for(lang)
+    if rules.breaks == "none":
+        return None
     fixed = _read_exceptions(exceptions, lang)
     if rules.breaks == "turkish":
         return _with_exceptions(fixed, lang, _pairs(turkish_breaks))
