@@ -5,6 +5,12 @@ Input: a layout `Source` (after `extends` has been merged in `catalog`).
 Output: a frozen `Layout`. Coordinates are millimetres from the top-left corner
 of the trimmed page, as a designer measures them; `render` converts to
 ReportLab's bottom-left points.
+
+A layout is drawn left to right. For a right-to-left job (`direction: rtl` in the
+layout, or a right-to-left language) `for_direction` gives it mirrored, once: every
+region, decoration and the imprint at x → width − x, header texts aligned the other
+way. What is left to the engine is what a layout does not place: columns filled from
+the right, markers and badges right of their text, text aligned to the right.
 """
 
 from __future__ import annotations
@@ -19,6 +25,7 @@ from pydantic import Field, StringConstraints, field_validator, model_validator
 
 from fiche.core.errors import LayoutError, Problem
 from fiche.model.kinds import roles
+from fiche.model.languages import rules_for
 from fiche.model.legibility import MIN_X_HEIGHT_DEG, RUNNING_TEXT, font_x_height, least_size_pt
 from fiche.model.source import Source
 from fiche.model.templates import check_template
@@ -51,6 +58,7 @@ Percent = Annotated[float, Field(ge=0, le=100)]
 Mm = Annotated[float, Field(ge=-50, le=1000)]
 PositiveMm = Annotated[float, Field(gt=0, le=1000)]
 Edge = Literal["top", "bottom", "left", "right"]
+Direction = Literal["ltr", "rtl"]
 
 # The styles the page itself is drawn with, whatever its blocks: the imprint's, and
 # `body` (the size a fitted page reports, the canvas's initial font). The block kinds
@@ -432,6 +440,13 @@ class Layout(Model):
         default=None, description="A layout to start from; `_name` files are partial bases."
     )
     description: str = ""
+    direction: Direction | None = Field(
+        default=None,
+        description="`ltr`: drawn as measured here, left to right; `rtl`: mirrored for "
+        "right-to-left reading (regions, columns, header texts, imprint and list markers at "
+        "x → width − x, text aligned to the right); unset: as the sheet's language is "
+        "written (Arabic right to left, the others left to right).",
+    )
     page: PageGeometry = Field(default_factory=PageGeometry)
     min_body_pt: Annotated[float, Field(ge=9, le=30)] = Field(
         default=9.0, description="Body text never gets smaller than this, and never under 9 pt."
@@ -465,6 +480,57 @@ class Layout(Model):
 def load_layout(src: Source) -> Layout:
     """A merged layout `Source` into a `Layout`."""
     return validate(Layout, src, LayoutError)
+
+
+def direction_of(layout: Layout, lang: str) -> Direction:
+    """The direction a sheet in `lang` is drawn in: the layout's, if it says one, else
+    the language's."""
+    return layout.direction or rules_for(lang).direction
+
+
+def for_direction(layout: Layout, lang: str) -> Layout:
+    """The layout as a sheet in `lang` is drawn with it: as written, or mirrored for
+    right to left (`direction` then says `rtl`). The one place where a page's geometry
+    is mirrored; a left-to-right job gets the very same object."""
+    if direction_of(layout, lang) == "ltr":
+        return layout
+    width = layout.page.width_mm
+    pages = layout.pages.model_copy(
+        update={side: _mirrored_page(page, width) for side, page in layout.pages.sides()}
+    )
+    # The arrow points towards its item's text, which now lies to its left; a check
+    # mark is not a direction and stays as drawn.
+    m = layout.look.markers
+    markers = m.model_copy(update={"arrow": [[-x, y] for x, y in m.arrow]})
+    look = layout.look.model_copy(update={"markers": markers})
+    return layout.model_copy(update={"direction": "rtl", "pages": pages, "look": look})
+
+
+_OTHER_SIDE: dict[str, Any] = {"left": "right", "right": "left"}
+
+
+def _mirrored_page(page: Page, width: float) -> Page:
+    """`page` with every box, shape and header text at x → `width` − x."""
+    regions = {name: _mirrored_box(r, width) for name, r in page.regions.items()}
+    imprint = _mirrored_box(page.imprint, width) if page.imprint else None
+    decorations = [_mirrored_decoration(d, width) for d in page.decorations]
+    return page.model_copy(
+        update={"regions": regions, "imprint": imprint, "decorations": decorations}
+    )
+
+
+def _mirrored_box(r: Region, width: float) -> Region:
+    return r.model_copy(update={"x_mm": width - r.x_mm - r.w_mm})
+
+
+def _mirrored_decoration(d: Decoration, width: float) -> Decoration:
+    if isinstance(d, RectDecoration):
+        bleed = [_OTHER_SIDE.get(edge, edge) for edge in d.bleed]
+        return d.model_copy(update={"x_mm": width - d.x_mm - d.w_mm, "bleed": bleed})
+    if isinstance(d, CircleDecoration):
+        return d.model_copy(update={"x_mm": width - d.x_mm})
+    # a text's anchor: its start, now at its right, or its end, now at its left
+    return d.model_copy(update={"x_mm": width - d.x_mm, "align": _OTHER_SIDE.get(d.align, d.align)})
 
 
 def _unknown(what: str, name: str, known: Iterable[str]) -> str:
