@@ -70,7 +70,7 @@ def build_profiles(
         sheet = typeset(cat, job, school)
         fitted = fit_sheet(
             sheet,
-            cat.layouts[sheet.layout],
+            cat.layout_for(sheet.layout, sheet.lang),
             cat.root / "assets",
             layout_path=cat.layout_srcs[sheet.layout].path,
             hyphenation_dir=cat.root / "hyphenation",
@@ -134,7 +134,7 @@ def _check(
     """The preflight's report on `pdf`; raises `FicheError` if it fails (or, with
     `strict`, it or `layout_warnings` warn) or the PDF does not give back every word it
     was made from."""
-    layout = cat.layouts[sheet.layout]
+    layout = cat.layout_for(sheet.layout, sheet.lang)
     expected = expected_text(sheet)
     report = preflight(
         pdf,

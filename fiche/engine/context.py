@@ -47,6 +47,11 @@ class Ctx:
             f.regular: (f.regular, f.bold, f.italic, f.bold_italic) for f in self.families.values()
         }
 
+    @property
+    def rtl(self) -> bool:
+        """The sheet reads right to left: its layout came mirrored (`for_direction`)."""
+        return self.layout.direction == "rtl"
+
 
 def paragraph(
     ctx: Ctx,

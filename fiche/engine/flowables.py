@@ -1,7 +1,8 @@
 """ReportLab flowables for the block kinds.
 
-- `Hanging`: a marker (badge, bullet, tick…) hanging left of a paragraph; splits
-  between columns with the marker on the first part only.
+- `Hanging`: a marker (badge, bullet, tick…) hanging before a paragraph: left of it,
+  or right of it when the text reads right to left; splits between columns with the
+  marker on the first part only.
 - `KeepWithNext`: a title glued to the start of what follows it.
 - `Box`: a filled, padded panel that never splits (callouts).
 - `Picture`: an image as wide as asked (or its column), never distorted, never split.
@@ -28,9 +29,11 @@ from reportlab.platypus import Flowable
 from fiche.engine.tagging import Tag, Tagger
 from fiche.typeset.linebreak import MIN_WORD, Hyphenator, Line, Measured, units
 
-# A marker draws itself around (x, y) = centre of the first line's x-height;
-# `top` is the top of the item, above which it must not reach.
-MarkerDraw = Callable[[object, float, float, float], None]
+# A marker draws itself around (x, y) = centre of the first line's x-height, x in
+# the middle of its item's indent; `top` is the top of the item, above which it must
+# not reach; `side` is 1 when the item's text lies right of the indent, -1 when it
+# lies left of it (right to left): a marker is drawn towards its text.
+MarkerDraw = Callable[[object, float, float, float, int], None]
 
 
 @dataclass(frozen=True, slots=True)
@@ -49,6 +52,9 @@ class TextStyle:
     rightIndent: float = 0.0
     hyphenator: Hyphenator | None = None
     hyphenationMinWordLength: int = MIN_WORD
+    # The text reads right to left: `alignment` is already the side it is set against
+    # (a layout's `left` is TA_RIGHT); a justified paragraph's last line goes right.
+    rtl: bool = False
 
 
 @dataclass
@@ -86,6 +92,9 @@ class BlockFlowable(Flowable):
     it does not fit; the parts of a split belong to the same block."""
 
     block_id: str | None = None
+    # How far right of its column's left edge it is drawn: a picture narrower than its
+    # column, right to left, stands at the column's right.
+    shift: float = 0.0
 
     def ink(self) -> tuple[float, float]:
         """Where, from its left edge, what it drew (as last wrapped) starts and ends
@@ -244,7 +253,7 @@ class TextParagraph(BlockFlowable):
         left = st.leftIndent
         if st.alignment == TA_CENTER:
             left += (avail - widest) / 2
-        elif st.alignment == TA_RIGHT:
+        elif st.alignment == TA_RIGHT or (st.alignment == TA_JUSTIFY and st.rtl):
             left += avail - widest
         return left, left + widest
 
@@ -325,8 +334,14 @@ class Hanging(BlockFlowable):
         self.height = max(h, self.marker_height if self.marker else 0)
         return self.width, self.height
 
+    def _rtl(self) -> bool:
+        """The text reads right to left: the indent, with the marker, is at the right."""
+        return bool(self.para.style.rtl)
+
     def ink(self) -> tuple[float, float]:
         left, right = self.para.ink()
+        if self._rtl():
+            return left, (self.width if self.marker else right)
         return (0.0 if self.marker else self.indent + left), self.indent + right
 
     def split(self, aW, aH):
@@ -353,14 +368,16 @@ class Hanging(BlockFlowable):
     def drawOn(self, canvas, x, y, _sW=0):
         ph = self.para.height
         top = y + self.height
+        rtl = self._rtl()
         if self.marker:  # first, so that a tip's number is read before its text
             st = self.para.style
             # the first baseline is one font size below the top
             baseline = top - st.fontSize
+            middle = x + self.width - self.indent / 2 if rtl else x + self.indent / 2
             self.marker(
-                canvas, x + self.indent / 2, baseline + self.marker_middle * st.fontSize, top
+                canvas, middle, baseline + self.marker_middle * st.fontSize, top, -1 if rtl else 1
             )
-        self.para.drawOn(canvas, x + self.indent, top - ph)
+        self.para.drawOn(canvas, x if rtl else x + self.indent, top - ph)
 
 
 class KeepWithNext(BlockFlowable):
@@ -460,11 +477,18 @@ class Box(BlockFlowable):
 
 
 class Picture(BlockFlowable):
-    """An image `width` wide (or its column's width), its `aspect` kept; never split.
+    """An image `width` wide (or its column's width), its `aspect` kept; never split;
+    at its column's left, or its right when the text reads right to left (`rtl`).
     With a `tag`, marked as a figure (or, with no chain, as an artifact)."""
 
     def __init__(
-        self, reader, aspect: float, width: float | None, space_after: float, tag: Tag | None = None
+        self,
+        reader,
+        aspect: float,
+        width: float | None,
+        space_after: float,
+        tag: Tag | None = None,
+        rtl: bool = False,
     ):
         super().__init__()
         self.reader = reader
@@ -472,10 +496,12 @@ class Picture(BlockFlowable):
         self.want = width
         self.tag = tag
         self.spaceAfter = space_after
+        self.rtl = rtl
 
     def wrap(self, aW, aH):
         self.width = min(self.want or aW, aW)
         self.height = self.width / self.aspect
+        self.shift = aW - self.width if self.rtl else 0.0
         return self.width, self.height
 
     def split(self, aW, aH):
