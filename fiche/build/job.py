@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 
 from fiche.build.fitcheck import drawn_checks
 from fiche.check.preflight import PreflightReport, preflight
-from fiche.check.textcheck import compare_in_order
+from fiche.check.textcheck import compare_in_order, labels_first
 from fiche.core.builddate import build_date
 from fiche.core.colour import icc_path
 from fiche.core.errors import FicheError, Problem
@@ -152,7 +152,7 @@ def _check(
         raise FicheError(problems)
     # Our own PDFs must give back every word they were made from, as the preflight read them.
     for (side, texts), text in zip(expected, report.texts, strict=True):
-        found = compare_in_order(text, texts)
+        found = compare_in_order(labels_first(text) if layout.direction == "rtl" else text, texts)
         for lost in found.missing:
             problems.append(
                 Problem.general(
