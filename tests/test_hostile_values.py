@@ -139,8 +139,10 @@ def test_every_known_language_has_rules_labels_and_hyphenation():
 
     assert set(LABELS) == set(RULES) == set(known_languages())
     for lang in known_languages():
-        # a language that is never hyphenated says so (Arabic); the others have patterns
+        # a language that is never hyphenated (Arabic) has no hyphenator, the others one
         assert (hyphenator(lang) is None) == (RULES[lang].breaks == "none"), lang
+    assert RULES["ar"].direction == "rtl" and hyphenator("ar") is None
+    assert {lang for lang, r in RULES.items() if r.direction == "rtl"} == {"ar"}
 
 
 def test_rules_for_an_unknown_language_raises_instead_of_using_english():

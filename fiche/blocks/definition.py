@@ -79,7 +79,7 @@ def _number_marker(ctx: Ctx, n: int, style: TextStyle, item: Chain):
     colour = ctx.colours[ctx.layout.look.marker_color]
     fam = next(f for f in ctx.families.values() if style.fontName == f.regular)
 
-    def draw(canv, x, y, top):
+    def draw(canv, x, y, top, side):
         with ctx.tagger.content(canv, (*item, ("Lbl", f"{item[-1][1]}/label")), text=f"{n}"):
             canv.saveState()
             canv.setFillColor(colour)

@@ -90,4 +90,5 @@ def _image(ctx: Ctx, b: TImage) -> BlockFlowable:
         b.width_mm * MM if b.width_mm else None,
         ctx.layout.look.image.space_after_pt,
         tag=Tag(ctx.tagger, (("Figure", b.id),) if b.alt else (), alt=b.alt),
+        rtl=ctx.rtl,
     )

@@ -127,10 +127,11 @@ def _marker(ctx: Ctx, kind: str, style: TextStyle, indent: float):
     colour = ctx.colours[look.marker_color]
     fs = style.fontSize
 
-    def draw(canv, x, y, top):
-        # `x` is the middle of the indent; the marker ends a word space before the text
+    def draw(canv, x, y, top, side):
+        # `x` is the middle of the indent; the marker ends a word space before the text,
+        # which begins at the indent's right (`side` 1) or, right to left, its left (-1)
         with ctx.tagger.artifact(canv):
-            mx = x + indent / 2 - look.markers.text_gap * fs
+            mx = x + side * (indent / 2 - look.markers.text_gap * fs)
             _draw_marker(canv, kind, mx, y, colour=colour, fs=fs, m=look.markers)
 
     return (None if kind == "none" else draw), 0.0

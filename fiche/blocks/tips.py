@@ -81,9 +81,10 @@ def _badge(ctx: Ctx, n: int, st: dict, indent: float, item: Chain):
     r = _badge_radius(st, look)
     fill, ink = ctx.colours[look.badge_fill], ctx.colours[look.badge_text]
 
-    def draw(canv, x, y, top):
-        # At the item's left edge, centred on the first line, never above the item.
-        cx = x - indent / 2 + r
+    def draw(canv, x, y, top, side):
+        # At the item's outer edge (its left, or its right when the text reads right
+        # to left), centred on the first line, never above the item.
+        cx = x - side * (indent / 2 - r)
         cy = min(y, top - r)
         canv.saveState()
         with ctx.tagger.artifact(canv):

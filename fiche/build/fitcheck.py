@@ -37,7 +37,7 @@ class FitReport:
 def render_sheet(cat: Catalog, sheet: TypesetSheet, profile: Profile) -> RenderResult:
     return render_pdf(
         sheet,
-        cat.layouts[sheet.layout],
+        cat.layout_for(sheet.layout, sheet.lang),
         profile,
         cat.root / "assets",
         layout_path=cat.layout_srcs[sheet.layout].path,
@@ -47,7 +47,8 @@ def render_sheet(cat: Catalog, sheet: TypesetSheet, profile: Profile) -> RenderR
 
 def drawn_checks(cat: Catalog, sheet: TypesetSheet, result: RenderResult) -> list[str]:
     """The empty-area warnings of the drawn sheet; raises `FicheError` on a collision."""
-    layout, src = cat.layouts[sheet.layout], cat.layout_srcs[sheet.layout]
+    # the layout as drawn: mirrored, where the sheet reads right to left
+    layout, src = cat.layout_for(sheet.layout, sheet.lang), cat.layout_srcs[sheet.layout]
     problems = collision_problems(sheet, layout, src, result.drawn)
     if problems:
         raise FicheError(problems)

@@ -36,6 +36,21 @@ def extract_pages(pdf: bytes) -> list[str]:
         doc.close()
 
 
+# A right-to-left page draws an item's label (a tip's number, a meaning's) right of the
+# item's first line. A reader that orders a left-to-right line by x, as pdfium does with
+# Latin text, gives it after that line's last word ("… durf open te 1\npraten"); put back
+# at the start of the line, it comes before its item, as it is read and as the check
+# expects. A text's own number after a space at a line's end moves too (and is then
+# reported as not found): a page of Latin text read right to left is a test, not a fiche.
+_LABEL_AT_LINE_END = re.compile(r"^([^\r\n]*?)[ \t]+(\d{1,3})[ \t]*(?=\r?$)", re.MULTILINE)
+
+
+def labels_first(text: str) -> str:
+    """Page text of a right-to-left page with each label a reader put at the end of a
+    line put back at its start."""
+    return _LABEL_AT_LINE_END.sub(r"\2 \1", text)
+
+
 def structure_text(pdf: bytes) -> str:
     """The /ActualText of the structure elements, in the tree's order, a line each: the
     text a screen reader reads (exact for right-to-left pages, whose page text each

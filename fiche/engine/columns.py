@@ -120,13 +120,12 @@ def flow_into(
         if j is not None and column:
             column = _justified(column, j)
         for f, y in column:
+            x = frame.x + f.shift
             if canv is not None:
-                f.drawOn(canv, frame.x, y)
+                f.drawOn(canv, x, y)
             if placed is not None:  # as wrapped by `place`, at the width it was set
                 placed.append(
-                    Placed(
-                        f.block_id, isinstance(f, Picture), frame.x, y, f.width, f.height, f.ink()
-                    )
+                    Placed(f.block_id, isinstance(f, Picture), x, y, f.width, f.height, f.ink())
                 )
     return queue
 
@@ -203,13 +202,16 @@ def mm_box(r, page_h_mm: float) -> tuple[float, float, float, float]:
     return r.x_mm * MM, (page_h_mm - r.y_mm - r.h_mm) * MM, r.w_mm * MM, r.h_mm * MM
 
 
-def frames_of(region: Region, page_h_mm: float) -> list[Column]:
+def frames_of(region: Region, page_h_mm: float, rtl: bool = False) -> list[Column]:
+    """The region's columns in the order text fills them: from the left, or, when the
+    sheet reads right to left, from the right."""
     x, y, w, h = mm_box(region, page_h_mm)
     pad = region.padding_mm * MM
     gutter = region.gutter_mm * MM
     n = region.columns
     col_w = (w - 2 * pad - (n - 1) * gutter) / n
-    return [Column(x + pad + i * (col_w + gutter), y + pad, col_w, h - 2 * pad) for i in range(n)]
+    order = range(n - 1, -1, -1) if rtl else range(n)
+    return [Column(x + pad + i * (col_w + gutter), y + pad, col_w, h - 2 * pad) for i in order]
 
 
 def natural_height(frames: list[Column], flow: list[BlockFlowable]) -> float | None:

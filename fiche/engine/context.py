@@ -68,6 +68,11 @@ class Ctx:
             return (own.bold, own.bold, own.bold_italic, own.bold_italic), faces
         return (own.regular, own.bold, own.italic, own.bold_italic), faces
 
+    @property
+    def rtl(self) -> bool:
+        """The sheet reads right to left: its layout came mirrored (`for_direction`)."""
+        return self.layout.direction == "rtl"
+
 
 def paragraph(
     ctx: Ctx,

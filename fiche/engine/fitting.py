@@ -203,7 +203,8 @@ def _trial(
                     break
             continue
         region = boxes[treg.name]
-        left = flow_into(flows[treg.name], frames_of(region, ctx.layout.page.height_mm))
+        frames = frames_of(region, ctx.layout.page.height_mm, ctx.rtl)
+        left = flow_into(flows[treg.name], frames)
         if known is not None:
             entry = known.setdefault(treg.name, [-1.0, 2.0])
             entry[1 if left else 0] = (min if left else max)(entry[1 if left else 0], scale)
@@ -247,7 +248,7 @@ def _natural_heights(
             continue
         stack = stack_of(lpage, treg.name)
         room = room_in_stack(lpage, stack) if stack else region.h_mm
-        frames = frames_of(region.model_copy(update={"h_mm": room}), page_h)
+        frames = frames_of(region.model_copy(update={"h_mm": room}), page_h, ctx.rtl)
         h = natural_height(frames, flows[treg.name])
         natural[treg.name] = room if h is None else h / MM + 2 * region.padding_mm
     return natural
@@ -255,7 +256,7 @@ def _natural_heights(
 
 def _height(left: list[BlockFlowable], region: Region, ctx: Ctx) -> float:
     """How much height (points) what is left over needs, in the region's last column."""
-    frames = frames_of(region, ctx.layout.page.height_mm)
+    frames = frames_of(region, ctx.layout.page.height_mm, ctx.rtl)
     width = frames[-1].width
     return sum(f.wrap(width, 1e6)[1] + f.getSpaceBefore() for f in left)
 

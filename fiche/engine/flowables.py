@@ -1,7 +1,8 @@
 """ReportLab flowables for the block kinds.
 
-- `Hanging`: a marker (badge, bullet, tick…) hanging left of a paragraph; splits
-  between columns with the marker on the first part only.
+- `Hanging`: a marker (badge, bullet, tick…) hanging before a paragraph: left of it,
+  or right of it when the text reads right to left; splits between columns with the
+  marker on the first part only.
 - `KeepWithNext`: a title glued to the start of what follows it.
 - `Box`: a filled, padded panel that never splits (callouts).
 - `Picture`: an image as wide as asked (or its column), never distorted, never split.
@@ -31,9 +32,11 @@ from fiche.engine.tagging import Tag, Tagger
 from fiche.typeset import shaping
 from fiche.typeset.linebreak import MIN_WORD, Hyphenator, Line, Measured, units
 
-# A marker draws itself around (x, y) = centre of the first line's x-height;
-# `top` is the top of the item, above which it must not reach.
-MarkerDraw = Callable[[object, float, float, float], None]
+# A marker draws itself around (x, y) = centre of the first line's x-height, x in
+# the middle of its item's indent; `top` is the top of the item, above which it must
+# not reach; `side` is 1 when the item's text lies right of the indent, -1 when it
+# lies left of it (right to left): a marker is drawn towards its text.
+MarkerDraw = Callable[[object, float, float, float, int], None]
 
 
 @dataclass(frozen=True, slots=True)
@@ -52,6 +55,9 @@ class TextStyle:
     rightIndent: float = 0.0
     hyphenator: Hyphenator | None = None
     hyphenationMinWordLength: int = MIN_WORD
+    # The text reads right to left: `alignment` is already the side it is set against
+    # (a layout's `left` is TA_RIGHT); a justified paragraph's last line goes right.
+    rtl: bool = False
 
 
 @dataclass
@@ -89,6 +95,9 @@ class BlockFlowable(Flowable):
     it does not fit; the parts of a split belong to the same block."""
 
     block_id: str | None = None
+    # How far right of its column's left edge it is drawn: a picture narrower than its
+    # column, right to left, stands at the column's right.
+    shift: float = 0.0
 
     def ink(self) -> tuple[float, float]:
         """Where, from its left edge, what it drew (as last wrapped) starts and ends
@@ -154,8 +163,22 @@ class TextParagraph(BlockFlowable):
     def wrap(self, availWidth, availHeight):
         self.lines = self._lines_for(availWidth)
         self.width = availWidth
-        self.height = len(self.lines) * self.style.leading
+        self.height = len(self.lines) * self.style.leading + self._below(self.lines)
         return self.width, self.height
+
+    def _below(self, lines: list[Line]) -> float:
+        """How far the last line's ink reaches below the paragraph's lines (0 but for
+        shaped text): an Arabic final yaa or meem descends almost half an em, more than
+        a line's leading leaves, and must stay inside the box (a white title on a band
+        must not run off it)."""
+        if not self.measured.rtl or not lines:
+            return 0.0
+        size = self.style.fontSize
+        bottom = 0.0
+        for piece, rtl in self.measured.visual(lines[-1]):
+            gs = shaping.glyphs(piece.text, piece.font, rtl)
+            bottom = min(bottom, shaping.ink(gs, piece.font)[1])
+        return max(0.0, -bottom * size - (self.style.leading - size))
 
     def getSpaceBefore(self):
         return self.style.spaceBefore
@@ -168,7 +191,11 @@ class TextParagraph(BlockFlowable):
             return []
         lines = self._lines_for(availWidth)
         n = len(lines)
-        fit = int(availHeight / self.style.leading)
+        leading = self.style.leading
+        fit = int(availHeight / leading)
+        # the ink of shaped text below its last line must fit too
+        while fit > 0 and fit * leading + self._below(lines[: min(fit, n)]) > availHeight + 1e-6:
+            fit -= 1
         if fit <= 1:  # one line alone at the foot of a column: move the paragraph on
             return []
         if n <= fit:
@@ -247,7 +274,7 @@ class TextParagraph(BlockFlowable):
         left = st.leftIndent
         if st.alignment == TA_CENTER:
             left += (avail - widest) / 2
-        elif st.alignment == TA_RIGHT:
+        elif st.alignment == TA_RIGHT or (st.alignment == TA_JUSTIFY and st.rtl):
             left += avail - widest
         return left, left + widest
 
@@ -370,8 +397,14 @@ class Hanging(BlockFlowable):
         self.height = max(h, self.marker_height if self.marker else 0)
         return self.width, self.height
 
+    def _rtl(self) -> bool:
+        """The text reads right to left: the indent, with the marker, is at the right."""
+        return bool(self.para.style.rtl)
+
     def ink(self) -> tuple[float, float]:
         left, right = self.para.ink()
+        if self._rtl():
+            return left, (self.width if self.marker else right)
         return (0.0 if self.marker else self.indent + left), self.indent + right
 
     def split(self, aW, aH):
@@ -398,14 +431,16 @@ class Hanging(BlockFlowable):
     def drawOn(self, canvas, x, y, _sW=0):
         ph = self.para.height
         top = y + self.height
+        rtl = self._rtl()
         if self.marker:  # first, so that a tip's number is read before its text
             st = self.para.style
             # the first baseline is one font size below the top
             baseline = top - st.fontSize
+            middle = x + self.width - self.indent / 2 if rtl else x + self.indent / 2
             self.marker(
-                canvas, x + self.indent / 2, baseline + self.marker_middle * st.fontSize, top
+                canvas, middle, baseline + self.marker_middle * st.fontSize, top, -1 if rtl else 1
             )
-        self.para.drawOn(canvas, x + self.indent, top - ph)
+        self.para.drawOn(canvas, x if rtl else x + self.indent, top - ph)
 
 
 class KeepWithNext(BlockFlowable):
@@ -505,11 +540,18 @@ class Box(BlockFlowable):
 
 
 class Picture(BlockFlowable):
-    """An image `width` wide (or its column's width), its `aspect` kept; never split.
+    """An image `width` wide (or its column's width), its `aspect` kept; never split;
+    at its column's left, or its right when the text reads right to left (`rtl`).
     With a `tag`, marked as a figure (or, with no chain, as an artifact)."""
 
     def __init__(
-        self, reader, aspect: float, width: float | None, space_after: float, tag: Tag | None = None
+        self,
+        reader,
+        aspect: float,
+        width: float | None,
+        space_after: float,
+        tag: Tag | None = None,
+        rtl: bool = False,
     ):
         super().__init__()
         self.reader = reader
@@ -517,10 +559,12 @@ class Picture(BlockFlowable):
         self.want = width
         self.tag = tag
         self.spaceAfter = space_after
+        self.rtl = rtl
 
     def wrap(self, aW, aH):
         self.width = min(self.want or aW, aW)
         self.height = self.width / self.aspect
+        self.shift = aW - self.width if self.rtl else 0.0
         return self.width, self.height
 
     def split(self, aW, aH):

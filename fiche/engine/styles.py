@@ -12,6 +12,8 @@ from fiche.model.layout import (
 from fiche.model.profiles import MM
 
 ALIGN = {"left": TA_LEFT, "justify": TA_JUSTIFY, "center": TA_CENTER, "right": TA_RIGHT}
+# Right to left, a style's `left` is where a line starts: the right; `right` is its end.
+ALIGN_RTL = {**ALIGN, "left": TA_RIGHT, "right": TA_LEFT}
 
 
 def size_at(rng: tuple[float, float], scale: float) -> float:
@@ -20,20 +22,26 @@ def size_at(rng: tuple[float, float], scale: float) -> float:
 
 
 def styles_at(ctx: Ctx, scale: float) -> dict[str, TextStyle]:
+    """The layout's styles at `scale`; right to left, aligned and indented from the right."""
     out = {}
+    rtl = ctx.rtl
+    align = ALIGN_RTL if rtl else ALIGN
     for name, st in ctx.layout.styles.items():
         size = size_at(st.size_range, scale)
+        indent = st.indent_mm * MM
         out[name] = TextStyle(
             name,
             fontName=ctx.families[st.font].regular,
             fontSize=size,
             leading=size * st.leading,
             textColor=ctx.colours[st.color],
-            alignment=ALIGN[st.align],
+            alignment=align[st.align],
             spaceBefore=st.space_before_pt,
             spaceAfter=st.space_after_pt,
-            leftIndent=st.indent_mm * MM,
+            leftIndent=0.0 if rtl else indent,
+            rightIndent=indent if rtl else 0.0,
             hyphenator=ctx.hyph if st.hyphenate else None,
+            rtl=rtl,
         )
     return out
 

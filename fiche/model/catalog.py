@@ -29,7 +29,13 @@ from fiche.model.contrast import contrast_problems
 from fiche.model.images import MAX_IMAGE_BYTES, load_raster
 from fiche.model.jobs import Job
 from fiche.model.kinds import kind
-from fiche.model.layout import Layout, layout_links, legibility_problems, load_layout
+from fiche.model.layout import (
+    Layout,
+    for_language,
+    layout_links,
+    legibility_problems,
+    load_layout,
+)
 from fiche.model.source import Source, load_yaml, merge
 
 
@@ -59,6 +65,8 @@ class Catalog:
     # The languages loaded, when not all were (`load_catalog(langs=…)`): jobs are made
     # only for these.
     only_langs: tuple[str, ...] = ()
+    # (layout, language) -> the layout as a sheet in that language is drawn with it
+    drawn_layouts: dict[tuple[str, str], Layout] = field(default_factory=dict, repr=False)
 
     @property
     def fonts_dir(self) -> Path:
@@ -101,6 +109,15 @@ class Catalog:
             layout = f.defn.sheets[job.sheet].layout
             out += self.layout_problems.get(layout, [])
         return sorted(set(out))
+
+    def layout_for(self, name: str, lang: str) -> Layout:
+        """Layout `name` as a sheet in `lang` is set, drawn and checked with it: with the
+        language's style changes, mirrored when the sheet reads right to left
+        (`layout.for_language`), made once."""
+        key = (name, lang)
+        if key not in self.drawn_layouts:
+            self.drawn_layouts[key] = for_language(self.layouts[name], lang)
+        return self.drawn_layouts[key]
 
     def known_languages(self) -> set[str]:
         return {lang for f in self.fiches.values() if f.defn for lang in f.defn.languages}

@@ -1,4 +1,5 @@
-"""The languages fiche sets, and each one's rules: quotes, spacing, hyphenation patterns.
+"""The languages fiche sets, and each one's rules: quotes, spacing, hyphenation patterns,
+writing direction.
 
 This is the one list: content, school profiles, the command line and `fiche new`
 are checked against it. Typesetting (`typeset.typography`) applies the rules.
@@ -7,6 +8,7 @@ are checked against it. Typesetting (`typeset.typography`) applies the rules.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Literal
 
 NBSP = "\u00a0"
 NNBSP = "\u202f"
@@ -26,9 +28,9 @@ class LangRules:
     quote_space: str = ""  # inside quotes (French)
     space_before: dict[str, str] | None = None  # punctuation -> no-break space before it
     # "pyphen": its patterns for `pyphen`; "turkish": the syllable rule of
-    # typeset.syllables (pyphen has no Turkish patterns); "none": lines break at spaces
-    # only (Arabic is not hyphenated)
-    breaks: str = "pyphen"
+    # typeset.syllables (pyphen has no Turkish patterns); "none": words are never
+    # hyphenated (Arabic breaks lines at spaces only)
+    breaks: Literal["pyphen", "turkish", "none"] = "pyphen"
     # When set, no hyphenated part may lack all of these: pyphen's Ukrainian patterns
     # would leave parts such as "ть" or "в" alone.
     vowels: str = ""
@@ -38,11 +40,12 @@ class LangRules:
     # One-letter words that never end a line: bound to the word after them (Polish
     # "w domu", "i nie"), as Polish typesetting asks.
     bind: frozenset[str] = frozenset()
-    # Which way its lines read: "rtl" mirrors the layout and orders each line by the
-    # Unicode bidi algorithm.
-    direction: str = "ltr"
-    # Its own marks that never begin a line (Arabic comma, semicolon, question mark).
+    # Marks of the language's own script that close what comes before them (Arabic
+    # comma, semicolon, question mark): like NO_LINE_START, they never begin a line.
     closing: str = ""
+    # The direction the language is written in. A right-to-left language gets its
+    # layout mirrored (`model.layout.for_direction`) unless the layout says otherwise.
+    direction: Literal["ltr", "rtl"] = "ltr"
 
     @property
     def no_line_start(self) -> str:
@@ -80,6 +83,9 @@ RULES: dict[str, LangRules] = {
         # one-letter prepositions and conjunctions stay with the word after them
         bind=frozenset("вузійаоВУЗІЙАО"),
     ),
+    # Arabic: « » quotes (HarfBuzz mirrors them in a right-to-left run), no hyphenation
+    # (lines break at spaces), the Arabic comma, semicolon and question mark never
+    # begin a line, written right to left.
 }
 
 

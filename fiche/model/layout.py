@@ -5,6 +5,12 @@ Input: a layout `Source` (after `extends` has been merged in `catalog`).
 Output: a frozen `Layout`. Coordinates are millimetres from the top-left corner
 of the trimmed page, as a designer measures them; `render` converts to
 ReportLab's bottom-left points.
+
+A layout is drawn left to right. For a right-to-left job (`direction: rtl` in the
+layout, or a right-to-left language) `for_direction` gives it mirrored, once: every
+region, decoration and the imprint at x → width − x, header texts aligned the other
+way. What is left to the engine is what a layout does not place: columns filled from
+the right, markers and badges right of their text, text aligned to the right.
 """
 
 from __future__ import annotations
@@ -19,7 +25,7 @@ from pydantic import Field, StringConstraints, field_validator, model_validator
 
 from fiche.core.errors import LayoutError, Problem
 from fiche.model.kinds import roles
-from fiche.model.languages import known_languages, unknown_language
+from fiche.model.languages import known_languages, rules_for, unknown_language
 from fiche.model.legibility import MIN_X_HEIGHT_DEG, RUNNING_TEXT, font_x_height, least_size_pt
 from fiche.model.source import Source
 from fiche.model.templates import check_template
@@ -52,6 +58,7 @@ Percent = Annotated[float, Field(ge=0, le=100)]
 Mm = Annotated[float, Field(ge=-50, le=1000)]
 PositiveMm = Annotated[float, Field(gt=0, le=1000)]
 Edge = Literal["top", "bottom", "left", "right"]
+Direction = Literal["ltr", "rtl"]
 
 # The styles the page itself is drawn with, whatever its blocks: the imprint's, and
 # `body` (the size a fitted page reports, the canvas's initial font). The block kinds
@@ -86,6 +93,13 @@ class Colour(Model):
     cmyk: Annotated[list[Percent], Field(min_length=4, max_length=4)]
 
 
+def check_sizes(v: float | list[float]) -> float | list[float]:
+    lo, hi = (v, v) if isinstance(v, float | int) else v
+    if not 4 <= lo <= hi <= 200:
+        raise ValueError("sizes must be between 4 and 200 pt, smallest first")
+    return v
+
+
 class Style(Model):
     font: Name
     size_pt: float | Annotated[list[float], Field(min_length=2, max_length=2)] = Field(
@@ -102,10 +116,7 @@ class Style(Model):
     @field_validator("size_pt")
     @classmethod
     def _sizes(cls, v: float | list[float]) -> float | list[float]:
-        lo, hi = (v, v) if isinstance(v, float | int) else v
-        if not 4 <= lo <= hi <= 200:
-            raise ValueError("sizes must be between 4 and 200 pt, smallest first")
-        return v
+        return check_sizes(v)
 
     @property
     def size_range(self) -> tuple[float, float]:
@@ -114,6 +125,23 @@ class Style(Model):
             if isinstance(self.size_pt, float | int)
             else (self.size_pt[0], self.size_pt[1])
         )
+
+
+class StyleChange(Model):
+    """What a language changes of a style: its letters may need another size or leading
+    (Arabic descends almost half an em below the line, Latin a fifth)."""
+
+    size_pt: float | Annotated[list[float], Field(min_length=2, max_length=2)] | None = None
+    leading: Annotated[float, Field(ge=0.8, le=3)] | None = None
+
+    @field_validator("size_pt")
+    @classmethod
+    def _sizes(cls, v: float | list[float] | None) -> float | list[float] | None:
+        return None if v is None else check_sizes(v)
+
+
+class LanguageChanges(Model):
+    styles: dict[Name, StyleChange] = Field(default_factory=dict)
 
 
 class RectDecoration(Model):
@@ -433,11 +461,24 @@ class Layout(Model):
         default=None, description="A layout to start from; `_name` files are partial bases."
     )
     description: str = ""
+    direction: Direction | None = Field(
+        default=None,
+        description="`ltr`: drawn as measured here, left to right; `rtl`: mirrored for "
+        "right-to-left reading (regions, columns, header texts, imprint and list markers at "
+        "x → width − x, text aligned to the right); unset: as the sheet's language is "
+        "written (Arabic right to left, the others left to right).",
+    )
     page: PageGeometry = Field(default_factory=PageGeometry)
     min_body_pt: Annotated[float, Field(ge=9, le=30)] = Field(
         default=9.0, description="Body text never gets smaller than this, and never under 9 pt."
     )
     fonts: Annotated[dict[Name, FontFamily], Field(min_length=1)]
+    languages: dict[str, LanguageChanges] = Field(
+        default_factory=dict,
+        description="Per language code, what a sheet in that language changes of the "
+        "styles (size_pt, leading), e.g. a smaller title for Arabic, whose letters "
+        "descend further.",
+    )
     language_fonts: dict[str, Name] = Field(
         default_factory=dict,
         description="The family that sets a language's own letters, by language code "
@@ -472,6 +513,75 @@ class Layout(Model):
 def load_layout(src: Source) -> Layout:
     """A merged layout `Source` into a `Layout`."""
     return validate(Layout, src, LayoutError)
+
+
+def direction_of(layout: Layout, lang: str) -> Direction:
+    """The direction a sheet in `lang` is drawn in: the layout's, if it says one, else
+    the language's."""
+    return layout.direction or rules_for(lang).direction
+
+
+def for_language(layout: Layout, lang: str) -> Layout:
+    """The layout as a sheet in `lang` is set with it: its styles as the layout's
+    `languages` changes them for `lang`, its pages mirrored for right to left
+    (`for_direction`); the very same object when neither applies."""
+    changes = layout.languages.get(lang)
+    if changes is not None and changes.styles:
+        styles = {
+            name: st.model_copy(
+                update={k: v for k, v in changes.styles[name].model_dump().items() if v is not None}
+            )
+            if name in changes.styles
+            else st
+            for name, st in layout.styles.items()
+        }
+        layout = layout.model_copy(update={"styles": styles})
+    return for_direction(layout, lang)
+
+
+def for_direction(layout: Layout, lang: str) -> Layout:
+    """The layout as a sheet in `lang` is drawn with it: as written, or mirrored for
+    right to left (`direction` then says `rtl`). The one place where a page's geometry
+    is mirrored; a left-to-right job gets the very same object."""
+    if direction_of(layout, lang) == "ltr":
+        return layout
+    width = layout.page.width_mm
+    pages = layout.pages.model_copy(
+        update={side: _mirrored_page(page, width) for side, page in layout.pages.sides()}
+    )
+    # The arrow points towards its item's text, which now lies to its left; a check
+    # mark is not a direction and stays as drawn.
+    m = layout.look.markers
+    markers = m.model_copy(update={"arrow": [[-x, y] for x, y in m.arrow]})
+    look = layout.look.model_copy(update={"markers": markers})
+    return layout.model_copy(update={"direction": "rtl", "pages": pages, "look": look})
+
+
+_OTHER_SIDE: dict[str, Any] = {"left": "right", "right": "left"}
+
+
+def _mirrored_page(page: Page, width: float) -> Page:
+    """`page` with every box, shape and header text at x → `width` − x."""
+    regions = {name: _mirrored_box(r, width) for name, r in page.regions.items()}
+    imprint = _mirrored_box(page.imprint, width) if page.imprint else None
+    decorations = [_mirrored_decoration(d, width) for d in page.decorations]
+    return page.model_copy(
+        update={"regions": regions, "imprint": imprint, "decorations": decorations}
+    )
+
+
+def _mirrored_box(r: Region, width: float) -> Region:
+    return r.model_copy(update={"x_mm": width - r.x_mm - r.w_mm})
+
+
+def _mirrored_decoration(d: Decoration, width: float) -> Decoration:
+    if isinstance(d, RectDecoration):
+        bleed = [_OTHER_SIDE.get(edge, edge) for edge in d.bleed]
+        return d.model_copy(update={"x_mm": width - d.x_mm - d.w_mm, "bleed": bleed})
+    if isinstance(d, CircleDecoration):
+        return d.model_copy(update={"x_mm": width - d.x_mm})
+    # a text's anchor: its start, now at its right, or its end, now at its left
+    return d.model_copy(update={"x_mm": width - d.x_mm, "align": _OTHER_SIDE.get(d.align, d.align)})
 
 
 def _unknown(what: str, name: str, known: Iterable[str]) -> str:
@@ -581,6 +691,16 @@ def _style_problems(layout: Layout, src: Source) -> list[Problem]:
         for name in required
         if name not in layout.styles
     ]
+    for lang, changes in layout.languages.items():
+        if lang not in known_languages():
+            problems.append(src.problem(("languages", lang), unknown_language(lang)))
+        for name in changes.styles:
+            if name not in layout.styles:
+                problems.append(
+                    src.problem(
+                        ("languages", lang, "styles", name), _unknown("style", name, layout.styles)
+                    )
+                )
     for lang, name in layout.language_fonts.items():
         if lang not in known_languages():
             problems.append(src.problem(("language_fonts", lang), unknown_language(lang)))

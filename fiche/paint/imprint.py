@@ -1,4 +1,8 @@
-"""The school's imprint on the back page: logo, contact lines, QR code, or lines to write on."""
+"""The school's imprint on the back page: logo, contact lines, QR code, or lines to write on.
+
+Left to right: the logo at the left, the lines beside it, the QR code at the right.
+Right to left, the same mirrored within the imprint: the logo at the right, the lines
+set against it from the right, the QR code at the left."""
 
 from __future__ import annotations
 
@@ -46,20 +50,22 @@ def draw_imprint(ctx: Ctx, canv: Canvas, region: Region, imp: TImprint, styles: 
     pad = region.padding_mm * MM
     ix, iy, iw, ih = x + pad, y + pad, w - 2 * pad, h - 2 * pad
     gap = ctx.layout.look.imprint.gap_mm * MM
-    right = ix + iw - ((ih + gap) if imp.qr_url else 0.0)
-    left = ix + (
-        _imprint_logo(ctx, canv, imp, imp.logo, (ix, iy, iw, ih)) + gap if imp.logo else 0.0
-    )
+    # the room the logo takes at its side (the left, right to left the right), and the
+    # QR code at the other
+    logo = _imprint_logo(ctx, canv, imp, imp.logo, (ix, iy, iw, ih)) + gap if imp.logo else 0.0
+    qr = (ih + gap) if imp.qr_url else 0.0
+    left, right = (ix + qr, ix + iw - logo) if ctx.rtl else (ix + logo, ix + iw - qr)
     title = imp.school if imp.school else imp.label
     sizes = _imprint_sizes(ctx, imp, title, ih, right - left)
     if sizes is None:
         return
-    baseline, line_leading = _imprint_text(ctx, canv, imp, title, sizes, (left, iy + ih))
+    start = right if ctx.rtl else left  # where the lines begin
+    baseline, line_leading = _imprint_text(ctx, canv, imp, title, sizes, (start, iy + ih))
     if imp.qr_url:
         with ctx.tagger.content(
             canv, (("Div", "imprint"), ("Figure", "imprint/qr")), alt=f"QR code: {imp.qr_url}"
         ):
-            _draw_qr(ctx, canv, imp.qr_url, ix + iw - ih, iy, ih)
+            _draw_qr(ctx, canv, imp.qr_url, ix if ctx.rtl else ix + iw - ih, iy, ih)
     if imp.school is None:
         _ruled_space(
             ctx,
@@ -76,11 +82,13 @@ def draw_imprint(ctx: Ctx, canv: Canvas, region: Region, imp: TImprint, styles: 
 
 
 def _imprint_logo(ctx: Ctx, canv: Canvas, imp: TImprint, logo: str, inner: Rect) -> float:
-    """The school's logo at the left of the imprint; returns its width."""
+    """The school's logo at the left of the imprint (right to left, at its right);
+    returns its width."""
     ix, iy, iw, ih = inner
     look = ctx.layout.look.imprint
     name = imp.school.plain if imp.school else ""
-    box = (ix, iy, min(ih * look.logo_max_aspect, iw * look.logo_max_share), ih)
+    room = min(ih * look.logo_max_aspect, iw * look.logo_max_share)
+    box = (ix + iw - room if ctx.rtl else ix, iy, room, ih)
     with ctx.tagger.content(
         canv, (("Div", "imprint"), ("Figure", "imprint/logo")), alt=f"Logo: {name}"
     ):
@@ -129,23 +137,25 @@ def _imprint_text(
     imp: TImprint,
     title: TText,
     sizes: tuple[float, float],
-    top_left: tuple[float, float],
+    top_start: tuple[float, float],
 ) -> tuple[float, float]:
-    """The title and the contact lines, from `top_left` down; returns the last baseline
+    """The title and the contact lines, from `top_start` down: its x is where each line
+    begins, its left end (right to left, its right end); returns the last baseline
     and the lines' leading."""
     title_style = ctx.layout.styles["imprint-title"]
     line_style = ctx.layout.styles["imprint"]
     ts, ls = sizes
     ll = ls * line_style.leading
-    left, top = top_left
+    start, top = top_start
     canv.setFillColor(ctx.colours[title_style.color])
     title_line = one_line(ctx, title.plain, ctx.families[title_style.font].regular)
     if title_line.set is None:  # shaped text sets its fonts itself
         canv.setFont(title_line.font, ts)
     note_drawn(ctx, canv, "imprint-title", ts)
     baseline = top - ts
+    align = "right" if ctx.rtl else "left"
     with ctx.tagger.content(canv, (("Div", "imprint"), ("P", "imprint/title")), text=title.plain):
-        title_line.draw(canv, left, baseline, ts)
+        title_line.draw(canv, start, baseline, ts, align)
     lines = [one_line(ctx, t.plain, ctx.families[line_style.font].regular) for t in imp.lines]
     if lines and lines[0].set is None:
         canv.setFont(lines[0].font, ls)
@@ -154,7 +164,7 @@ def _imprint_text(
         note_drawn(ctx, canv, "imprint", ls)
         baseline -= ll
         with ctx.tagger.content(canv, (("Div", "imprint"), ("P", f"imprint/{k}")), text=t.plain):
-            line.draw(canv, left, baseline, ls)
+            line.draw(canv, start, baseline, ls, align)
     return baseline, ll
 
 
@@ -241,6 +251,8 @@ def _draw_svg(ctx: Ctx, canv: Canvas, d, room: Rect) -> float:
     d.scale(s, s)
     width, height = d.width * s, d.height * s
     d.width, d.height = width, height
+    if ctx.rtl:  # at the right of its room
+        x += max_w - width
     render_drawing(ctx, d, canv, x, y + (max_h - height) / 2)
     return width
 
@@ -262,6 +274,8 @@ def _draw_raster_logo(ctx: Ctx, canv: Canvas, src: Path, im, room: Rect) -> floa
         )
         return 0.0
     pic = image_to_cmyk(im, ctx.icc) if ctx.profile.colour == "cmyk" else image_to_rgb(im, ctx.icc)
+    if ctx.rtl:  # at the right of its room
+        x += max_w - width
     canv.drawImage(ImageReader(pic), x, y + (max_h - height) / 2, width, height)
     return width
 

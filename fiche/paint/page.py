@@ -126,7 +126,7 @@ def _draw_region(
     """A region's text in its columns as measured, justified where the layout lets
     the space between blocks grow; what was drawn where."""
     region, page_h = rfit.box, ctx.layout.page.height_mm
-    frames = frames_of(region, page_h)
+    frames = frames_of(region, page_h, ctx.rtl)
     flow = ctx.flows.get((tpage.side, treg.name, rfit.scale))
     if flow is None:
         styles = styles_at(ctx, rfit.scale)

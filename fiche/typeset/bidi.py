@@ -25,6 +25,22 @@ _GROUPED = re.compile(r"(?<=\d) (?=\d)")
 _ASTRAL = re.compile("[\U00010000-\U0010ffff]")
 
 
+# A Latin token in a right-to-left paragraph (an e-mail address, a handle, a URL) is one
+# left-to-right unit, as if isolated (LRI … PDI): its @ # / : . between or before its
+# letters would otherwise take the paragraph's direction ("@MediaWijsBe" drawn as
+# "MediaWijsBe@"). Resolved as a Latin letter, each keeps its place; brackets and what
+# follows the token's last letter or digit (a sentence's full stop) stay neutral.
+_TOKEN = re.compile(r"[@#]?[A-Za-z0-9][^\s()\[\]{}«»\u0590-\u08ff]*[A-Za-z0-9]")
+_INNER = re.compile(r"[^A-Za-z0-9]")
+
+
+def _latin_tokens(text: str) -> str:
+    def one(m: re.Match[str]) -> str:
+        return _INNER.sub("a", m.group(0))
+
+    return _TOKEN.sub(one, text)
+
+
 class Run(NamedTuple):
     """Characters `start`..`end` of a paragraph, drawn left to right in this order;
     `rtl`: the run reads right to left (its characters are drawn reversed)."""
@@ -41,6 +57,8 @@ class Paragraph:
         self.text = text
         self._bidi = icu.Bidi()
         resolved = _ASTRAL.sub("\ufffd", _GROUPED.sub("\u00a0", text))
+        if rtl:
+            resolved = _latin_tokens(resolved)
         self._bidi.setPara(icu.UnicodeString(resolved), 1 if rtl else 0)
         self.rtl = rtl
 

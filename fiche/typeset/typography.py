@@ -79,7 +79,8 @@ def hyphenator(lang: str, exceptions_file: Path | None = None) -> Hyphenator | N
     allowed) use those breaks only. Words with digits, '@', '/' or '.' never
     break: the line breaker does not offer those to the hyphenator at all.
     The file is read on every call, so an edit counts in a long-running process
-    (`fiche serve`); equal contents give the same hyphenator object.
+    (`fiche serve`); equal contents give the same hyphenator object. None for a
+    language whose words are never hyphenated (`LangRules.breaks`: Arabic).
     """
     text = ""
     if exceptions_file is not None and exceptions_file.exists():
