@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 FICHE_FLAGS ?=
 
-.PHONY: fiches test test-slow bench lint clean browser
+.PHONY: fiches test test-slow bench bench-rtl lint clean browser poppler
 
 # Reinstall only when the project's requirements change.
 $(STAMP): pyproject.toml constraints.txt
@@ -46,6 +46,27 @@ BENCH_FLAGS ?=
 bench: $(STAMP)
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check -c constraints.txt -e '.[bench]'
 	$(BIN)/python bench/run.py $(BENCH_FLAGS)
+
+# How exactly text extractors get Arabic back out of PDFs made by Typst and by fiche;
+# writes bench/rtl-results.md. Needs Noto Naskh Arabic: assets/fonts, or
+# make bench-rtl RTL_FLAGS='--fonts DIR'
+RTL_FLAGS ?=
+bench-rtl: $(STAMP) poppler
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -c constraints.txt -e '.[bench]'
+	$(BIN)/python -m bench.rtl $(RTL_FLAGS)
+
+# poppler's pdftotext, one of the readers of bench-rtl. As for `browser`: installed with
+# apt-get where we are root; elsewhere the benchmark leaves its column out, saying why.
+poppler:
+	@if command -v pdftotext >/dev/null 2>&1; then \
+	  :; \
+	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+	  echo "installing pdftotext for bench-rtl (apt-get install poppler-utils)"; \
+	  { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq poppler-utils; } \
+	    || echo "poppler-utils could not be installed: bench-rtl leaves pdftotext out"; \
+	else \
+	  echo "no pdftotext, and no root apt-get to install it: bench-rtl leaves pdftotext out"; \
+	fi
 
 lint: $(STAMP)
 	$(BIN)/ruff check fiche tests bench cli.py

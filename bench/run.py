@@ -108,7 +108,7 @@ def bench_in_process(runs: int) -> list[tuple[str, float]]:
     job = Job("n3", "n3-sexting", "nl")
     profile = PROFILES["print"]
     sheet = typeset(cat, job)
-    layout = cat.layouts[sheet.layout]
+    layout = cat.layout_for(sheet.layout, sheet.lang)
     tmp = Path(tempfile.mkdtemp())
     typ = tmp / "fiche.typ"
     typ.write_text(typst_source(sheet), encoding="utf-8")

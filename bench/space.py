@@ -45,7 +45,7 @@ def measure(root: Path) -> dict[Row, Measure]:
             print(f"skipped {job}: {problems[0]}", file=sys.stderr)
             continue
         sheet = typeset(cat, job)
-        layout = cat.layouts[sheet.layout]
+        layout = cat.layout_for(sheet.layout, sheet.lang)
         try:
             result = render_sheet(cat, sheet, profile)
         except FitError:  # too much text: the table says "too long"

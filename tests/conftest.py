@@ -93,3 +93,41 @@ def _default_sigint() -> None:
     import signal
 
     signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
+def structure_texts(path: Path) -> list[list[str]]:
+    """Per page, the /ActualText of its structure elements in the tree's order, as pdfium
+    gives them to a screen reader (FPDF_StructElement_GetActualText): the exact text of a
+    right-to-left page, whose page text each reader orders by its own guess."""
+    import ctypes
+
+    import pypdfium2 as pdfium
+    import pypdfium2.raw as raw
+
+    def walk(elem, out: list[str]) -> None:
+        n = raw.FPDF_StructElement_GetActualText(elem, None, 0)
+        if n > 2:
+            buf = ctypes.create_string_buffer(n)
+            raw.FPDF_StructElement_GetActualText(elem, buf, n)
+            out.append(buf.raw[: n - 2].decode("utf-16-le"))
+            return
+        for i in range(raw.FPDF_StructElement_CountChildren(elem)):
+            child = raw.FPDF_StructElement_GetChildAtIndex(elem, i)
+            if child:
+                walk(child, out)
+
+    pages = []
+    pdf = pdfium.PdfDocument(path)
+    try:
+        for i in range(len(pdf)):
+            page = pdf[i]  # held: the tree reads the page until it is closed
+            tree = raw.FPDF_StructTree_GetForPage(page.raw)
+            texts: list[str] = []
+            for k in range(raw.FPDF_StructTree_CountChildren(tree)):
+                walk(raw.FPDF_StructTree_GetChildAtIndex(tree, k), texts)
+            raw.FPDF_StructTree_Close(tree)
+            page.close()
+            pages.append(texts)
+    finally:
+        pdf.close()
+    return pages

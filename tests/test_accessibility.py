@@ -8,6 +8,7 @@ import pikepdf
 import pytest
 
 from fiche.model.catalog import Job
+from fiche.model.languages import rules_for
 from fiche.typeset.sheet import expected_text, typeset
 
 from .test_build import CATALOG, LANGS, SHEETS
@@ -112,6 +113,16 @@ def test_structure_tree_reads_the_content_in_order(built, key):
         assert artifacts > 10  # bands, panels, badges' discs, furniture
         assert all(alt.strip() for alt in figures)
         read = " ".join(texts[k] for k in order)
+        if rules_for(lang).rtl:
+            # Glyphs are drawn in visual order: what a reader gets back exactly is each
+            # element's /ActualText, and every element that shows text has one.
+            shown = [
+                e for e in _elements(pdf.Root.StructTreeRoot) if _marks(e) and e.S != "/Figure"
+            ]
+            assert shown and all("/ActualText" in e for e in shown)
+            read = " ".join(
+                str(e.ActualText) for e in _elements(pdf.Root.StructTreeRoot) if "/ActualText" in e
+            )
         ts = typeset(CATALOG, Job("n3", sheet, lang))
         expected = [t for _, page in expected_text(ts) for t in page]
         assert missing_in_order(read, expected) == []
@@ -121,6 +132,16 @@ def test_structure_tree_reads_the_content_in_order(built, key):
                 str(e.get("/Lang")) for e in _elements(pdf.Root.StructTreeRoot) if "/Lang" in e
             ]
             assert "nl" in langs
+
+
+def _marks(elem) -> bool:
+    """Whether `elem` holds marked content of its own (an MCID or a marked-content ref)."""
+    kids = elem.get("/K")
+    kids = kids if isinstance(kids, pikepdf.Array) else ([kids] if kids is not None else [])
+    return any(
+        isinstance(k, int) or (isinstance(k, pikepdf.Dictionary) and k.get("/Type") == "/MCR")
+        for k in kids
+    )
 
 
 def _elements(elem):

@@ -11,9 +11,10 @@ import pytest
 
 from fiche.build.run import build
 from fiche.model.catalog import Job, load_catalog
+from fiche.model.languages import rules_for
 from fiche.typeset.sheet import expected_text, typeset
 
-from .conftest import REPO, edit
+from .conftest import REPO, edit, structure_texts
 
 MM = 72 / 25.4
 SHEETS = ["n3-school", "n3-sexting", "n3-youth"]  # two-sided A4: the page-box tests
@@ -71,11 +72,13 @@ def test_colour_is_cmyk_only(built, sheet):
 
 @pytest.mark.parametrize("sheet", ALL)
 def test_fonts_are_embedded_subsets_of_lato(built, sheet):
+    """Lato, and for Arabic Noto Naskh Arabic (the layouts' `language_fonts`)."""
+    fonts = r"Lato-\w+|NotoNaskhArabic-\w+" if sheet.startswith("ar/") else r"Lato-\w+"
     with pikepdf.open(built[sheet]) as pdf:
         for page in pdf.pages:
             for font in page.obj.Resources.Font.values():
                 base = str(font.BaseFont)
-                assert re.fullmatch(r"/[A-Z]{6}\+Lato-\w+", base), base
+                assert re.fullmatch(rf"/[A-Z]{{6}}\+(?:{fonts})", base), base
                 desc = (
                     font.DescendantFonts[0].FontDescriptor
                     if "/DescendantFonts" in font
@@ -143,9 +146,22 @@ def _norm(s: str) -> str:
 # reads across both; the build's own text check (pdfium, in drawing order) passed on it.
 @pytest.mark.parametrize("key", [k for k in ALL if k.split("/")[1] != "n3-pocket.office"])
 def test_every_text_is_extracted_in_reading_order(built, key):
+    """Page text in reading order; for a right-to-left language the structure's text
+    (every page text reorders its mixed lines by its own guess: RTL-NOTES)."""
     lang, sheet, _profile = _split(key)
     ts = typeset(CATALOG, Job("n3", sheet, lang))
     pages = _pdfminer_pages(built[key])
+    if rules_for(lang).rtl:
+        for (side, texts), found in zip(
+            expected_text(ts), structure_texts(built[key]), strict=True
+        ):
+            flat = "\n".join(found)
+            pos = 0
+            for text in texts:
+                i = flat.find(text, pos)
+                assert i >= 0, f"{key} {side}: not in the structure after {pos}: {text!r}"
+                pos = i + len(text)
+        pages = [p.replace("\u2026", "...") for p in pages]
     # Page furniture (series, number) may sit anywhere in a reader's layout order.
     furniture = [
         f"{ts.series_name.plain} {ts.number_label.plain}",
@@ -153,6 +169,10 @@ def test_every_text_is_extracted_in_reading_order(built, key):
         ts.number_label.plain,
     ]
     for (side, texts), extracted in zip(expected_text(ts), pages, strict=True):
+        if rules_for(lang).rtl:  # what the page text can hold: no character lost or broken
+            assert not any(0xE000 <= ord(c) <= 0xF8FF for c in extracted)
+            assert "\ufffd" not in extracted and "(cid:" not in extracted
+            continue
         flat = extracted
         for words in furniture:
             flat = flat.replace(words, "")
@@ -221,6 +241,23 @@ def test_series_number_credit_and_contact_on_every_sheet(built, key):
     lang, _sheet, _profile = _split(key)
     lf = CATALOG.fiches["n3"].langs[lang]
     flat = _norm(" ".join(_pdfminer_pages(built[key])))
+    if rules_for(lang).rtl:
+        # the header's furniture as pdfium reorders the page; the rest in the structure
+        import pypdfium2 as pdfium
+
+        pdf = pdfium.PdfDocument(built[key])
+        page = " ".join(pdf[i].get_textpage().get_text_range() for i in range(len(pdf)))
+        assert lf.meta.series in page and lf.meta.number_label in page
+        flat = _norm(" ".join(t for p in structure_texts(built[key]) for t in p))
+        for words in (
+            "Mediawijs Online. Jongeren en sociale media",
+            "www.mediawijs.be/mediawijsonline",
+            lf.blocks["contact"].title,
+            "mediawijs@iminds.be",
+            "@MediaWijsBe",
+        ):
+            assert _norm(words) in flat, words
+        return
     for words in (
         lf.meta.series,
         lf.meta.number_label,

@@ -31,7 +31,7 @@ def _youth():
     cat = load_catalog(REPO)
     sheet = typeset(cat, Job("n3", "n3-youth", "nl"))
     result = render_sheet(cat, sheet, PROFILES[FIT_PROFILE])
-    return sheet, cat.layouts[sheet.layout], cat.layout_srcs[sheet.layout], result
+    return sheet, cat.layout_for(sheet.layout, sheet.lang), cat.layout_srcs[sheet.layout], result
 
 
 def _problems(front=None, back=None):
@@ -249,7 +249,7 @@ def test_validate_fit_warns_of_empty_areas_and_fails_on_them_when_strict(project
     assert result.exit_code == 0, result.output
     assert "warning: n3-sexting (nl) front: an empty area of " in result.output
     assert "in region 'side'" in result.output
-    assert "all 35 sheets fit" in result.output  # 5 sheets x 7 languages
+    assert "all 40 sheets fit" in result.output  # 5 sheets x 8 languages
     result = CliRunner().invoke(main, ["validate", "--root", str(project), "--fit", "--strict"])
     assert result.exit_code == 2 and "which fail with --strict" in result.output
 

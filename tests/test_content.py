@@ -29,8 +29,8 @@ def test_shipped_catalogue_is_valid():
         "n3-sexting",
         "n3-youth",
     ]
-    assert sorted({j.lang for j in cat.jobs()}) == ["de", "en", "fr", "nl", "pl", "tr", "uk"]
-    assert len(cat.jobs()) == 35  # 5 sheets x 7 languages
+    assert sorted({j.lang for j in cat.jobs()}) == ["ar", "de", "en", "fr", "nl", "pl", "tr", "uk"]
+    assert len(cat.jobs()) == 40  # 5 sheets x 8 languages
 
 
 def test_wrong_type_names_file_line_and_field(project: Path):

@@ -197,7 +197,7 @@ def _render(root: Path, sheet_name: str, lang: str = "nl"):
 
     cat = load_catalog(root)
     sheet = typeset(cat, Job("n3", sheet_name, lang))
-    layout = cat.layouts[sheet.layout]
+    layout = cat.layout_for(sheet.layout, sheet.lang)
     return render_pdf(
         sheet, layout, PROFILES["print"], root / "assets", hyphenation_dir=REPO / "hyphenation"
     )

@@ -24,7 +24,7 @@ from .conftest import REPO, edit, line_of, write_school
 
 MM = 72 / 25.4
 DATA = Path(__file__).parent / "data" / "formats"
-LANGS = ("nl", "fr", "en", "de", "tr", "pl", "uk")
+LANGS = ("nl", "fr", "en", "de", "tr", "pl", "uk", "ar")
 
 
 SHEETS = """

@@ -207,7 +207,7 @@ def test_stamp_of_a_fiche_or_language_that_is_not_there(project):
     assert result.exit_code == 2, result.output
     assert "error: --fiche: no fiche named n9 (known: n3)" in result.output, result.output
     fiche = project / "content/n3/fiche.yaml"
-    edit(fiche, "languages: [nl, fr, en, de, tr, pl, uk]", "languages: [nl, en]")
+    edit(fiche, "languages: [nl, fr, en, de, tr, pl, uk, ar]", "languages: [nl, en]")
     result = invoke("stamp", "--root", str(project), "--lang", "fr")
     assert result.exit_code == 2, result.output
     assert "error: --lang: no fiche is translated into fr" in result.output, result.output

@@ -159,7 +159,7 @@ def test_unknown_language_in_fiche_yaml_is_located(project):
     from fiche.model.catalog import load_catalog
 
     path = project / "content/n3/fiche.yaml"
-    edit(path, "languages: [nl, fr, en, de, tr, pl, uk]", "languages: [nl, fr, en, it]")
+    edit(path, "languages: [nl, fr, en, de, tr, pl, uk, ar]", "languages: [nl, fr, en, it]")
     msgs = [str(p) for p in load_catalog(project).all_problems()]
     line = line_of(path, "languages:")
     assert any(
@@ -428,7 +428,7 @@ def test_a_language_listed_twice_is_an_error(project):
     from fiche.model.catalog import load_catalog
 
     path = project / "content/n3/fiche.yaml"
-    edit(path, "languages: [nl, fr, en, de, tr, pl, uk]", "languages: [nl, fr, en, de, nl]")
+    edit(path, "languages: [nl, fr, en, de, tr, pl, uk, ar]", "languages: [nl, fr, en, de, nl]")
     msgs = [str(p) for p in load_catalog(project).all_problems()]
     assert msgs == [
         f"content/n3/fiche.yaml:{line_of(path, 'languages:')}:12: languages: "

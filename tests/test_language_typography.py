@@ -133,7 +133,7 @@ def test_a_header_text_in_capitals_follows_the_sheets_language(project):
         edit(content / f"{lang}.yaml", "language: de", f"language: {lang}")
         edit(content / f"{lang}.yaml", "series: Cybermobbing", f"series: {series}")
         edit(content / f"{lang}.yaml", "    text: Sexting\n", f'    text: "{heading}"\n')
-    edit(content / "fiche.yaml", "[nl, fr, en, de, tr, pl, uk]", "[nl, fr, en, de, tr, uk]")
+    edit(content / "fiche.yaml", "[nl, fr, en, de, tr, pl, uk, ar]", "[nl, fr, en, de, tr, uk]")
     edit(
         project / "layouts/youth.yaml",
         'text: "{series}", max_width_mm: 120}',

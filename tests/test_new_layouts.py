@@ -19,7 +19,7 @@ from fiche.model.profiles import PAPERS
 from .conftest import REPO, edit, line_of
 
 MM = 72 / 25.4
-LANGS = ("nl", "fr", "en", "de", "tr", "pl", "uk")
+LANGS = ("nl", "fr", "en", "de", "tr", "pl", "uk", "ar")
 SHEETS = ("n3-pocket", "n3-poster")
 TRIM = {"n3-pocket": (148.0, 210.0), "n3-poster": (297.0, 420.0)}
 PAGES = {"n3-pocket": 2, "n3-poster": 1}

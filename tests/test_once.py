@@ -26,7 +26,7 @@ def _fitted(job: Job, school=None) -> render.FittedSheet:
     sheet = typeset(CATALOG, job, school)
     return fit_sheet(
         sheet,
-        CATALOG.layouts[sheet.layout],
+        CATALOG.layout_for(sheet.layout, sheet.lang),
         REPO / "assets",
         layout_path=CATALOG.layout_srcs[sheet.layout].path,
         hyphenation_dir=REPO / "hyphenation",

@@ -135,13 +135,13 @@ def test_all_profiles_pass_fiche_check(built):
     a4 = [str(p) for key, p in built.items() if key.split("/")[1].split(".")[0] not in other]
     result = CliRunner().invoke(main, ["check", *a4])
     assert result.exit_code == 0, result.output
-    assert result.output.count("(print):") == result.output.count("(office):") == 21
+    assert result.output.count("(print):") == result.output.count("(office):") == 24
     for sheet, (pages, width, height) in other.items():
         paths = [str(p) for key, p in built.items() if f"/{sheet}." in key]
         args = ["check", "--pages", pages, "--trim", width, height, *paths]
         result = CliRunner().invoke(main, args)
         assert result.exit_code == 0, result.output
-        assert result.output.count("(print):") == result.output.count("(office):") == 7
+        assert result.output.count("(print):") == result.output.count("(office):") == 8
 
 
 # --- every check can fail ---------------------------------------------------------------

@@ -26,7 +26,7 @@ def school_build(tmp_path_factory):
 
 def test_school_files_go_to_their_own_folder_and_pass_check(school_build):
     out, report = school_build
-    assert len(report.built) == 105  # 5 sheets x 7 languages x 3 profiles
+    assert len(report.built) == 120  # 5 sheets x 8 languages x 3 profiles
     for r in report.built:
         path = Path(r.path)
         assert path.is_relative_to(out / "schools" / "sjc-voorbeeldstad")

@@ -82,7 +82,7 @@ def test_serve_shows_the_catalogue_and_refreshes_after_an_edit(project, server, 
         page.set_default_timeout(WAIT_MS)
         page.goto(url)
         cards = page.locator(".card")
-        assert cards.count() == 35  # 5 sheets x 7 languages, screen profile, listed at once
+        assert cards.count() == 40  # 5 sheets x 8 languages, screen profile, listed at once
         # Each sheet comes to the page as it is built, without a reload.
         page.evaluate("window.sameDocument = true")
         page.wait_for_function(

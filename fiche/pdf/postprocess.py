@@ -280,7 +280,8 @@ class _StructTree:
             if e is None:
                 continue
             kids = self.kids[id(e)]
-            if all(isinstance(k, int) or "/MCID" in k for k in kids):
+            # a link's element holds only its annotation: the text it shows is the owner's
+            if all(isinstance(k, int) or "/MCID" in k or k.get("/S") == N.Link for k in kids):
                 e.ActualText = pikepdf.String(" ".join(parts))
                 continue
             # An item with a list of its own: its text moves to a body of its own, as an
@@ -294,8 +295,11 @@ class _StructTree:
                     ActualText=pikepdf.String(" ".join(parts)),
                 )
             )
-            own = [k for k in kids if isinstance(k, int) or "/MCID" in k]
+            own = [k for k in kids if isinstance(k, int) or "/MCID" in k or k.get("/S") == N.Link]
             self.kids[id(body)] = own
+            for k in own:
+                if not isinstance(k, int) and k.get("/S") == N.Link:
+                    k.P = body
             self.kids[id(e)] = [body, *(k for k in kids if not any(k is o for o in own))]
             self.elems[f"{key}/text"] = body
             for row in self.mark_rows.values():

@@ -1,0 +1,197 @@
+"""The Arabic extraction benchmark's own logic (`bench/rtl.py`), without Typst or poppler:
+what counts as exact, which code points are bad, the structure tree's /ActualText, the
+report and the throw-away fiche project."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pikepdf
+import pytest
+import yaml
+
+from bench.rtl import (
+    NBSP,
+    SENTENCES,
+    Read,
+    Row,
+    Unavailable,
+    bad_lines,
+    exact,
+    fiche_pdf,
+    is_bad,
+    normalise,
+    project_files,
+    report,
+    structure_lines,
+)
+
+REPO = Path(__file__).resolve().parent.parent
+
+
+def test_the_sentences():
+    kinds = [s.kind for s in SENTENCES]
+    assert len(SENTENCES) == 12 and kinds.count("pure") == 6
+    assert all(len(s.text) <= 70 for s in SENTENCES)
+    assert all(any("\u0621" <= ch <= "\u064a" for ch in s.text) for s in SENTENCES)
+    pure = "".join(s.text for s in SENTENCES if s.kind == "pure")
+    assert {"،", "؛", "؟"} <= set(pure) and not any("a" <= ch <= "z" for ch in pure.lower())
+    phone = next(s.text for s in SENTENCES if s.kind == "phone")
+    assert f"116{NBSP}000" in phone
+
+
+def test_normalise():
+    # NFC: alef + combining hamza above is U+0623; é decomposed is é
+    assert normalise("\u0627\u0654 e\u0301") == "\u0623 \u00e9"
+    assert normalise(f" \t116{NBSP}{NBSP}000\u202f.\r\n") == "116 000 ."
+    # only that: presentation forms and bidi controls stay
+    assert normalise("\ufefb\u202b") == "\ufefb\u202b"
+
+
+def test_exact_lines():
+    sentences = ["مرحبا بكم.", f"اتصلوا بالرقم 116{NBSP}000."]
+    assert exact(sentences, ["  مرحبا   بكم. ", "اتصلوا بالرقم 116 000"]) == [True, False]
+    assert exact(sentences, ["اتصلوا بالرقم 116 000. مرحبا بكم."]) == [False, False]
+    assert exact(sentences, ["", "اتصلوا  بالرقم\t116 000."]) == [False, True]
+    assert exact(sentences, []) == [False, False]
+
+
+@pytest.mark.parametrize(
+    "ch", ["\ue000", "\uf8ff", "\U000f0000", "\U0010fffd", "\ufb50", "\ufdff", "\ufe70",
+           "\ufefb", "\ufeff", "\ufffd"],
+)  # fmt: skip
+def test_bad_code_points(ch: str):
+    assert is_bad(ch)
+
+
+@pytest.mark.parametrize("ch", ["\u0627", "\u064b", "\u060c", "a", "\u00a0", "\ufe6f", "\ufb4f"])
+def test_good_code_points(ch: str):
+    assert not is_bad(ch)
+
+
+def test_bad_lines_counts_lines_not_characters():
+    assert bad_lines(["\ufefb\ufefb", "سلام", "x\ue000", "\ufffd"]) == 3
+
+
+def test_a_reader_that_adds_bidi_controls():
+    sentences = ["مرحبا بكم.", "زوروا https://www.childfocus.be"]
+    lines = ["\u202bمرحبا بكم.\u202c", "", "زوروا https://www.childfocus.be", "\ufefb"]
+    r = Read.of(sentences, lines)
+    assert (r.hits, r.bad, r.marked, r.hits_unmarked) == ([False, True], 1, 1, 2)
+
+
+def _tagged_pdf(path: Path) -> None:
+    """One page whose structure tree holds, in order: a P, a custom type mapped to P, a
+    Span (not read), a list item and its body, and an element reachable twice."""
+    pdf = pikepdf.new()
+    pdf.add_blank_page()
+
+    def elem(kind: str, text: str | None = None, kids=None) -> pikepdf.Dictionary:
+        d = pikepdf.Dictionary(Type=pikepdf.Name.StructElem, S=pikepdf.Name("/" + kind))
+        if text is not None:
+            d.ActualText = pikepdf.String(text)
+        if kids is not None:
+            d.K = kids
+        return pdf.make_indirect(d)
+
+    again = elem("H2", "عنوان")
+    item = elem("LI", "بند", [elem("LBody", "نص البند", 0)])
+    doc = elem(
+        "Document",
+        None,
+        pikepdf.Array(
+            [
+                elem("P", "مرحبا بكم.\nسطر ثان", 1),
+                elem("Para", "فقرة", pikepdf.Dictionary(Type=pikepdf.Name.MCR, MCID=2)),
+                elem("Span", "لا يقرأ"),
+                elem("L", None, pikepdf.Array([item])),
+                again,
+                again,
+            ]
+        ),
+    )
+    pdf.Root.StructTreeRoot = pdf.make_indirect(
+        pikepdf.Dictionary(
+            Type=pikepdf.Name.StructTreeRoot,
+            K=doc,
+            RoleMap=pikepdf.Dictionary(Para=pikepdf.Name.P),
+        )
+    )
+    pdf.save(path)
+
+
+def test_structure_text(tmp_path: Path):
+    _tagged_pdf(tmp_path / "t.pdf")
+    assert structure_lines(tmp_path / "t.pdf") == [
+        "مرحبا بكم.",
+        "سطر ثان",
+        "فقرة",
+        "بند",
+        "نص البند",
+        "عنوان",
+    ]
+
+
+def test_no_structure_tree(tmp_path: Path):
+    pdf = pikepdf.new()
+    pdf.add_blank_page()
+    pdf.save(tmp_path / "plain.pdf")
+    assert structure_lines(tmp_path / "plain.pdf") == []
+
+
+def test_report():
+    sentences = SENTENCES[:2]
+    hits = Read([True, False], 0)
+    rows = [
+        Row("Typst", {"pdfminer": hits, "pdfium": Read([True, True], 2),
+                      "pdftotext": "not installed (`make poppler`)",
+                      "structure text": Read([False, False], 0, 3, 1)}),
+        Row("fiche", {}, "fiche cannot build Arabic yet: error: unknown language 'ar'"),
+    ]  # fmt: skip
+    text = report(rows, sentences, "# title")
+    missing = "not installed (`make poppler`)"
+    assert f"| Typst | 1 of 2 | 2 of 2 | {missing} | 0 of 2 | 0 / 2 / – / 0 |" in text
+    assert "| fiche | not built | not built | not built | not built | |" in text
+    assert "fiche: fiche cannot build Arabic yet: error: unknown language 'ar'" in text
+    assert "Typst, structure text: 3 lines hold bidi controls" in text
+    assert "1. pure — Typst: pdfminer, pdfium; fiche: not built — " in text
+    assert "2. pure — Typst: pdfium; fiche: not built — " in text
+
+
+def test_the_project_is_a_valid_fiche_but_for_its_language(tmp_path: Path):
+    """The throw-away project loads as a fiche catalogue once Arabic is swapped for a
+    language fiche knows: only the language can stop it."""
+    from fiche.model.catalog import load_catalog
+
+    for folder in ("layouts", "assets"):
+        shutil.copytree(REPO / folder, tmp_path / folder)
+    files = project_files(["Eerste zin.", "Tweede zin."])
+    assert files["content/rtl/ar.yaml"]["blocks"]["s02"] == {
+        "kind": "paragraph",
+        "text": "Tweede zin.",
+    }
+    files["content/rtl/fiche.yaml"]["languages"] = ["nl", "en"]
+    files["content/rtl/en.yaml"] = {**files.pop("content/rtl/ar.yaml"), "language": "en"}
+    for name, data in files.items():
+        path = tmp_path / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    cat = load_catalog(tmp_path)
+    defn = cat.fiches["rtl"].defn
+    assert defn is not None
+    sheet = defn.sheets["rtl"]
+    assert sheet.layout == "bench-rtl"
+    assert cat.layouts["bench-rtl"].pages.front.regions["main"].w_mm == 267
+
+
+def test_fiche_side_builds_or_says_why(tmp_path: Path):
+    """Until fiche sets Arabic, the build fails with a message saying so; afterwards it
+    gives a PDF."""
+    try:
+        out = fiche_pdf([s.text for s in SENTENCES[:2]], tmp_path / "fiche.pdf")
+    except Unavailable as e:
+        assert str(e).startswith("fiche cannot build Arabic yet: ")
+        assert len(str(e)) > len("fiche cannot build Arabic yet: ") + 10
+    else:
+        assert out.read_bytes().startswith(b"%PDF")
