@@ -170,3 +170,48 @@ def test_a_justified_arabic_paragraph_fills_its_lines_from_the_right(faces):
     for left, _ in spans[:-1]:
         assert left == pytest.approx(50, abs=1.5)  # all but the last start at the left
     assert spans[-1][0] > 60  # the last is not stretched
+
+
+def test_a_latin_word_in_arabic_text_is_set_in_latin_type_dots_and_all(faces):
+    naskh, lato = faces
+    m = measured("زوروا www.mediawijs.be اليوم.", naskh, None, fallback=lato, rtl=True)
+    fonts = {p.text: p.font for w in m.words for p in w.pieces}
+    assert fonts["www.mediawijs.be"] == lato[0]  # Naskh's dot is a diamond: not in a URL
+    assert fonts["اليوم."] == naskh[0]  # an Arabic word keeps its own full stop
+
+
+def test_a_layout_changes_type_per_language(project):
+    from click.testing import CliRunner
+
+    from fiche.cli import main
+    from fiche.model.catalog import load_catalog
+
+    from .conftest import edit, line_of
+
+    cat = load_catalog(REPO)
+    assert cat.layout_for("original", "nl") is cat.layouts["original"]
+    base, ar = (
+        cat.layouts["original"].styles["body"],
+        cat.layout_for("original", "ar").styles["body"],
+    )
+    assert ar.size_range == pytest.approx(tuple(v * 1.05 for v in base.size_range), abs=0.01)
+    assert ar.leading == pytest.approx(base.leading * 1.15)
+    poster = cat.layout_for("poster", "ar").styles["h1"]
+    assert poster.size_range == (52, 62)  # named: as written, not scaled
+    path = project / "layouts/poster.yaml"
+    edit(path, "      h1: {size_pt: [52, 62]}", "      h9: {size_pt: [52, 62]}")
+    result = CliRunner().invoke(main, ["validate", "--root", str(project)])
+    assert result.exit_code == 2, result.output
+    assert f"layouts/poster.yaml:{line_of(path, 'h9:')}:" in result.output
+    assert "languages.ar.styles.h9" in result.output and "unknown style" in result.output
+
+
+def test_the_last_line_of_a_shaped_paragraph_keeps_its_ink_in_its_box(faces):
+    naskh, lato = faces
+    m = measured("التراسل الجنسي", naskh, None, fallback=lato, rtl=True)
+    style = TextStyle("h1", fontName=naskh[0], fontSize=60, leading=60, textColor=black)
+    p = TextParagraph(m, style)
+    _, height = p.wrap(500, 500)
+    assert height > 60 + 0.3 * 60  # the final yaa reaches well below the line
+    latin = measured("Sexting", lato, None)
+    assert TextParagraph(latin, style).wrap(500, 500)[1] == 60  # Latin: lines only

@@ -141,6 +141,19 @@ class StyleChange(Model):
 
 
 class LanguageChanges(Model):
+    """What a sheet in one language changes of the layout's type. The scales apply to
+    every style; a style named under `styles` takes those values as they are."""
+
+    size_scale: Annotated[float, Field(ge=0.5, le=2)] = Field(
+        default=1.0,
+        description="Every style's sizes times this: a script whose letters look smaller "
+        "at one point size (Arabic's Naskh beside Lato) is set larger.",
+    )
+    leading_scale: Annotated[float, Field(ge=0.8, le=2)] = Field(
+        default=1.0,
+        description="Every style's leading times this (at most 3): a script whose letters "
+        "reach further above and below the line needs more room between lines.",
+    )
     styles: dict[Name, StyleChange] = Field(default_factory=dict)
 
 
@@ -526,17 +539,24 @@ def for_language(layout: Layout, lang: str) -> Layout:
     `languages` changes them for `lang`, its pages mirrored for right to left
     (`for_direction`); the very same object when neither applies."""
     changes = layout.languages.get(lang)
-    if changes is not None and changes.styles:
-        styles = {
-            name: st.model_copy(
-                update={k: v for k, v in changes.styles[name].model_dump().items() if v is not None}
-            )
-            if name in changes.styles
-            else st
-            for name, st in layout.styles.items()
-        }
+    if changes is not None:
+        styles = {name: _changed(st, changes, name) for name, st in layout.styles.items()}
         layout = layout.model_copy(update={"styles": styles})
     return for_direction(layout, lang)
+
+
+def _changed(st: Style, changes: LanguageChanges, name: str) -> Style:
+    k = changes.size_scale
+    update: dict[str, Any] = {
+        "size_pt": round(st.size_pt * k, 2)
+        if isinstance(st.size_pt, float | int)
+        else [round(v * k, 2) for v in st.size_pt],
+        "leading": min(3.0, st.leading * changes.leading_scale),
+    }
+    own = changes.styles.get(name)
+    if own is not None:
+        update |= {k: v for k, v in own.model_dump().items() if v is not None}
+    return st.model_copy(update=update)
 
 
 def for_direction(layout: Layout, lang: str) -> Layout:

@@ -515,22 +515,36 @@ def measured(
 def _fallen_back(
     runs: Iterable[tuple[str, str, str | None]], faces: Faces, fallback: Faces
 ) -> list[tuple[str, str, str | None]]:
-    """`runs` with each character the run's font lacks set in the fallback face of the
-    same weight and style: an Arabic font has no Latin letters, no ( ) ? / @ %."""
+    """`runs` with what the run's font should not set in the fallback face of the same
+    weight and style: every character it lacks (an Arabic font has no Latin letters,
+    no ( ) ? / @ %), and every character of a word with no letter of its own script
+    that the fallback has ("www.mediawijs.be", "8.15", "(sexting)": Latin dots and
+    digits, not the Arabic font's). A word of the font's script keeps its own
+    punctuation (the full stop after an Arabic word)."""
     other = {faces(b, i): fallback(b, i) for b in (False, True) for i in (False, True)}
     out = []
     for text, font, href in runs:
-        covers = shaping.covers(font)
         spare = other.get(font, font)
+        if spare == font:
+            out.append((text, font, href))
+            continue
+        covers, spare_covers = shaping.covers(font), shaping.covers(spare)
         cur: list[str] = []
         cur_font = font
-        for ch in text:
-            f = font if covers(ch) or ch.isspace() or spare == font else spare
-            if f != cur_font and cur:
-                out.append(("".join(cur), cur_font, href))
-                cur = []
-            cur_font = f
-            cur.append(ch)
+        for token in _SPLIT.split(text):
+            own = shaping.has_rtl(token)
+            for ch in token:
+                if ch.isspace():
+                    f = font
+                elif own:
+                    f = font if covers(ch) else spare
+                else:
+                    f = spare if spare_covers(ch) or not covers(ch) else font
+                if f != cur_font and cur:
+                    out.append(("".join(cur), cur_font, href))
+                    cur = []
+                cur_font = f
+                cur.append(ch)
         if cur:
             out.append(("".join(cur), cur_font, href))
     return out
