@@ -274,7 +274,7 @@ def fiche_pdf(sentences: Sequence[str], out: Path, *, fonts: Path | None = None)
     --profile screen`) in a throw-away project holding a copy of layouts/ and assets/, and
     copy the PDF to `out`. Arabic fonts in `fonts` that assets/fonts lacks are added to the
     copy.
-    A failed build raises `Unavailable` ("fiche cannot build Arabic yet: …")."""
+    A failed build raises `Unavailable` ("fiche could not build the sentences: …")."""
     import yaml
 
     with tempfile.TemporaryDirectory(prefix="fiche-rtl-") as tmp:
@@ -302,7 +302,7 @@ def fiche_pdf(sentences: Sequence[str], out: Path, *, fonts: Path | None = None)
             said = [ln.strip() for ln in (res.stderr or res.stdout).splitlines() if ln.strip()]
             more = f" (and {len(said) - 3} more)" if len(said) > 3 else ""
             why = "; ".join(said[:3]) + more
-            raise Unavailable(f"fiche cannot build Arabic yet: {why}")
+            raise Unavailable(f"fiche could not build the sentences: {why}")
         shutil.copyfile(pdf, out)
     return out
 

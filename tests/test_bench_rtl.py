@@ -16,7 +16,6 @@ from bench.rtl import (
     SENTENCES,
     Read,
     Row,
-    Unavailable,
     bad_lines,
     exact,
     fiche_pdf,
@@ -147,13 +146,13 @@ def test_report():
         Row("Typst", {"pdfminer": hits, "pdfium": Read([True, True], 2),
                       "pdftotext": "not installed (`make poppler`)",
                       "structure text": Read([False, False], 0, 3, 1)}),
-        Row("fiche", {}, "fiche cannot build Arabic yet: error: unknown language 'ar'"),
+        Row("fiche", {}, "fiche could not build the sentences: error: unknown language 'ar'"),
     ]  # fmt: skip
     text = report(rows, sentences, "# title")
     missing = "not installed (`make poppler`)"
     assert f"| Typst | 1 of 2 | 2 of 2 | {missing} | 0 of 2 | 0 / 2 / – / 0 |" in text
     assert "| fiche | not built | not built | not built | not built | |" in text
-    assert "fiche: fiche cannot build Arabic yet: error: unknown language 'ar'" in text
+    assert "fiche: fiche could not build the sentences: error: unknown language 'ar'" in text
     assert "Typst, structure text: 3 lines hold bidi controls" in text
     assert "1. pure — Typst: pdfminer, pdfium; fiche: not built — " in text
     assert "2. pure — Typst: pdfium; fiche: not built — " in text
@@ -185,13 +184,10 @@ def test_the_project_is_a_valid_fiche_but_for_its_language(tmp_path: Path):
     assert cat.layouts["bench-rtl"].pages.front.regions["main"].w_mm == 267
 
 
-def test_fiche_side_builds_or_says_why(tmp_path: Path):
-    """Until fiche sets Arabic, the build fails with a message saying so; afterwards it
-    gives a PDF."""
-    try:
-        out = fiche_pdf([s.text for s in SENTENCES[:2]], tmp_path / "fiche.pdf")
-    except Unavailable as e:
-        assert str(e).startswith("fiche cannot build Arabic yet: ")
-        assert len(str(e)) > len("fiche cannot build Arabic yet: ") + 10
-    else:
-        assert out.read_bytes().startswith(b"%PDF")
+def test_fiche_side_builds_the_sentences(tmp_path: Path):
+    """fiche sets Arabic: the sentences become a PDF whose structure gives them back."""
+    out = fiche_pdf([s.text for s in SENTENCES[:2]], tmp_path / "fiche.pdf")
+    assert out.read_bytes().startswith(b"%PDF")
+    assert [normalise(t) for t in structure_lines(out)] == [
+        normalise(s.text) for s in SENTENCES[:2]
+    ]
