@@ -174,10 +174,14 @@ def test_a_justified_arabic_paragraph_fills_its_lines_from_the_right(faces):
 
 def test_a_latin_word_in_arabic_text_is_set_in_latin_type_dots_and_all(faces):
     naskh, lato = faces
-    m = measured("زوروا www.mediawijs.be اليوم.", naskh, None, fallback=lato, rtl=True)
+    m = measured(
+        "زوروا www.mediawijs.be اليوم، 13، 116\u00a0000.", naskh, None, fallback=lato, rtl=True
+    )
     fonts = {p.text: p.font for w in m.words for p in w.pieces}
     assert fonts["www.mediawijs.be"] == lato[0]  # Naskh's dot is a diamond: not in a URL
-    assert fonts["اليوم."] == naskh[0]  # an Arabic word keeps its own full stop
+    assert fonts["اليوم،"] == naskh[0]  # an Arabic word keeps its own punctuation
+    # a number is Latin type whatever follows it; the Arabic comma Lato lacks is Naskh's
+    assert fonts["13"] == fonts["116\u00a0000."] == lato[0] and fonts["،"] == naskh[0]
 
 
 def test_a_layout_changes_type_per_language(project):

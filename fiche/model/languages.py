@@ -14,11 +14,11 @@ NBSP = "\u00a0"
 NNBSP = "\u202f"
 RIGHT_QUOTE = "\u2019"  # the apostrophe of most languages: a punctuation mark
 MODIFIER_APOSTROPHE = "\u02bc"  # an apostrophe that is a letter (Ukrainian сімʼя)
-# Marks that close what comes before them and so never begin a line, in every language;
-# each language adds its closing quote (German “ closes, English “ opens). A ’ that
-# begins a word (Dutch ’s avonds, English ’90s) is an elision, not a closing mark:
-# the line breaker lets it begin a line.
-NO_LINE_START = ",.;:!?)]}\u2026\u2019\u201d"
+# Marks that close what comes before them and so never begin a line, in every language
+# (with the = of a definition, "Sexting ="); each language adds its closing quote
+# (German “ closes, English “ opens). A ’ that begins a word (Dutch ’s avonds, English
+# ’90s) is an elision, not a closing mark: the line breaker lets it begin a line.
+NO_LINE_START = ",.;:!?)]}=\u2026\u2019\u201d"
 
 
 @dataclass(frozen=True)
@@ -60,7 +60,13 @@ class LangRules:
 RULES: dict[str, LangRules] = {
     # Arabic: « » without spaces, no hyphenation (a word is never broken), right to left.
     "ar": LangRules(
-        ("\u00ab", "\u00bb"), "", breaks="none", direction="rtl", closing="\u060c\u061b\u061f"
+        ("\u00ab", "\u00bb"),
+        "",
+        breaks="none",
+        direction="rtl",
+        closing="\u060c\u061b\u061f",
+        # the negation stays with its verb: no line ends with "لا"
+        bind=frozenset({"\u0644\u0627"}),
     ),
     "nl": LangRules(("\u201c", "\u201d"), "nl_NL"),
     "en": LangRules(("\u201c", "\u201d"), "en_GB"),

@@ -531,10 +531,10 @@ def _fallen_back(
         covers, spare_covers = shaping.covers(font), shaping.covers(spare)
         cur: list[str] = []
         cur_font = font
-        for token in _SPLIT.split(text):
-            own = shaping.has_rtl(token)
+        for k, token in enumerate(_SPLIT.split(text)):
+            own = shaping.has_rtl_letters(token)
             for ch in token:
-                if ch.isspace():
+                if k % 2:  # the spaces between words: the paragraph's own
                     f = font
                 elif own:
                     f = font if covers(ch) else spare

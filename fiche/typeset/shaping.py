@@ -37,6 +37,11 @@ def has_rtl(text: str) -> bool:
     return _RTL.search(text) is not None
 
 
+def has_rtl_letters(text: str) -> bool:
+    """Whether `text` holds a letter of a right-to-left script (its punctuation aside)."""
+    return any(ch.isalpha() for ch in _RTL.findall(text))
+
+
 def needs_shaping(text: str) -> bool:
     return _COMPLEX.search(text) is not None
 
