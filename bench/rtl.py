@@ -1,14 +1,19 @@
 """Arabic text extraction: how exactly readers get Arabic text back out of PDFs made by
 Typst and by fiche.
 
-Run it with `make bench-rtl` or `python -m bench.rtl [--fonts DIR] [--keep DIR]`. Writes
-bench/rtl-results.md and prints the same report. Twelve sentences of an info sheet for
-parents (six pure Arabic, six mixing in digits, a Latin name, an e-mail address, a URL,
-brackets and a phone number) are set one per line, once by Typst and once by fiche; each
-PDF is then read by pdfminer.six, pdfium, poppler's pdftotext and through its structure
-tree (the /ActualText of its P, H…, LI and LBody elements). A sentence counts as exact
-for a reader when one of the lines it gives equals the sentence after normalisation (NFC,
-whitespace runs, no-break spaces included, made one space, ends stripped).
+Run it with `make bench-rtl` or `python -m bench.rtl [--fonts DIR] [--keep DIR]
+[--side-by-side PNG]`. Writes bench/rtl-results.md and prints the same report. Twelve
+sentences of an info sheet for parents (six pure Arabic, six mixing in digits, a Latin
+name, an e-mail address, a URL, brackets and a phone number) are set one per line, once by
+Typst and once by fiche; each PDF is then read by pdfminer.six, pdfium, poppler's
+pdftotext and through its structure tree (the /ActualText of its P, H…, LI and LBody
+elements). A sentence counts as exact for a reader when one of the lines it gives equals
+the sentence after normalisation (NFC, whitespace runs, no-break spaces included, made one
+space, ends stripped).
+
+With --side-by-side PNG it also sets one paragraph of the same sheet (`PARAGRAPH`) with
+both, justified at one size, leading and measure (`SIDE`), and writes the two first pages,
+rendered by pdfium and each cropped to its text, side by side in one picture.
 """
 
 from __future__ import annotations
@@ -54,6 +59,31 @@ SENTENCES: tuple[Sentence, ...] = (
     Sentence("brackets", "التراسل الجنسي (إرسال صور أو رسائل جنسية) ليس أمرًا جديدًا."),
     Sentence("phone", f"في حالة الطوارئ، اتصلوا مجانًا بالرقم 116{NBSP}000."),
 )
+
+# One paragraph of the same sheet (71 words), for --side-by-side: ، ؛ ؟ and a colon, a
+# Western-digit number, a Latin name, the phone number and a URL (each followed by an
+# Arabic comma), an Arabic aside in brackets, and an e-mail address ending the paragraph.
+PARAGRAPH = (
+    "ما التراسل الجنسي؟ إنه تبادل صور أو رسائل ذات طابع جنسي عبر الهاتف أو الإنترنت، وقد "
+    "يبدأ مبكرًا: فمعظم شبكات التواصل الاجتماعي لا تقبل من هم دون 13 عامًا، لكن كثيرًا من "
+    "الأطفال يستخدمونها قبل ذلك. تحدثوا مع أطفالكم بهدوء (دون لوم أو تهديد)؛ فالضحية ليست "
+    "مذنبة. إذا انتشرت صورة لطفلكم، فاتصلوا مجانًا بمنظمة Child Focus على الرقم "
+    f"116{NBSP}000، أو زوروا موقعها https://www.childfocus.be، أو راسلوا منسق الرعاية في "
+    "المدرسة على contact@school.be."
+)
+
+
+class Setting(NamedTuple):
+    """One paragraph's type: its size (pt), the distance from baseline to baseline (times
+    the size) and its measure (mm); justified, right to left."""
+
+    size_pt: float
+    leading: float
+    width_mm: float
+
+
+SIDE = Setting(size_pt=11, leading=1.5, width_mm=90)
+MARGIN_MM = 15  # around the paragraph on both pages
 
 
 # --- what counts --------------------------------------------------------------------
@@ -203,13 +233,14 @@ READERS: dict[str, Callable[[Path], list[str]]] = {
 # --- the producers --------------------------------------------------------------------
 
 
+def _string(s: str) -> str:
+    """`s` as a Typst string: no markup is read inside it (`@`, `https://`)."""
+    return '"' + s.replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
 def typst_source(sentences: Sequence[str]) -> str:
-    """One paragraph per sentence, each a Typst string (no markup is read inside it)."""
-
-    def string(s: str) -> str:
-        return '"' + s.replace("\\", "\\\\").replace('"', '\\"') + '"'
-
-    body = "\n\n".join(f"#{string(s)}" for s in sentences)
+    """One paragraph per sentence, each a Typst string."""
+    body = "\n\n".join(f"#{_string(s)}" for s in sentences)
     return f"""#set page(width: 297mm, height: 210mm, margin: 15mm)
 #set text(lang: "ar", dir: rtl, font: ("Noto Naskh Arabic", "Lato"), size: 12pt)
 #set par(justify: false)
@@ -218,15 +249,29 @@ def typst_source(sentences: Sequence[str]) -> str:
 """
 
 
-def typst_pdf(sentences: Sequence[str], out: Path, fonts: Sequence[Path]) -> Path:
-    """Compile `typst_source` (written beside `out`) with only the given font folders, no
-    system fonts."""
+def typst_paragraph_source(text: str, st: Setting = SIDE) -> str:
+    """`text` as one justified paragraph in `st`. Each line's box is cut at its baseline
+    (top-edge and bottom-edge), so that `leading` is the whole distance between baselines,
+    as in fiche."""
+    pt, page_mm = st.size_pt, st.width_mm + 2 * MARGIN_MM
+    return f"""#set page(width: {page_mm}mm, height: auto, margin: {MARGIN_MM}mm)
+#set text(lang: "ar", dir: rtl, font: ("Noto Naskh Arabic", "Lato"), size: {pt}pt,
+  top-edge: "baseline", bottom-edge: "baseline")
+#set par(justify: true, leading: {round(pt * st.leading, 3)}pt)
+
+#{_string(text)}
+"""
+
+
+def typst_pdf(source_text: str, out: Path, fonts: Sequence[Path]) -> Path:
+    """Compile `source_text` (a `typst_source`, written beside `out`) with only the given
+    font folders, no system fonts."""
     try:
         import typst
     except ImportError as e:
         raise Unavailable(f"the `typst` binding is not installed ({e}): `make bench-rtl`") from e
     source = out.with_suffix(".typ")
-    source.write_text(typst_source(sentences), encoding="utf-8")
+    source.write_text(source_text, encoding="utf-8")
     typst.compile(source, output=out, font_paths=list(fonts), ignore_system_fonts=True)
     return out
 
@@ -241,6 +286,24 @@ LAYOUT: dict[str, Any] = {
 }
 
 
+# For --side-by-side: one region of SIDE's measure; every paragraph (the body style) at
+# SIDE's size and leading, justified; the Arabic scales of _base (`languages`) undone.
+SIDE_LAYOUT: dict[str, Any] = {
+    **LAYOUT,
+    "description": "One region of bench/rtl.py's side-by-side measure.",
+    "page": {"width_mm": SIDE.width_mm + 2 * MARGIN_MM, "height_mm": 150},
+    "languages": {"ar": {"size_scale": 1, "leading_scale": 1}},
+    "styles": {"body": {"size_pt": SIDE.size_pt, "leading": SIDE.leading, "align": "justify"}},
+    "pages": {
+        "front": {
+            "regions": {
+                "main": {"x_mm": MARGIN_MM, "y_mm": MARGIN_MM, "w_mm": SIDE.width_mm, "h_mm": 120}
+            }
+        }
+    },
+}
+
+
 def _content(lang: str, title: str, texts: Sequence[str]) -> dict[str, Any]:
     return {
         "language": lang,
@@ -250,13 +313,15 @@ def _content(lang: str, title: str, texts: Sequence[str]) -> dict[str, Any]:
     }
 
 
-def project_files(sentences: Sequence[str]) -> dict[str, dict[str, Any]]:
-    """Path in the project -> the data written there as YAML: a layout with one wide
-    region, and a fiche in Dutch (the source, placeholders) and Arabic, each sentence a
+def project_files(
+    sentences: Sequence[str], layout: dict[str, Any] = LAYOUT
+) -> dict[str, dict[str, Any]]:
+    """Path in the project -> the data written there as YAML: `layout` (one wide region),
+    and a fiche in Dutch (the source, placeholders) and Arabic, each sentence a
     paragraph block of its own on one sheet."""
     ids = [f"s{i:02d}" for i in range(1, len(sentences) + 1)]
     return {
-        "layouts/bench-rtl.yaml": LAYOUT,
+        "layouts/bench-rtl.yaml": layout,
         f"content/{SHEET}/fiche.yaml": {
             "series": "bench",
             "number": 1,
@@ -269,11 +334,17 @@ def project_files(sentences: Sequence[str]) -> dict[str, dict[str, Any]]:
     }
 
 
-def fiche_pdf(sentences: Sequence[str], out: Path, *, fonts: Path | None = None) -> Path:
-    """Build the sentences in Arabic with fiche's command line (`fiche build --lang ar
-    --profile screen`) in a throw-away project holding a copy of layouts/ and assets/, and
-    copy the PDF to `out`. Arabic fonts in `fonts` that assets/fonts lacks are added to the
-    copy.
+def fiche_pdf(
+    sentences: Sequence[str],
+    out: Path,
+    *,
+    fonts: Path | None = None,
+    layout: dict[str, Any] = LAYOUT,
+) -> Path:
+    """Build the sentences in Arabic in `layout` with fiche's command line (`fiche build
+    --lang ar --profile screen`) in a throw-away project holding a copy of layouts/ and
+    assets/, and copy the PDF to `out`. Arabic fonts in `fonts` that assets/fonts lacks
+    are added to the copy.
     A failed build raises `Unavailable` ("fiche could not build the sentences: …")."""
     import yaml
 
@@ -284,7 +355,7 @@ def fiche_pdf(sentences: Sequence[str], out: Path, *, fonts: Path | None = None)
         for font in fonts.glob("*Arabic*.[ot]tf") if fonts else ():
             if not (root / "assets" / "fonts" / font.name).exists():
                 shutil.copy(font, root / "assets" / "fonts")
-        for name, data in project_files(sentences).items():
+        for name, data in project_files(sentences, layout).items():
             (root / name).parent.mkdir(parents=True, exist_ok=True)
             text = yaml.safe_dump(data, allow_unicode=True, sort_keys=False, width=10_000)
             (root / name).write_text(text, encoding="utf-8")
@@ -305,6 +376,65 @@ def fiche_pdf(sentences: Sequence[str], out: Path, *, fonts: Path | None = None)
             raise Unavailable(f"fiche could not build the sentences: {why}")
         shutil.copyfile(pdf, out)
     return out
+
+
+# --- side by side --------------------------------------------------------------------
+
+SCALE = 3  # pixels per PDF point
+PAD = 12  # white kept around each paragraph's ink, in pixels
+LABEL = 56  # the band above the paragraphs that holds their labels, in pixels
+
+
+def first_page(pdf: Path, scale: float = SCALE) -> Any:
+    """The PDF's first page rendered by pdfium, as an RGB Pillow image."""
+    import pypdfium2 as pdfium
+
+    doc = pdfium.PdfDocument(str(pdf))
+    try:
+        return doc[0].render(scale=scale).to_pil().convert("RGB")
+    finally:
+        doc.close()
+
+
+def cropped(page: Any, pad: int = PAD) -> Any:
+    """The page cut to its ink (every pixel not white), `pad` pixels around it."""
+    from PIL import ImageOps
+
+    box = ImageOps.invert(page.convert("L")).getbbox()
+    if box is None:
+        return page
+    left, top, right, bottom = box
+    return page.crop((left - pad, top - pad, right + pad, bottom + pad))
+
+
+def side_by_side(panels: Sequence[tuple[str, Any]]) -> Any:
+    """The images in a row, at their own size, tops aligned, each labelled above in
+    Pillow's default font."""
+    from PIL import Image, ImageDraw, ImageFont
+
+    font = ImageFont.load_default(size=LABEL // 2)
+    width = sum(img.width for _, img in panels) + LABEL * (len(panels) + 1)
+    height = max(img.height for _, img in panels) + 2 * LABEL
+    out = Image.new("RGB", (width, height), "white")
+    draw = ImageDraw.Draw(out)
+    x = LABEL
+    for label, img in panels:
+        out.paste(img, (x, LABEL + LABEL // 2))
+        draw.text((x + PAD, LABEL // 3), label, fill="black", font=font)
+        x += img.width + LABEL
+    return out
+
+
+def side_by_side_png(folder: Path, fonts: Path, font_dirs: Sequence[Path], png: Path) -> None:
+    """PARAGRAPH set by Typst and by fiche in SIDE (PDFs in `folder`), side by side in
+    `png`. Raises `Unavailable` when one of them cannot set it."""
+    made = {
+        "Typst": typst_pdf(typst_paragraph_source(PARAGRAPH), folder / "typst-side.pdf", font_dirs),
+        "fiche": fiche_pdf([PARAGRAPH], folder / "fiche-side.pdf", fonts=fonts, layout=SIDE_LAYOUT),
+    }
+    picture = side_by_side([(name, cropped(first_page(pdf))) for name, pdf in made.items()])
+    png.parent.mkdir(parents=True, exist_ok=True)
+    picture.convert("L").save(png, optimize=True)  # grey: a third of the bytes
 
 
 # --- the report -----------------------------------------------------------------------
@@ -407,8 +537,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     ap.add_argument(
         "--fonts", type=Path, default=FONTS, help=f"folder holding {NASKH} (default assets/fonts)"
     )
-    ap.add_argument("--keep", type=Path, help="keep the two PDFs in this folder")
+    ap.add_argument("--keep", type=Path, help="keep the PDFs (and Typst sources) in this folder")
     ap.add_argument("--out", type=Path, default=ROOT / "bench" / "rtl-results.md")
+    ap.add_argument(
+        "--side-by-side",
+        type=Path,
+        metavar="PNG",
+        help="also set one paragraph with Typst and with fiche and write them side by side here",
+    )
     args = ap.parse_args(argv)
     if not (args.fonts / NASKH).exists():
         print(
@@ -423,7 +559,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     texts = [s.text for s in SENTENCES]
     font_dirs = list(dict.fromkeys([args.fonts.resolve(), FONTS]))
     rows = [
-        measure("Typst", lambda: typst_pdf(texts, folder / "typst.pdf", font_dirs), texts),
+        measure(
+            "Typst", lambda: typst_pdf(typst_source(texts), folder / "typst.pdf", font_dirs), texts
+        ),
         measure("fiche", lambda: fiche_pdf(texts, folder / "fiche.pdf", fonts=args.fonts), texts),
     ]
     header = (
@@ -432,11 +570,19 @@ def main(argv: Sequence[str] | None = None) -> int:
         + "."
     )
     text = report(rows, SENTENCES, header)
-    if args.keep is None:
-        shutil.rmtree(folder)
     args.out.write_text(text, encoding="utf-8")
     print(text, end="")
-    return 0
+    status = 0
+    if args.side_by_side:
+        try:
+            side_by_side_png(folder, args.fonts, font_dirs, args.side_by_side)
+            print(f"\nSide by side: {args.side_by_side}")
+        except Unavailable as e:
+            print(f"side by side not written: {e}", file=sys.stderr)
+            status = 1
+    if args.keep is None:
+        shutil.rmtree(folder)
+    return status
 
 
 if __name__ == "__main__":

@@ -12,18 +12,25 @@ import pytest
 import yaml
 
 from bench.rtl import (
+    LAYOUT,
     NBSP,
+    PARAGRAPH,
     SENTENCES,
+    SIDE,
+    SIDE_LAYOUT,
     Read,
     Row,
     bad_lines,
+    cropped,
     exact,
     fiche_pdf,
     is_bad,
     normalise,
     project_files,
     report,
+    side_by_side,
     structure_lines,
+    typst_paragraph_source,
 )
 
 REPO = Path(__file__).resolve().parent.parent
@@ -38,6 +45,33 @@ def test_the_sentences():
     assert {"،", "؛", "؟"} <= set(pure) and not any("a" <= ch <= "z" for ch in pure.lower())
     phone = next(s.text for s in SENTENCES if s.kind == "phone")
     assert f"116{NBSP}000" in phone
+
+
+def test_the_paragraph():
+    assert 60 <= len(PARAGRAPH.split()) <= 80
+    for part in ("،", "؛", "؟", " 13 ", "Child Focus", f"116{NBSP}000", "(", ")"):
+        assert part in PARAGRAPH
+    assert "https://www.childfocus.be" in PARAGRAPH and "contact@school.be" in PARAGRAPH
+
+
+def test_the_typst_paragraph():
+    src = typst_paragraph_source("سطر")
+    assert f"width: {SIDE.width_mm + 30}mm" in src and "margin: 15mm" in src
+    assert f"size: {SIDE.size_pt}pt" in src and "dir: rtl" in src
+    assert "justify: true" in src and f"leading: {SIDE.size_pt * SIDE.leading}pt" in src
+    assert src.rstrip().endswith('#"سطر"')
+
+
+def test_side_by_side_crops_and_labels():
+    from PIL import Image, ImageDraw
+
+    page = Image.new("RGB", (300, 200), "white")
+    ImageDraw.Draw(page).rectangle((100, 50, 149, 59), fill="black")
+    one = cropped(page, pad=5)
+    assert one.size == (60, 20)
+    out = side_by_side([("Typst", one), ("fiche", one.resize((60, 40)))])
+    assert out.size == (60 + 60 + 3 * 56, 40 + 2 * 56)
+    assert out.convert("L").crop((0, 0, out.width, 50)).getextrema()[0] < 128  # labels
 
 
 def test_normalise():
@@ -158,14 +192,21 @@ def test_report():
     assert "2. pure — Typst: pdfium; fiche: not built — " in text
 
 
-def test_the_project_is_a_valid_fiche_but_for_its_language(tmp_path: Path):
+@pytest.mark.parametrize(
+    ("layout", "width", "size"),
+    [(LAYOUT, 267, [9, 9.5]), (SIDE_LAYOUT, SIDE.width_mm, 11)],
+    ids=["wide", "side-by-side"],
+)
+def test_the_project_is_a_valid_fiche_but_for_its_language(
+    tmp_path: Path, layout: dict, width: float, size: object
+):
     """The throw-away project loads as a fiche catalogue once Arabic is swapped for a
     language fiche knows: only the language can stop it."""
     from fiche.model.catalog import load_catalog
 
     for folder in ("layouts", "assets"):
         shutil.copytree(REPO / folder, tmp_path / folder)
-    files = project_files(["Eerste zin.", "Tweede zin."])
+    files = project_files(["Eerste zin.", "Tweede zin."], layout)
     assert files["content/rtl/ar.yaml"]["blocks"]["s02"] == {
         "kind": "paragraph",
         "text": "Tweede zin.",
@@ -181,7 +222,9 @@ def test_the_project_is_a_valid_fiche_but_for_its_language(tmp_path: Path):
     assert defn is not None
     sheet = defn.sheets["rtl"]
     assert sheet.layout == "bench-rtl"
-    assert cat.layouts["bench-rtl"].pages.front.regions["main"].w_mm == 267
+    loaded = cat.layouts["bench-rtl"]
+    assert loaded.pages.front.regions["main"].w_mm == width
+    assert loaded.styles["body"].size_pt == size
 
 
 def test_fiche_side_builds_the_sentences(tmp_path: Path):
@@ -191,3 +234,25 @@ def test_fiche_side_builds_the_sentences(tmp_path: Path):
     assert [normalise(t) for t in structure_lines(out)] == [
         normalise(s.text) for s in SENTENCES[:2]
     ]
+
+
+def test_the_side_paragraph_in_fiche(tmp_path: Path):
+    """fiche sets PARAGRAPH at SIDE's size (the Arabic scales of _base undone), justified
+    across SIDE's measure."""
+    import pypdfium2 as pdfium
+    import pypdfium2.raw as raw
+
+    pdf = fiche_pdf([PARAGRAPH], tmp_path / "side.pdf", layout=SIDE_LAYOUT)
+    doc = pdfium.PdfDocument(str(pdf))
+    try:
+        text = doc[0].get_textpage()
+        drawn = [i for i in range(text.count_chars()) if not text.get_text_range(i, 1).isspace()]
+        sizes = {raw.FPDFText_GetFontSize(text, i) for i in drawn}
+        boxes = [text.get_charbox(i) for i in drawn]
+    finally:
+        doc.close()
+    assert sizes == {SIDE.size_pt}
+    mm = 72 / 25.4
+    left = min(b[0] for b in boxes)
+    right = max(b[2] for b in boxes)
+    assert abs(left - 15 * mm) < 1.5 and abs(right - (15 + SIDE.width_mm) * mm) < 1.5
