@@ -249,18 +249,11 @@ def test_series_number_credit_and_contact_on_every_sheet(built, key):
         page = " ".join(pdf[i].get_textpage().get_text_range() for i in range(len(pdf)))
         assert lf.meta.series in page and lf.meta.number_label in page
         flat = _norm(" ".join(t for p in structure_texts(built[key]) for t in p))
-        for words in (
-            "Mediawijs Online. Jongeren en sociale media",
-            "www.mediawijs.be/mediawijsonline",
-            lf.blocks["contact"].title,
-            "mediawijs@iminds.be",
-            "@MediaWijsBe",
-        ):
-            assert _norm(words) in flat, words
-        return
+        furniture: tuple[str, ...] = ()
+    else:
+        furniture = (lf.meta.series, lf.meta.number_label)
     for words in (
-        lf.meta.series,
-        lf.meta.number_label,
+        *furniture,
         "Mediawijs Online. Jongeren en sociale media",
         "www.mediawijs.be/mediawijsonline",
         lf.blocks["contact"].title,
