@@ -137,6 +137,13 @@ def _project(blocks: dict) -> Path:
 @example(  # found by the long run: text that itself contains "(cid:"
     blocks={"b0": {"kind": "paragraph", "text": "0 0 0 (cid:"}}
 )
+@example(  # found by the long run: a tip that reads as its own number ("1 1": not doubled)
+    blocks={
+        "b0": {"kind": "paragraph", "text": "0"},
+        "b1": {"kind": "paragraph", "text": "0"},
+        "b2": {"kind": "tips", "items": ["1"]},
+    }
+)
 def test_random_content_builds_faithfully_or_fails_with_a_fit_error(blocks):
     root = _project(blocks)
     try:

@@ -72,7 +72,9 @@ class DefinitionKind(BlockKind):
 
     def texts(self, b: TBlock) -> list[str]:
         out = [b.title.plain] if b.title else []
-        return [*out, b.required_text().plain, *(it.text.plain for it in b.items)]
+        # each meaning's number is text too (a Lbl), read before its meaning
+        numbered = [t for n, it in enumerate(b.items, start=1) for t in (f"{n}", it.text.plain)]
+        return [*out, b.required_text().plain, *numbered]
 
 
 def _number_marker(ctx: Ctx, n: int, style: TextStyle, item: Chain):

@@ -68,7 +68,11 @@ class TipsKind(BlockKind):
         return [("badge", look.badge_fill), ("tip", None)] + ([("h3", None)] if block.title else [])
 
     def texts(self, b: TTips) -> list[str]:
-        return ([b.title.plain] if b.title else []) + [it.text.plain for it in b.items]
+        # each tip's number is text too (a Lbl), read before its tip
+        numbered = [
+            t for n, it in enumerate(b.items, start=b.start) for t in (f"{n}", it.text.plain)
+        ]
+        return ([b.title.plain] if b.title else []) + numbered
 
 
 def _badge_radius(st: dict, look: Look) -> float:

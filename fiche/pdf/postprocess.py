@@ -300,7 +300,10 @@ class _StructTree:
             for k in own:
                 if not isinstance(k, int) and k.get("/S") == N.Link:
                     k.P = body
-            self.kids[id(e)] = [body, *(k for k in kids if not any(k is o for o in own))]
+            # the body stands where the item's own text stood: a label drawn first stays first
+            at = next(i for i, k in enumerate(kids) if any(k is o for o in own))
+            rest = [k for k in kids if not any(k is o for o in own)]
+            self.kids[id(e)] = [*rest[:at], body, *rest[at:]]
             self.elems[f"{key}/text"] = body
             for row in self.mark_rows.values():
                 for i, leaf in enumerate(row):
