@@ -43,6 +43,8 @@ class Ctx:
     faces: dict = field(init=False)
     # language -> the family the layout sets its letters in (`language_fonts`)
     own: dict[str, Family] = field(init=False)
+    # (regular face, language) -> what `fonts_for` said: asked for every paragraph
+    _fonts: dict = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         self.faces = {
@@ -60,13 +62,18 @@ class Ctx:
         it, at the weight of the style's family (a bold title stays bold); the style's own
         family sets the rest (Latin names, brackets, @).
         """
-        faces = _faces(self, font)
-        own = self.own.get(lang)
-        if own is None:
-            return faces, None
-        if heavy(font):
-            return (own.bold, own.bold, own.bold_italic, own.bold_italic), faces
-        return (own.regular, own.bold, own.italic, own.bold_italic), faces
+        got = self._fonts.get((font, lang))
+        if got is None:
+            faces = _faces(self, font)
+            own = self.own.get(lang)
+            if own is None:
+                got = faces, None
+            elif heavy(font):  # read from the font file: once per context
+                got = (own.bold, own.bold, own.bold_italic, own.bold_italic), faces
+            else:
+                got = (own.regular, own.bold, own.italic, own.bold_italic), faces
+            self._fonts[font, lang] = got
+        return got
 
     @property
     def rtl(self) -> bool:

@@ -26,10 +26,9 @@ from reportlab.pdfbase.pdfmetrics import getAscentDescent
 from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import Flowable
 
-from fiche.engine.glyphs import Placed, operators
+from fiche.engine.glyphs import ink, operators, place
 from fiche.engine.rladapter import document
 from fiche.engine.tagging import Tag, Tagger
-from fiche.typeset import shaping
 from fiche.typeset.linebreak import MIN_WORD, Hyphenator, Line, Measured, units
 
 # A marker draws itself around (x, y) = centre of the first line's x-height, x in
@@ -174,10 +173,7 @@ class TextParagraph(BlockFlowable):
         if not self.measured.rtl or not lines:
             return 0.0
         size = self.style.fontSize
-        bottom = 0.0
-        for piece, rtl in self.measured.visual(lines[-1]):
-            gs = shaping.glyphs(piece.text, piece.font, rtl)
-            bottom = min(bottom, shaping.ink(gs, piece.font)[1])
+        bottom = ink(self.measured.visual(lines[-1]))[1]
         return max(0.0, -bottom * size - (self.style.leading - size))
 
     def getSpaceBefore(self):
@@ -356,15 +352,8 @@ class TextParagraph(BlockFlowable):
                     x += avail - width
             elif st.alignment != TA_LEFT:  # right, and a justified paragraph's last line
                 x += avail - width
-            placed = []
-            pos = 0.0
-            for piece, rtl in runs:
-                gs = shaping.glyphs(piece.text, piece.font, rtl)
-                placed.append(Placed(piece.font, gs, pos, extra))
-                w = sum(g.advance for g in gs) * size + extra * piece.text.count(" ")
-                if piece.href:
-                    links.append((piece.href, x + pos, y, w, piece.font))
-                pos += w
+            placed = place(runs, size, extra)
+            links += [(p.href, x + p.x, y, p.width, p.font) for p in placed if p.href]
             canv.addLiteral(operators(document(canv), placed, x, y, size))
             y -= st.leading
         for href, x, y, w, f in links:

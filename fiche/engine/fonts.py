@@ -40,8 +40,6 @@ from fiche.typeset import shaping
 from fiche.typeset.linebreak import clear_caches
 
 FACES = ("regular", "bold", "italic", "bold_italic")
-# They order a line and are drawn as nothing: no glyph needed.
-_BIDI_CONTROLS = "\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069"
 
 
 @dataclass
@@ -207,7 +205,8 @@ def _font(name: str, data: bytes, path: Path) -> TTFont:
 def missing_glyphs(font: str, text: str, fallback: str | None = None) -> list[str]:
     """Characters of `text` that the registered font `font` cannot draw, nor `fallback`
     (the font that sets what `font` lacks) when there is one."""
-    missing = set(text).difference(_drawable(font), "\n\t\u00ad", _BIDI_CONTROLS)
+    # bidi controls order a line and are drawn as nothing: they need no glyph
+    missing = set(text).difference(_drawable(font), "\n\t\u00ad", shaping.CONTROLS)
     if fallback is not None:
         missing.difference_update(_drawable(fallback))
     return sorted(missing)

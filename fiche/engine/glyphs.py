@@ -15,6 +15,8 @@ from dataclasses import dataclass
 from reportlab.pdfbase import pdfmetrics
 
 from fiche.engine.rladapter import shaped_twin
+from fiche.typeset import shaping
+from fiche.typeset.linebreak import Piece
 from fiche.typeset.shaping import Glyph
 
 
@@ -26,6 +28,32 @@ class Placed:
     glyphs: tuple[Glyph, ...]
     x: float  # points from the line's left edge
     extra_after_space: float = 0.0  # justification: points added after each space
+    width: float = 0.0  # points, the extra space included
+    href: str | None = None
+
+
+def place(runs: Iterable[tuple[Piece, bool]], size: float, extra: float = 0.0) -> list[Placed]:
+    """The runs of one line as `Measured.visual` gives them (left to right, each with
+    whether it reads right to left), shaped and placed from the line's left edge at
+    `size`; `extra`: points added after each space (justification)."""
+    out = []
+    pos = 0.0
+    for piece, rtl in runs:
+        gs = shaping.glyphs(piece.text, piece.font, rtl)
+        width = sum(g.advance for g in gs) * size + extra * piece.text.count(" ")
+        out.append(Placed(piece.font, gs, pos, extra, width, piece.href))
+        pos += width
+    return out
+
+
+def ink(runs: Iterable[tuple[Piece, bool]]) -> tuple[float, float]:
+    """How far the shaped runs of one line reach above and below the baseline (the
+    second value negative), in units of the font size."""
+    top, bottom = 0.0, 0.0
+    for piece, rtl in runs:
+        up, down = shaping.ink(shaping.glyphs(piece.text, piece.font, rtl), piece.font)
+        top, bottom = max(top, up), min(bottom, down)
+    return top, bottom
 
 
 def operators(doc, placed: Iterable[Placed], x0: float, y0: float, size: float) -> str:

@@ -15,10 +15,9 @@ from reportlab.pdfbase.pdfmetrics import getAscentDescent, stringWidth
 from reportlab.pdfgen.canvas import Canvas
 
 from fiche.engine.context import Ctx
-from fiche.engine.glyphs import Placed, operators
+from fiche.engine.glyphs import ink, operators, place
 from fiche.engine.rladapter import document
 from fiche.model.languages import rules_for
-from fiche.typeset import shaping
 from fiche.typeset.linebreak import Measured, measured
 
 
@@ -39,10 +38,7 @@ class OneLine:
         shaped text the ink of its glyphs."""
         if self.set is None:
             return getAscentDescent(self.font, size)
-        top, bottom = 0.0, 0.0
-        for piece, rtl in self._visual():
-            up, down = shaping.ink(shaping.glyphs(piece.text, piece.font, rtl), piece.font)
-            top, bottom = max(top, up), min(bottom, down)
+        top, bottom = ink(self._visual())
         return top * size, bottom * size
 
     def _visual(self):
@@ -64,13 +60,7 @@ class OneLine:
             return
         w = self.width(size)
         left = {"left": x, "right": x - w, "center": x - w / 2}[align]
-        placed = []
-        pos = 0.0
-        for piece, rtl in self._visual():
-            gs = shaping.glyphs(piece.text, piece.font, rtl)
-            placed.append(Placed(piece.font, gs, pos))
-            pos += sum(g.advance for g in gs) * size
-        canv.addLiteral(operators(document(canv), placed, left, y, size))
+        canv.addLiteral(operators(document(canv), place(self._visual(), size), left, y, size))
 
 
 def one_line(ctx: Ctx, text: str, font: str, lang: str = "") -> OneLine:

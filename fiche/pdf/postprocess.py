@@ -223,7 +223,6 @@ class _StructTree:
         self.root.K = pikepdf.Array([self.document])
         self.elems: dict[str, pikepdf.Object] = {}
         self.kids: dict[int, list[pikepdf.Object | int]] = {id(self.document): []}
-        self.texts: dict[str, str] = {}
         self.parts: dict[str, list[str]] = {}  # the distinct texts of each element's marks
         # the parent tree: per page the leaf of each MCID, then one annotation element
         # per key from len(pages) on
@@ -265,7 +264,6 @@ class _StructTree:
         else:
             self.kids[id(leaf)].append(pikepdf.Dictionary(Type=N.MCR, Pg=page, MCID=m.mcid))
         key = m.chain[-1][1]
-        self.texts[key] = self.texts.get(key, "") + " " + m.text
         if m.text and m.text not in self.parts.setdefault(key, []):
             self.parts[key].append(m.text)  # a paragraph split over columns: once
         row = self.mark_rows[m.page]
@@ -280,8 +278,8 @@ class _StructTree:
             if e is None:
                 continue
             kids = self.kids[id(e)]
-            # a link's element holds only its annotation: the text it shows is the owner's
-            if all(isinstance(k, int) or "/MCID" in k or k.get("/S") == N.Link for k in kids):
+            own = [k for k in kids if _shows_own_text(k)]
+            if len(own) == len(kids):
                 e.ActualText = pikepdf.String(" ".join(parts))
                 continue
             # An item with a list of its own: its text moves to a body of its own, as an
@@ -295,14 +293,13 @@ class _StructTree:
                     ActualText=pikepdf.String(" ".join(parts)),
                 )
             )
-            own = [k for k in kids if isinstance(k, int) or "/MCID" in k or k.get("/S") == N.Link]
             self.kids[id(body)] = own
             for k in own:
                 if not isinstance(k, int) and k.get("/S") == N.Link:
                     k.P = body
             # the body stands where the item's own text stood: a label drawn first stays first
-            at = next(i for i, k in enumerate(kids) if any(k is o for o in own))
-            rest = [k for k in kids if not any(k is o for o in own)]
+            at = next(i for i, k in enumerate(kids) if _shows_own_text(k))
+            rest = [k for k in kids if not _shows_own_text(k)]
             self.kids[id(e)] = [*rest[:at], body, *rest[at:]]
             self.elems[f"{key}/text"] = body
             for row in self.mark_rows.values():
@@ -337,8 +334,8 @@ class _StructTree:
         owner = next(
             (
                 self.elems[k]
-                for k, t in self.texts.items()
-                if shown and shown in t and k in self.elems
+                for k, parts in self.parts.items()
+                if shown and shown in " ".join(parts) and k in self.elems
             ),
             self.document,
         )
@@ -363,6 +360,12 @@ class _StructTree:
         self.root.ParentTree = self.doc.make_indirect(pikepdf.Dictionary(Nums=pikepdf.Array(nums)))
         self.root.ParentTreeNextKey = len(self.pages) + len(self.annot_elems)
         self.doc.Root.StructTreeRoot = self.root
+
+
+def _shows_own_text(kid: pikepdf.Object | int) -> bool:
+    """Whether a structure kid is its element's own text: marked content, or a link's
+    element (which holds only its annotation: the text it shows is its owner's)."""
+    return isinstance(kid, int) or "/MCID" in kid or kid.get("/S") == N.Link
 
 
 def _fonts(page: pikepdf.Object) -> list[pikepdf.Object]:

@@ -54,13 +54,11 @@ class Paragraph:
     """The resolved levels of one paragraph's text."""
 
     def __init__(self, text: str, rtl: bool):
-        self.text = text
         self._bidi = icu.Bidi()
         resolved = _ASTRAL.sub("\ufffd", _GROUPED.sub("\u00a0", text))
         if rtl:
             resolved = _latin_tokens(resolved)
         self._bidi.setPara(icu.UnicodeString(resolved), 1 if rtl else 0)
-        self.rtl = rtl
 
     def runs(self, start: int, end: int) -> list[Run]:
         """The visual runs of the line made of characters `start`..`end`."""
@@ -88,8 +86,3 @@ def paragraph(text: str, rtl: bool) -> Paragraph:
     else:
         _CACHE.move_to_end(key)
     return got
-
-
-def mirrored(ch: str) -> str:
-    """The character drawn for `ch` in a right-to-left run: ( for ), « for »."""
-    return str(icu.Char.charMirror(ch)) if icu.Char.isMirrored(ch) else ch

@@ -212,15 +212,11 @@ class Measured:
         self.words = words = _bound(_glued(words, no_start), bind)
         # ends[k]: where word k ends, in units from the start of the paragraph
         self.ends: list[float] = []
-        # starts[k]: where word k starts in the paragraph's text (words joined by spaces)
-        self.starts: list[int] = []
         pos = 0.0
-        chars = 0
         for w in words:
             self.ends.append(pos + w.width)
             pos += w.width + w.space
-            self.starts.append(chars)
-            chars += len(w.text) + 1
+        self._bidi: tuple[bidi.Paragraph, list[int]] | None = None  # see `_levels`
         self._cuts: dict[int, list[tuple[int, bool]]] = {}
         self._partial: dict[tuple[int, int, int], float] = {}
 
@@ -423,6 +419,19 @@ class Measured:
     def text(self, line: Line) -> str:
         return "".join(p.text for p in self.segments(line))
 
+    def _levels(self) -> tuple[bidi.Paragraph, list[int]]:
+        """The paragraph's resolved levels, and where each word starts in the text they
+        were resolved on (the words joined by spaces): once per paragraph, on its first
+        drawn line."""
+        if self._bidi is None:
+            starts, chars = [], 0
+            for w in self.words:
+                starts.append(chars)
+                chars += len(w.text) + 1
+            text = " ".join(w.text for w in self.words)
+            self._bidi = bidi.paragraph(text, self.rtl), starts
+        return self._bidi
+
     def visual(self, line: Line) -> list[tuple[Piece, bool]]:
         """The line's runs of one font, link and direction, left to right as drawn;
         each with whether it reads right to left.
@@ -431,9 +440,9 @@ class Measured:
         spaces); the line is reordered on its own, as the bidi algorithm says.
         """
         pieces = self.segments(line)
+        para, starts = self._levels()
         i, c = line.start
-        start = self.starts[i] + c
-        para = bidi.paragraph(" ".join(w.text for w in self.words), self.rtl)
+        start = starts[i] + c
         end = start + sum(len(p.text) for p in pieces)
         if line.hyphen:  # a drawn hyphen is not in the paragraph's text
             end -= 1
@@ -487,29 +496,30 @@ def measured(
     if got is not None:
         _MEASURED.move_to_end(key)
         return got
+    got = _MEASURED[key] = Measured(
+        markup,
+        _by_style(faces),
+        hyphenator,
+        min_word,
+        no_start,
+        bind,
+        fallback=None if fallback is None else _by_style(fallback),
+        rtl=rtl,
+    )
+    if len(_MEASURED) > _MEASURED_MAX:
+        _MEASURED.popitem(last=False)
+    return got
+
+
+def _by_style(faces: tuple[str, str, str, str]) -> Faces:
+    """(bold, italic) -> the face of `faces` (regular, bold, italic, bold italic)."""
     table = {
         (False, False): faces[0],
         (True, False): faces[1],
         (False, True): faces[2],
         (True, True): faces[3],
     }
-    spare = None
-    if fallback is not None:
-        other = dict(zip(faces, fallback, strict=True))
-        spare = lambda b, i: other[table[b, i]]  # noqa: E731
-    got = _MEASURED[key] = Measured(
-        markup,
-        lambda b, i: table[b, i],
-        hyphenator,
-        min_word,
-        no_start,
-        bind,
-        fallback=spare,
-        rtl=rtl,
-    )
-    if len(_MEASURED) > _MEASURED_MAX:
-        _MEASURED.popitem(last=False)
-    return got
+    return lambda b, i: table[b, i]
 
 
 def _fallen_back(
@@ -554,6 +564,7 @@ def clear_caches() -> None:
     """Forget every measured paragraph and word (benchmarks of a cold start)."""
     _MEASURED.clear()
     _WIDTHS.clear()
+    shaping.clear()
 
 
 def _glued(words: list[Word], no_start: str) -> list[Word]:

@@ -18,23 +18,15 @@ from dataclasses import dataclass
 
 import uharfbuzz as hb
 
-# Scripts whose letters change shape with their neighbours; text in other scripts is
-# measured and drawn character by character, as before shaping existed.
-_COMPLEX = re.compile("[\u0590-\u08ff\ufb1d-\ufdff\ufe70-\ufeff]")
+# Right-to-left scripts, whose letters change shape with their neighbours; text in other
+# scripts is measured and drawn character by character, as before shaping existed.
+_RTL = re.compile("[\u0590-\u08ff\ufb1d-\ufdff\ufe70-\ufeff]")
 # Bidi controls: they order the text and are drawn as nothing.
-CONTROLS = "\u200e\u200f\u202a-\u202e\u2066-\u2069"
+CONTROLS = "\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069"
 _CONTROLS = re.compile(f"[{CONTROLS}]")
 # Latin text inside a right-to-left line is set as it is measured elsewhere: no kerning,
 # no ligatures, so that its width is the sum of its characters'.
 _PLAIN = {"kern": False, "liga": False, "clig": False}
-
-
-_RTL = re.compile("[\u0590-\u08ff\ufb1d-\ufdff\ufe70-\ufeff]")
-
-
-def has_rtl(text: str) -> bool:
-    """Whether `text` holds letters of a right-to-left script."""
-    return _RTL.search(text) is not None
 
 
 def has_rtl_letters(text: str) -> bool:
@@ -43,7 +35,7 @@ def has_rtl_letters(text: str) -> bool:
 
 
 def needs_shaping(text: str) -> bool:
-    return _COMPLEX.search(text) is not None
+    return _RTL.search(text) is not None
 
 
 def strip_controls(text: str) -> str:
